@@ -1,0 +1,150 @@
+"""The domain tables: countries, articles, statements, users and their audit trail."""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    CheckConstraint,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    func,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.db import Base
+
+STANCES = ("support", "reject", "undecided")
+PRECISIONS = ("day", "month", "year", "unknown")
+ORIGINS = ("machine", "editor")
+REVIEW_STATUSES = ("unreviewed", "verified", "dismissed")
+ROLES = ("editor", "admin")
+
+
+def _one_of(column: str, values: tuple[str, ...]) -> str:
+    return f"{column} IN ({', '.join(repr(v) for v in values)})"
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc)
+
+
+class Country(Base):
+    __tablename__ = "countries"
+
+    iso2: Mapped[str] = mapped_column(String(2), primary_key=True)
+    iso3: Mapped[str] = mapped_column(String(3), unique=True)
+    numeric: Mapped[str | None] = mapped_column(String(3))
+    name: Mapped[str] = mapped_column(String(100))
+    eu: Mapped[bool] = mapped_column(Boolean, default=False)
+    nato: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class Article(Base):
+    __tablename__ = "articles"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    file_name: Mapped[str | None] = mapped_column(String(500))
+    title: Mapped[str | None] = mapped_column(String(1000))
+    source: Mapped[str | None] = mapped_column(String(500))
+    url: Mapped[str | None] = mapped_column(String(2000))
+    published_on: Mapped[dt.date | None] = mapped_column(Date)
+    date_precision: Mapped[str] = mapped_column(String(10), default="unknown")
+    body: Mapped[str] = mapped_column(Text)
+    body_sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    ingested_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    statements: Mapped[list[Statement]] = relationship(back_populates="article")
+
+    __table_args__ = (
+        CheckConstraint(_one_of("date_precision", PRECISIONS), name="date_precision"),
+        Index("ix_articles_ingested_at", "ingested_at"),
+    )
+
+
+class Statement(Base):
+    __tablename__ = "statements"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    country_iso2: Mapped[str] = mapped_column(String(2), ForeignKey("countries.iso2"))
+    stance: Mapped[str] = mapped_column(String(10))
+    stated_on: Mapped[dt.date | None] = mapped_column(Date)
+    date_precision: Mapped[str] = mapped_column(String(10), default="day")
+    quote: Mapped[str] = mapped_column(Text)
+    speaker: Mapped[str | None] = mapped_column(String(300))
+    conditions: Mapped[str | None] = mapped_column(Text)
+    article_id: Mapped[int | None] = mapped_column(ForeignKey("articles.id", ondelete="SET NULL"))
+    source_url: Mapped[str | None] = mapped_column(String(2000))
+    origin: Mapped[str] = mapped_column(String(10), default="machine")
+    review_status: Mapped[str] = mapped_column(String(12), default="unreviewed")
+    confidence: Mapped[float | None] = mapped_column(Float)
+    # Where the evidence sits: the sentence's offsets in the article body; the country reference's and the
+    # deciding cue's offsets within the quote (what the review screen highlights).
+    quote_start: Mapped[int | None] = mapped_column(Integer)
+    quote_end: Mapped[int | None] = mapped_column(Integer)
+    mention_start: Mapped[int | None] = mapped_column(Integer)
+    mention_end: Mapped[int | None] = mapped_column(Integer)
+    cue_start: Mapped[int | None] = mapped_column(Integer)
+    cue_end: Mapped[int | None] = mapped_column(Integer)
+    rules_version: Mapped[str | None] = mapped_column(String(40))
+    deleted_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    country: Mapped[Country] = relationship()
+    article: Mapped[Article | None] = relationship(back_populates="statements")
+
+    __mapper_args__ = {"version_id_col": version}
+    __table_args__ = (
+        CheckConstraint(_one_of("stance", STANCES), name="stance"),
+        CheckConstraint(_one_of("date_precision", PRECISIONS), name="date_precision"),
+        CheckConstraint(_one_of("origin", ORIGINS), name="origin"),
+        CheckConstraint(_one_of("review_status", REVIEW_STATUSES), name="review_status"),
+        # "latest statement per country on or before a date": one index range scan per country.
+        Index("ix_statements_country_date", "country_iso2", "stated_on", "id"),
+        Index("ix_statements_stated_on", "stated_on"),
+        Index("ix_statements_review", "review_status", "origin", "created_at"),
+        Index("ix_statements_stance", "stance"),
+        Index("ix_statements_article_id", "article_id"),
+    )
+
+
+class User(Base):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    username: Mapped[str] = mapped_column(String(80), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(300))
+    role: Mapped[str] = mapped_column(String(10), default="editor")
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    __table_args__ = (CheckConstraint(_one_of("role", ROLES), name="role"),)
+
+
+class AuditEvent(Base):
+    __tablename__ = "audit_events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow, server_default=func.now())
+    action: Mapped[str] = mapped_column(String(20))
+    statement_id: Mapped[int | None] = mapped_column(ForeignKey("statements.id", ondelete="SET NULL"))
+    before: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    after: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+
+    user: Mapped[User | None] = relationship()
+
+    __table_args__ = (
+        Index("ix_audit_events_statement", "statement_id", "at"),
+        Index("ix_audit_events_at", "at"),
+    )
