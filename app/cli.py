@@ -9,7 +9,7 @@ from rich.console import Console
 
 app = typer.Typer(help="stancemap: track who stands where, with dated evidence.", no_args_is_help=True,
                   add_completion=False)
-err = Console(stderr=True)
+err = Console(stderr=True, soft_wrap=True)
 
 
 def _not_implemented(name: str) -> None:
