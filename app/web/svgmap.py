@@ -1,0 +1,199 @@
+"""Web: renders the stance choropleth as inline SVG from the committed geometry asset (static/map/europe.json)."""
+from __future__ import annotations
+
+import functools
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from markupsafe import Markup, escape
+
+ASSET = Path(__file__).resolve().parents[2] / "static" / "map" / "europe.json"
+STANCES = ("support", "reject", "undecided")
+QUOTE_EXCERPT = 240  # characters kept in data-quote; the country page has the whole quote
+
+# Fills: a colour (Okabe-Ito, overridden by the CSS variables of static/app.css) plus a pattern, so stance is
+# never told by colour alone. The hex values are fallbacks for when the stylesheet is missing.
+COLOURS = {"support": "#0072b2", "reject": "#d55e00", "undecided": "#e69f00", "none": "#e4e4e0"}
+FILL = {
+    "support": "url(#sm-pat-support)",
+    "reject": "url(#sm-pat-reject)",
+    "undecided": "url(#sm-pat-undecided)",
+    "none": COLOURS["none"],
+}
+
+# Inset tiles ("Elsewhere" strip under the map), in viewBox units of the main map.
+TILE_W, TILE_H = 150, 112
+STRIP_TOP = 24  # gap between the map frame and the strip
+STRIP_HEADING = 46  # room for the "Elsewhere" heading
+
+
+@dataclass(frozen=True, slots=True)
+class MapEntry:
+    """One country's position as the map shows it."""
+
+    iso2: str
+    name: str
+    stance: str  # support | reject | undecided
+    stated_on: str | None = None  # ISO date
+    quote: str | None = None
+
+
+@dataclass(frozen=True)
+class Geometry:
+    width: int
+    height: int
+    inset_w: int
+    inset_h: int
+    countries: dict[str, dict]  # iso2 -> {name, d, marker?}
+    insets: dict[str, dict]  # iso2 -> {name, d}; the country's own silhouette fitted to inset_w x inset_h
+
+
+@functools.cache
+def load_geometry(path: Path = ASSET) -> Geometry:
+    """Read the asset once per process; it is immutable and committed."""
+    data = json.loads(path.read_text(encoding="utf-8"))
+    _, _, width, height = data["viewBox"]
+    inset_w, inset_h = data["insetBox"]
+    return Geometry(width, height, inset_w, inset_h, data["countries"], data["insets"])
+
+
+def _label(name: str, entry: MapEntry | None) -> str:
+    if entry is None:
+        return f"{name}: no position"
+    return f"{name}: {entry.stance}, {entry.stated_on}" if entry.stated_on else f"{name}: {entry.stance}"
+
+
+def _excerpt(quote: str | None) -> str:
+    if not quote:
+        return ""
+    quote = " ".join(quote.split())
+    return quote if len(quote) <= QUOTE_EXCERPT else quote[: QUOTE_EXCERPT - 1].rstrip() + "…"
+
+
+def _open_link(iso2: str, name: str, entry: MapEntry | None, extra_class: str, highlight: str | None) -> str:
+    stance = entry.stance if entry else "none"
+    classes = f"country stance-{stance}{extra_class}"
+    if iso2 == highlight:
+        classes += " highlight"
+    label = _label(name, entry)
+    # Countries without a position stay clickable but out of the tab order, so keyboard users step through
+    # the positions rather than through every border on the continent.
+    tabindex = "0" if entry or iso2 == highlight else "-1"
+    return (
+        f'<a href="/countries/{escape(iso2)}" class="{classes}" data-iso2="{escape(iso2)}" '
+        f'data-name="{escape(name)}" data-stance="{stance}" '
+        f'data-date="{escape(entry.stated_on or "") if entry else ""}" '
+        f'data-quote="{escape(_excerpt(entry.quote)) if entry else ""}" '
+        f'tabindex="{tabindex}" aria-label="{escape(label)}" fill="{FILL[stance]}">'
+        f"<title>{escape(label)}</title>"
+    )
+
+
+def _patterns() -> str:
+    c = COLOURS
+    return (
+        "<defs>"
+        '<pattern id="sm-pat-support" patternUnits="userSpaceOnUse" width="12" height="12">'
+        f'<rect class="sm-bg-support" width="12" height="12" fill="{c["support"]}"/></pattern>'
+        '<pattern id="sm-pat-reject" patternUnits="userSpaceOnUse" width="11" height="11" '
+        'patternTransform="rotate(45)">'
+        f'<rect class="sm-bg-reject" width="11" height="11" fill="{c["reject"]}"/>'
+        '<rect class="sm-ink" x="0" y="0" width="3.6" height="11" fill="#fff" fill-opacity=".5"/></pattern>'
+        '<pattern id="sm-pat-undecided" patternUnits="userSpaceOnUse" width="12" height="12">'
+        f'<rect class="sm-bg-undecided" width="12" height="12" fill="{c["undecided"]}"/>'
+        '<circle class="sm-ink" cx="3" cy="3" r="2.1" fill="#fff" fill-opacity=".6"/>'
+        '<circle class="sm-ink" cx="9" cy="9" r="2.1" fill="#fff" fill-opacity=".6"/></pattern>'
+        "</defs>"
+    )
+
+
+def render_map(
+    entries: Mapping[str, MapEntry],
+    *,
+    highlight: str | None = None,
+    always_inset: Iterable[str] = (),
+) -> Markup:
+    """The whole map as one inline <svg>: every country a link to its page, coloured and patterned by stance.
+
+    Countries not in `entries` are drawn neutral; iso2 codes the geometry does not know are ignored. Countries
+    outside the Europe frame appear as inset tiles when they hold a position, are highlighted, or are listed
+    in `always_inset`.
+    """
+    geo = load_geometry()
+    highlight = highlight.upper() if highlight else None
+    entries = {k.upper(): v for k, v in entries.items()}
+
+    # Drawing order: neutral land, then positions, then small states (their markers must sit on top of the
+    # big neighbours), then the highlighted country so its thick outline is not covered by a neighbour's.
+    def order(iso2: str) -> tuple:
+        c = geo.countries[iso2]
+        return (iso2 == highlight, "marker" in c, iso2 in entries, c["name"])
+
+    body = []
+    for iso2 in sorted((k for k, c in geo.countries.items() if c["d"] or "marker" in c), key=order):
+        c = geo.countries[iso2]
+        entry = entries.get(iso2)
+        name = entry.name if entry else c["name"]
+        parts = [_open_link(iso2, name, entry, "", highlight)]
+        if c["d"]:
+            parts.append(f'<path d="{c["d"]}"/>')
+        if "marker" in c:
+            x, y = c["marker"]
+            parts.append(f'<circle class="marker" cx="{x}" cy="{y}" r="10"/>')
+        parts.append("</a>")
+        body.append("".join(parts))
+
+    inset_codes = {k for k in entries if k in geo.insets} | {k.upper() for k in always_inset if k.upper() in geo.insets}
+    if highlight in geo.insets:
+        inset_codes.add(highlight)
+    tiles = sorted(inset_codes, key=lambda k: entries[k].name if k in entries else geo.insets[k]["name"])
+    height = geo.height
+    strip = []
+    if tiles:
+        per_row = max(1, (geo.width - 20) // TILE_W)
+        top = geo.height + STRIP_TOP
+        strip.append(
+            f'<g class="insets" aria-label="Elsewhere"><text class="strip-heading" x="4" y="{top + 28}">'
+            "Elsewhere</text>"
+        )
+        for i, iso2 in enumerate(tiles):
+            row, col = divmod(i, per_row)
+            x = col * TILE_W
+            y = top + STRIP_HEADING + row * TILE_H
+            inset = geo.insets[iso2]
+            entry = entries.get(iso2)
+            name = entry.name if entry else inset["name"]
+            dx = (TILE_W - geo.inset_w) // 2
+            strip.append(
+                f'<g transform="translate({x} {y})">'
+                + _open_link(iso2, name, entry, " inset", highlight)
+                + f'<rect class="tile" x="2" y="0" width="{TILE_W - 4}" height="{TILE_H - 8}" rx="6"/>'
+                + f'<path transform="translate({dx} 6)" d="{inset["d"]}"/>'
+                + f'<text class="tile-label" x="{TILE_W // 2}" y="{geo.inset_h + 28}">{escape(name)}</text>'
+                + "</a></g>"
+            )
+        strip.append("</g>")
+        rows = (len(tiles) + per_row - 1) // per_row
+        height = top + STRIP_HEADING + rows * TILE_H
+    counts = {s: sum(1 for e in entries.values() if e.stance == s) for s in STANCES}
+    summary = (
+        f"{counts['support']} support, {counts['reject']} reject, {counts['undecided']} undecided; "
+        "each country links to its page."
+    )
+    # role="group" rather than "img": an img role would hide the country links from assistive technology.
+    return Markup(
+        f'<svg class="stance-map" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {geo.width} {height}" '
+        'width="100%" preserveAspectRatio="xMidYMin meet" role="group" aria-labelledby="sm-title sm-desc">'
+        '<title id="sm-title">Map of country positions</title>'
+        f'<desc id="sm-desc">{escape(summary)}</desc>'
+        + _patterns()
+        + f'<rect class="sea" width="{geo.width}" height="{geo.height}"/>'
+        + '<g class="countries">'
+        + "".join(body)
+        + "</g>"
+        + f'<rect class="frame" width="{geo.width}" height="{geo.height}" fill="none"/>'
+        + "".join(strip)
+        + "</svg>"
+    )

@@ -1,0 +1,91 @@
+// stancemap: tooltip for the stance map. Delegated on document so it keeps working after htmx swaps the map.
+(function () {
+  "use strict";
+  var LABELS = { support: "Support", reject: "Reject", undecided: "Undecided", none: "No position" };
+  var tip = null;
+  var current = null;
+
+  function tooltip() {
+    if (!tip || !document.body.contains(tip)) {
+      tip = document.createElement("div");
+      tip.className = "map-tooltip";
+      tip.id = "map-tooltip";
+      tip.setAttribute("role", "tooltip");
+      tip.hidden = true;
+      document.body.appendChild(tip);
+    }
+    return tip;
+  }
+
+  function el(tag, cls, text) {
+    var node = document.createElement(tag);
+    node.className = cls;
+    node.textContent = text; // textContent, never innerHTML: quotes come from articles
+    return node;
+  }
+
+  function fill(link) {
+    var t = tooltip();
+    var d = link.dataset;
+    var stance = LABELS[d.stance] ? d.stance : "none";
+    t.textContent = "";
+    var head = el("div", "tt-head", "");
+    head.appendChild(el("span", "tt-name", d.name || d.iso2 || ""));
+    head.appendChild(el("span", "badge badge-" + stance, LABELS[stance]));
+    t.appendChild(head);
+    if (d.date) t.appendChild(el("div", "tt-date", "Stated " + d.date));
+    if (d.quote) t.appendChild(el("p", "tt-quote", "\u201c" + d.quote + "\u201d"));
+    t.hidden = false;
+  }
+
+  function place(x, y) {
+    var t = tooltip();
+    var pad = 14;
+    var w = t.offsetWidth, h = t.offsetHeight;
+    var left = x + pad, top = y + pad;
+    if (left + w > window.innerWidth - 8) left = Math.max(8, x - pad - w);
+    if (top + h > window.innerHeight - 8) top = Math.max(8, y - pad - h);
+    t.style.left = left + "px";
+    t.style.top = top + "px";
+  }
+
+  function show(link, x, y) {
+    if (current !== link) {
+      current = link;
+      fill(link);
+    }
+    place(x, y);
+  }
+
+  function hide() {
+    current = null;
+    if (tip) tip.hidden = true;
+  }
+
+  function countryOf(target) {
+    return target && target.closest ? target.closest(".stance-map .country") : null;
+  }
+
+  document.addEventListener("mousemove", function (e) {
+    var link = countryOf(e.target);
+    if (link) show(link, e.clientX, e.clientY);
+    else if (current && document.activeElement !== current) hide();
+  });
+  document.addEventListener("mouseleave", hide);
+  document.addEventListener("focusin", function (e) {
+    var link = countryOf(e.target);
+    if (!link) return hide();
+    var box = link.getBoundingClientRect();
+    show(link, box.left + box.width / 2, box.top + box.height / 2);
+  });
+  document.addEventListener("focusout", function (e) {
+    if (countryOf(e.target) === current) hide();
+  });
+  document.addEventListener("keydown", function (e) {
+    if (e.key === "Escape") hide();
+  });
+  // A swapped-in map replaces the element under the pointer; drop a tooltip that points at nothing.
+  document.addEventListener("htmx:afterSwap", function () {
+    if (current && !document.body.contains(current)) hide();
+  });
+})();

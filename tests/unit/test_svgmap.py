@@ -1,0 +1,139 @@
+"""Unit tests for the server-side SVG stance map (app/web/svgmap.py): classes, links, escaping, insets."""
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+
+import pytest
+from markupsafe import Markup
+
+from app.web.svgmap import MapEntry, load_geometry, render_map
+
+SVG = "{http://www.w3.org/2000/svg}"
+
+
+def parse(markup: Markup) -> ET.Element:
+    return ET.fromstring(str(markup))  # also proves the output is well-formed XML
+
+
+def links(root: ET.Element) -> dict[str, ET.Element]:
+    """Main-map country links by iso2 (inset tiles are keyed with an 'inset:' prefix)."""
+    out = {}
+    for a in root.iter(f"{SVG}a"):
+        key = a.get("data-iso2")
+        out[f"inset:{key}" if "inset" in a.get("class").split() else key] = a
+    return out
+
+
+def test_entry_gets_class_pattern_href_and_data():
+    entry = MapEntry("FR", "France", "reject", "2025-03-02", "We will not send troops.")
+    root = parse(render_map({"FR": entry}))
+    a = links(root)["FR"]
+    assert a.get("href") == "/countries/FR"
+    assert a.get("class").split() == ["country", "stance-reject"]
+    assert a.get("fill") == "url(#sm-pat-reject)"
+    assert root.find(f".//{SVG}pattern[@id='sm-pat-reject']") is not None
+    assert a.get("data-stance") == "reject" and a.get("data-date") == "2025-03-02"
+    assert a.get("data-quote") == "We will not send troops."
+    assert a.get("aria-label") == "France: reject, 2025-03-02"
+    assert a.find(f"{SVG}title").text == "France: reject, 2025-03-02"
+    assert a.find(f"{SVG}path").get("d").startswith("M")
+
+
+@pytest.mark.parametrize("stance", ["support", "reject", "undecided"])
+def test_each_stance_has_its_own_pattern(stance):
+    root = parse(render_map({"DE": MapEntry("DE", "Germany", stance, None, None)}))
+    a = links(root)["DE"]
+    assert f"stance-{stance}" in a.get("class").split()
+    assert a.get("fill") == f"url(#sm-pat-{stance})"
+    assert root.find(f".//{SVG}pattern[@id='sm-pat-{stance}']") is not None
+    assert a.get("aria-label") == f"Germany: {stance}"
+
+
+def test_countries_without_entry_are_neutral_and_still_links():
+    root = parse(render_map({}))
+    a = links(root)["PL"]
+    assert a.get("class").split() == ["country", "stance-none"]
+    assert a.get("href") == "/countries/PL"
+    assert a.get("aria-label") == "Poland: no position"
+    assert a.get("tabindex") == "-1"
+    assert not [x for x in links(root) if x.startswith("inset:")]
+
+
+def test_text_from_articles_is_escaped():
+    quote = 'He said "never" <script>alert(1)</script> & left'
+    markup = str(render_map({"IT": MapEntry("IT", "Italy <b>", "undecided", "2025-01-01", quote)}))
+    assert "<script>" not in markup and "<b>" not in markup
+    a = links(ET.fromstring(markup))["IT"]
+    assert a.get("data-quote") == quote  # round-trips exactly once unescaped by the parser
+    assert a.get("data-name") == "Italy <b>"
+
+
+def test_long_quote_is_cut_to_an_excerpt():
+    a = links(parse(render_map({"ES": MapEntry("ES", "Spain", "support", None, "word " * 200)})))["ES"]
+    assert len(a.get("data-quote")) <= 240 and a.get("data-quote").endswith("…")
+
+
+def test_unknown_iso2_is_ignored():
+    root = parse(render_map({"ZZ": MapEntry("ZZ", "Nowhere", "support", None, None),
+                             "NL": MapEntry("NL", "Netherlands", "support", None, None)}))
+    found = links(root)
+    assert "ZZ" not in found and "inset:ZZ" not in found
+    assert "stance-support" in found["NL"].get("class")
+
+
+def test_highlight_gets_class_and_is_drawn_last():
+    root = parse(render_map({"PT": MapEntry("PT", "Portugal", "support", None, None)}, highlight="pt"))
+    group = root.find(f"{SVG}g[@class='countries']")
+    last = list(group)[-1]
+    assert last.get("data-iso2") == "PT"
+    assert "highlight" in last.get("class").split()
+    assert sum("highlight" in a.get("class") for a in root.iter(f"{SVG}a")) == 1
+
+
+@pytest.mark.parametrize("iso2", ["MT", "LU", "LI", "AD", "MC", "SM", "VA", "CY"])
+def test_small_states_have_a_marker_carrying_their_stance(iso2):
+    root = parse(render_map({iso2: MapEntry(iso2, iso2, "undecided", None, None)}))
+    a = links(root)[iso2]
+    marker = a.find(f"{SVG}circle")
+    assert marker is not None and "marker" in marker.get("class")
+    assert a.get("fill") == "url(#sm-pat-undecided)"  # the circle inherits the stance fill from its link
+    _, _, width, height = (float(v) for v in root.get("viewBox").split())
+    assert 0 < float(marker.get("cx")) < width and 0 < float(marker.get("cy")) < height
+
+
+def test_countries_outside_europe_appear_as_insets():
+    entries = {"US": MapEntry("US", "United States", "support", "2025-02-01", None),
+               "AU": MapEntry("AU", "Australia", "undecided", None, None),
+               "FR": MapEntry("FR", "France", "support", None, None)}
+    root = parse(render_map(entries))
+    found = links(root)
+    assert {"inset:US", "inset:AU"} <= found.keys()
+    assert "inset:FR" not in found  # France is on the main map
+    us = found["inset:US"]
+    assert us.get("href") == "/countries/US" and "stance-support" in us.get("class")
+    assert us.find(f"{SVG}path") is not None
+    assert [t.text for t in root.iter(f"{SVG}text") if t.get("class") == "tile-label"] == [
+        "Australia", "United States"]
+    # The strip grows the viewBox below the map frame.
+    assert float(root.get("viewBox").split()[3]) > load_geometry().height
+
+
+def test_always_inset_and_highlight_show_tiles_without_a_position():
+    root = parse(render_map({}, highlight="JP", always_inset=["CA"]))
+    found = links(root)
+    assert "highlight" in found["inset:JP"].get("class")
+    assert "stance-none" in found["inset:CA"].get("class")
+
+
+def test_svg_is_labelled_and_scales():
+    root = parse(render_map({"SE": MapEntry("SE", "Sweden", "reject", None, None)}))
+    assert root.get("width") == "100%" and root.get("viewBox").startswith("0 0 ")
+    assert root.get("aria-labelledby") == "sm-title sm-desc"
+    assert "1 reject" in root.find(f"{SVG}desc").text
+
+
+def test_geometry_covers_europe_and_kosovo():
+    geo = load_geometry()
+    for iso2 in ["IS", "PT", "TR", "UA", "GE", "AM", "AZ", "XK", "GB", "NO", "CY"]:
+        assert geo.countries[iso2]["d"], iso2
+    assert "US" in geo.insets and "AU" in geo.insets and "CA" in geo.insets
