@@ -169,16 +169,17 @@ def stance_counts(positions: list[Position]) -> dict[str, int]:
 
 
 POSITION_SORTS = {
-    "country": lambda p: (p.country_name,),
-    "stance": lambda p: (STANCES.index(p.stance), p.country_name),
-    "date": lambda p: (p.stated_on, p.country_name),
+    "country": lambda p: p.country_name,
+    "stance": lambda p: STANCES.index(p.stance),
+    "date": lambda p: p.stated_on,
 }
 
 
 def sort_positions(positions: list[Position], sort: str) -> list[Position]:
-    """Sort by 'country', 'stance' or 'date'; a leading '-' reverses."""
-    key = POSITION_SORTS[sort.lstrip("-")]
-    return sorted(positions, key=key, reverse=sort.startswith("-"))
+    """Sort by 'country', 'stance' or 'date'; a leading '-' reverses. Ties stay in country-name order."""
+    by_name = sorted(positions, key=lambda p: p.country_name)
+    # sorted() is stable, also with reverse=True, so equal keys keep the name order.
+    return sorted(by_name, key=POSITION_SORTS[sort.lstrip("-")], reverse=sort.startswith("-"))
 
 
 def statements_by_ids(session: Session, ids: list[int]) -> list[Statement]:

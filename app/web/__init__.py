@@ -1,13 +1,79 @@
 """The web app factory: mounts static files, templates, routers and error handlers."""
 from __future__ import annotations
 
-from fastapi import FastAPI
+import logging
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy.engine import Engine
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app import __version__
 from app.db import get_engine, session_factory
 from app.settings import get_settings
+
+log = logging.getLogger("stancemap.web")
+
+_TITLES = {400: "Bad request", 401: "Sign in needed", 403: "Not allowed", 404: "Page not found",
+           405: "Method not allowed", 422: "Bad parameters", 500: "Something went wrong"}
+
+
+def _wants_json(request: Request) -> bool:
+    return request.url.path.startswith("/api") or request.url.path in ("/openapi.json",)
+
+
+def _error_response(request: Request, status: int, message: str, *, detail=None, headers=None):
+    """JSON under /api, an HTML page elsewhere; never a traceback."""
+    if _wants_json(request):
+        return JSONResponse({"detail": detail if detail is not None else message}, status_code=status,
+                            headers=headers)
+    from app.web.deps import templates
+
+    return templates.TemplateResponse(request, "error.html",
+                                      {"status": status, "title": _TITLES.get(status, "Error"), "message": message},
+                                      status_code=status, headers=headers)
+
+
+def _validation_messages(exc: RequestValidationError) -> list[dict]:
+    out = []
+    for e in exc.errors():
+        msg = e.get("msg", "")
+        if e.get("type", "").startswith(("date", "datetime")):
+            msg += "; use YYYY-MM-DD, e.g. 2025-03-01"
+        out.append({"loc": list(e.get("loc", ())), "msg": msg, "type": e.get("type", "")})
+    return out
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    from app.web.deps import ParamError
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException):
+        message = exc.detail if isinstance(exc.detail, str) else _TITLES.get(exc.status_code, "Error")
+        if exc.status_code == 404 and exc.detail == "Not Found":
+            message = f"There is no page at {request.url.path}."
+        return _error_response(request, exc.status_code, message, detail=exc.detail,
+                               headers=getattr(exc, "headers", None))
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(request: Request, exc: RequestValidationError):
+        errors = _validation_messages(exc)
+        message = "; ".join(f"{e['loc'][-1] if e['loc'] else 'request'}: {e['msg']}" for e in errors)
+        return _error_response(request, 422, message, detail=errors)
+
+    @app.exception_handler(ParamError)
+    async def param_error(request: Request, exc: ParamError):
+        # The same shape as FastAPI's own validation errors, so API clients handle one format.
+        detail = [{"loc": ["query", exc.field], "msg": exc.message, "type": "value_error"}]
+        return _error_response(request, 422, f"{exc.field}: {exc.message}", detail=detail)
+
+    @app.exception_handler(Exception)
+    async def server_error(request: Request, exc: Exception):
+        log.exception("unhandled error on %s %s", request.method, request.url.path)
+        return _error_response(request, 500, "The server hit an error; it has been logged. Try again, or go back "
+                                             "to the map.", detail="Internal server error")
 
 
 def create_app(engine: Engine | None = None) -> FastAPI:
@@ -17,8 +83,10 @@ def create_app(engine: Engine | None = None) -> FastAPI:
     app.state.engine = engine or get_engine()
     app.state.session_factory = session_factory(app.state.engine)
     app.mount("/static", StaticFiles(directory=str(settings.static_dir)), name="static")
+    install_error_handlers(app)
 
-    from app.web import pages
+    from app.web import api, pages
 
     app.include_router(pages.router)
+    app.include_router(api.router)
     return app

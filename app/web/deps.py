@@ -1,8 +1,10 @@
 """Request dependencies shared by the routes: the database session and the templates."""
 from __future__ import annotations
 
-from collections.abc import Iterator
+import datetime as dt
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Annotated
+from urllib.parse import urlencode
 
 from fastapi import Depends, Request
 from jinja2_fragments.fastapi import Jinja2Blocks
@@ -27,3 +29,91 @@ SessionDep = Annotated[Session, Depends(get_session)]
 def is_htmx(request: Request) -> bool:
     """An htmx request that wants a fragment; history restores get the whole page."""
     return request.headers.get("HX-Request") == "true" and request.headers.get("HX-History-Restore-Request") != "true"
+
+
+# --- query-string parsing shared by the HTML pages and the API -------------------------------------------------
+
+class ParamError(ValueError):
+    """A bad query parameter: which one, and a message a person can act on."""
+
+    def __init__(self, field: str, message: str):
+        super().__init__(f"{field}: {message}")
+        self.field = field
+        self.message = message
+
+
+def parse_date(raw: str | None, field: str) -> dt.date | None:
+    if raw is None or not raw.strip():
+        return None
+    try:
+        return dt.date.fromisoformat(raw.strip())
+    except ValueError:
+        raise ParamError(field, f"'{raw}' is not a date; use YYYY-MM-DD, e.g. 2025-03-01") from None
+
+
+def parse_choice(raw: str | None, choices: Iterable[str], field: str) -> str | None:
+    if raw is None or not raw.strip():
+        return None
+    value = raw.strip().lower()
+    choices = tuple(choices)
+    if value not in choices:
+        raise ParamError(field, f"'{raw}' is not one of: {', '.join(choices)}")
+    return value
+
+
+def parse_country(session: Session, raw: str | None, field: str = "country") -> str | None:
+    """An ISO 3166-1 alpha-2 code known to the database, upper-cased."""
+    if raw is None or not raw.strip():
+        return None
+    from app.queries import get_country
+
+    country = get_country(session, raw.strip())
+    if country is None:
+        raise ParamError(field, f"'{raw}' is not a known ISO 3166-1 alpha-2 country code, e.g. FR")
+    return country.iso2
+
+
+def parse_int(raw: str | None, field: str, *, default: int, minimum: int, maximum: int | None = None) -> int:
+    if raw is None or not raw.strip():
+        return default
+    try:
+        value = int(raw.strip())
+    except ValueError:
+        raise ParamError(field, f"'{raw}' is not a whole number") from None
+    if value < minimum or (maximum is not None and value > maximum):
+        bounds = f"between {minimum} and {maximum}" if maximum is not None else f"at least {minimum}"
+        raise ParamError(field, f"{value} is out of range; use a number {bounds}")
+    return value
+
+
+def query_string(params: Mapping[str, object], **overrides: object) -> str:
+    """'?a=1&b=2' from the current parameters with some replaced; empty values are left out so URLs stay short."""
+    merged = {**params, **overrides}
+    pairs = [(k, str(v)) for k, v in merged.items() if v not in (None, "", False)]
+    return "?" + urlencode(pairs) if pairs else "?"
+
+
+templates.env.globals["query_string"] = query_string
+
+
+def date_label(value: dt.date | None, precision: str = "day") -> str:
+    """'3 Dec 2024', 'Dec 2024' or '2024' by the date's precision; 'undated' when there is none."""
+    if value is None:
+        return "undated"
+    if precision == "year":
+        return str(value.year)
+    if precision == "month":
+        return value.strftime("%b %Y")
+    return f"{value.day} {value.strftime('%b %Y')}"
+
+
+def time_label(value: dt.datetime | None) -> str:
+    if value is None:
+        return "never"
+    if value.tzinfo is not None:
+        value = value.astimezone(dt.timezone.utc)
+    return value.strftime("%Y-%m-%d %H:%M UTC")
+
+
+templates.env.filters["date_label"] = date_label
+templates.env.filters["time_label"] = time_label

@@ -1,0 +1,109 @@
+"""JSON routes under /api: positions on a date, the statement list and the countries, with pydantic models."""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Query
+from pydantic import BaseModel, Field
+
+from app import queries
+from app.queries import StatementFilters
+from app.web.deps import ParamError, SessionDep, parse_country
+
+router = APIRouter(prefix="/api", tags=["api"])
+
+Stance = Literal["support", "reject", "undecided"]
+Group = Literal["eu", "nato", "others"]
+Origin = Literal["machine", "editor"]
+ReviewStatus = Literal["unreviewed", "verified", "dismissed"]
+MAX_LIMIT = 500
+
+
+class PositionOut(BaseModel):
+    country: str = Field(description="ISO 3166-1 alpha-2 code", examples=["FR"])
+    country_name: str
+    stance: Stance
+    stated_on: dt.date
+    date_precision: str
+    quote: str
+    speaker: str | None
+    source: str | None = Field(description="The publication the statement was reported in")
+    url: str | None
+    statement_id: int
+
+
+class StatementOut(BaseModel):
+    id: int
+    country: str
+    country_name: str
+    stance: Stance
+    stated_on: dt.date | None
+    date_precision: str
+    quote: str
+    speaker: str | None
+    conditions: str | None
+    confidence: float | None
+    origin: Origin
+    review_status: ReviewStatus
+    article: str | None
+    source: str | None
+    url: str | None
+
+
+class StatementPage(BaseModel):
+    total: int = Field(description="How many statements match the filters in all")
+    limit: int
+    offset: int
+    items: list[StatementOut]
+
+
+class CountryOut(BaseModel):
+    iso2: str
+    iso3: str
+    name: str
+    eu: bool
+    nato: bool
+    statements: int = Field(description="How many statements (not deleted) the country has")
+
+
+@router.get("/positions", response_model=list[PositionOut])
+def positions(session: SessionDep,
+              as_of: Annotated[dt.date | None, Query(description="YYYY-MM-DD; today when left out")] = None,
+              stance: Stance | None = None,
+              group: Group | None = None) -> list[PositionOut]:
+    """Each country's position on a date: its latest statement on or before `as_of` that is not dismissed."""
+    as_of = as_of or dt.datetime.now(dt.timezone.utc).date()
+    return [PositionOut(country=p.country, country_name=p.country_name, stance=p.stance, stated_on=p.stated_on,
+                        date_precision=p.date_precision, quote=p.quote, speaker=p.speaker, source=p.source,
+                        url=p.url, statement_id=p.statement_id)
+            for p in queries.positions_as_of(session, as_of, stance=stance, group=group)]
+
+
+@router.get("/statements", response_model=StatementPage)
+def statements(session: SessionDep,
+               country: Annotated[str | None, Query(description="ISO 3166-1 alpha-2 code")] = None,
+               stance: Stance | None = None,
+               date_from: Annotated[dt.date | None, Query(description="stated on or after, YYYY-MM-DD")] = None,
+               date_to: Annotated[dt.date | None, Query(description="stated on or before, YYYY-MM-DD")] = None,
+               origin: Origin | None = None,
+               review_status: ReviewStatus | None = None,
+               q: Annotated[str | None, Query(max_length=200, description="text in quote, speaker or conditions")] = None,
+               limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 50,
+               offset: Annotated[int, Query(ge=0)] = 0) -> StatementPage:
+    """Statements newest first, with the same filters as the /statements page."""
+    iso2 = parse_country(session, country)
+    if date_from and date_to and date_from > date_to:
+        raise ParamError("date_to", "the end date is before the start date")
+    filters = StatementFilters(country=iso2, stance=stance, date_from=date_from, date_to=date_to, origin=origin,
+                               review_status=review_status, text=(q or "").strip() or None)
+    rows, total = queries.statements_page(session, filters, limit=limit, offset=offset)
+    return StatementPage(total=total, limit=limit, offset=offset,
+                         items=[StatementOut(**queries.statement_record(s)) for s in rows])
+
+
+@router.get("/countries", response_model=list[CountryOut])
+def countries(session: SessionDep) -> list[CountryOut]:
+    """Every country the tracker knows, with its EU and NATO membership and how many statements it has."""
+    return [CountryOut(iso2=c.iso2, iso3=c.iso3, name=c.name, eu=c.eu, nato=c.nato, statements=n)
+            for c, n in queries.countries(session)]
