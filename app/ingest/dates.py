@@ -1,0 +1,225 @@
+"""Dates: the article's own date (header, dateline, or inferred) and time expressions resolved against it."""
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+MONTHS = {m.lower(): i for i, m in enumerate(calendar.month_name) if m}
+MONTHS.update({m.lower(): i for i, m in enumerate(calendar.month_abbr) if m})
+MONTHS["sept"] = 9
+_MONTH = r"(?P<month>January|February|March|April|May|June|July|August|September|October|November|December|" \
+         r"Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec)\.?"
+WEEKDAYS = {d.lower(): i for i, d in enumerate(calendar.day_name)}
+ORDER = {"unknown": 0, "year": 1, "month": 2, "day": 3}
+
+
+@dataclass(frozen=True)
+class DateValue:
+    """A date with the precision it really has; month and year dates sit on the period's first day."""
+
+    date: dt.date | None
+    precision: str = "day"  # day | month | year | unknown
+
+    @classmethod
+    def unknown(cls) -> "DateValue":
+        return cls(None, "unknown")
+
+    @property
+    def known(self) -> bool:
+        return self.date is not None and self.precision != "unknown"
+
+    def last_day(self) -> dt.date | None:
+        if not self.known:
+            return None
+        if self.precision == "year":
+            return dt.date(self.date.year, 12, 31)
+        if self.precision == "month":
+            return dt.date(self.date.year, self.date.month, calendar.monthrange(self.date.year, self.date.month)[1])
+        return self.date
+
+
+@dataclass(frozen=True)
+class TimeExpr:
+    """A time expression found in a text: where it is and what it says (fields left None are not said)."""
+
+    start: int
+    end: int
+    text: str
+    year: int | None = None
+    month: int | None = None
+    day: int | None = None
+    relative: str | None = None  # last_month | this_month | last_year | this_year | last_week | yesterday |
+    # today | weekday:N
+
+
+_DAY_MONTH_YEAR = rf"(?P<day>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH}(?:,?\s+(?P<year>(?:19|20)\d\d))?"
+_MONTH_DAY_YEAR = rf"{_MONTH}\s+(?P<day>\d{{1,2}})(?:st|nd|rd|th)?(?![\d:])(?:,?\s+(?P<year>(?:19|20)\d\d))?"
+_MONTH_YEAR = rf"(?:(?:early|mid|late|mid-)\s*)?{_MONTH}(?:,?\s+(?P<year>(?:19|20)\d\d))?"
+_PATTERNS = [re.compile(r"(?<![\w-])" + p) for p in (_DAY_MONTH_YEAR, _MONTH_DAY_YEAR)]
+_MONTH_YEAR_RE = re.compile(r"(?<![\w-])" + _MONTH_YEAR + r"(?![\w])")
+_IN_YEAR_RE = re.compile(r"\b(?:in|since|during|of|early|late)\s+(?P<year>(?:19|20)\d\d)(?!s|\d)")
+_ISO_RE = re.compile(r"\b(?P<year>(?:19|20)\d\d)-(?P<month>\d\d)-(?P<day>\d\d)\b")
+_RELATIVE = [
+    (re.compile(r"\blast month\b|\ba month ago\b", re.I), "last_month"),
+    (re.compile(r"\b(?:this|earlier this|later this) month\b", re.I), "this_month"),
+    (re.compile(r"\blast year\b", re.I), "last_year"),
+    (re.compile(r"\b(?:this|earlier this) year\b", re.I), "this_year"),
+    (re.compile(r"\blast week\b", re.I), "last_week"),
+    (re.compile(r"\byesterday\b", re.I), "yesterday"),
+    (re.compile(r"\btoday\b", re.I), "today"),
+    (re.compile(r"\bon (?P<wd>Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b"), "weekday"),
+]
+# A month without a year or day ("May", "March") is also a verb or a name: it needs a preposition in front.
+_BARE_MONTH_OK = re.compile(r"(?:\b(?:in|since|until|by|from|of|during|early|late|mid|last|next|this|and|or)\s+|mid-)$", re.I)
+
+
+def time_expressions(text: str) -> list[TimeExpr]:
+    """Every date-like expression in a text, left to right, without overlaps."""
+    found: list[TimeExpr] = []
+    taken: list[tuple[int, int]] = []
+
+    def free(a: int, b: int) -> bool:
+        return all(b <= s or a >= e for s, e in taken)
+
+    def add(e: TimeExpr) -> None:
+        if free(e.start, e.end):
+            found.append(e)
+            taken.append((e.start, e.end))
+
+    for m in _ISO_RE.finditer(text):
+        try:
+            dt.date(int(m["year"]), int(m["month"]), int(m["day"]))
+        except ValueError:
+            continue
+        add(TimeExpr(m.start(), m.end(), m.group(), int(m["year"]), int(m["month"]), int(m["day"])))
+    for pat in _PATTERNS:
+        for m in pat.finditer(text):
+            day = int(m["day"])
+            if not 1 <= day <= 31:
+                continue
+            year = int(m["year"]) if m["year"] else None
+            add(TimeExpr(m.start(), m.end(), m.group(), year, MONTHS[m["month"].lower()], day))
+    for m in _MONTH_YEAR_RE.finditer(text):
+        if not m["year"] and not _BARE_MONTH_OK.search(text[max(0, m.start() - 12):m.start()]):
+            continue
+        year = int(m["year"]) if m["year"] else None
+        add(TimeExpr(m.start(), m.end(), m.group(), year, MONTHS[m["month"].lower()]))
+    for m in _IN_YEAR_RE.finditer(text):
+        s = m.start("year")
+        add(TimeExpr(s, m.end(), m["year"], int(m["year"])))
+    for pat, kind in _RELATIVE:
+        for m in pat.finditer(text):
+            rel = kind
+            if kind == "weekday":
+                rel = f"weekday:{WEEKDAYS[m['wd'].lower()]}"
+            add(TimeExpr(m.start(), m.end(), m.group(), relative=rel))
+    found.sort(key=lambda e: e.start)
+    return found
+
+
+def _month_shift(d: dt.date, months: int) -> dt.date:
+    total = d.year * 12 + (d.month - 1) + months
+    return dt.date(total // 12, total % 12 + 1, 1)
+
+
+def resolve(expr: TimeExpr, ref: DateValue) -> DateValue:
+    """What a time expression means, read on the article's date; never later than that date."""
+    if expr.relative:
+        if not ref.known:
+            return DateValue.unknown()
+        r = ref.date
+        if expr.relative in ("last_month", "this_month"):
+            if ORDER[ref.precision] < ORDER["month"]:
+                return DateValue(dt.date(r.year, 1, 1), "year")
+            return DateValue(_month_shift(r, -1 if expr.relative == "last_month" else 0), "month")
+        if expr.relative in ("last_year", "this_year"):
+            return DateValue(dt.date(r.year - (expr.relative == "last_year"), 1, 1), "year")
+        if ref.precision != "day":
+            # "last week" in an article known only to the month is still within (about) that month.
+            return DateValue(dt.date(r.year, r.month, 1), "month") if ref.precision == "month" else ref
+        if expr.relative == "yesterday":
+            return DateValue(r - dt.timedelta(days=1), "day")
+        if expr.relative == "today":
+            return ref
+        if expr.relative == "last_week":
+            return DateValue(r - dt.timedelta(days=7), "day")
+        if expr.relative.startswith("weekday:"):
+            wd = int(expr.relative.split(":")[1])
+            back = (r.weekday() - wd) % 7
+            return DateValue(r - dt.timedelta(days=back), "day")
+        return DateValue.unknown()
+    year = expr.year
+    if year is None:
+        if not ref.known:
+            return DateValue.unknown()
+        year = ref.date.year
+        # A month or day without a year is the latest such one not after the article's date.
+        if expr.month and (expr.month, expr.day or 1) > (ref.date.month, ref.date.day if ref.precision == "day" else 31):
+            year -= 1
+    if expr.month is None:
+        value = DateValue(dt.date(year, 1, 1), "year")
+    elif expr.day is None:
+        value = DateValue(dt.date(year, expr.month, 1), "month")
+    else:
+        try:
+            value = DateValue(dt.date(year, expr.month, expr.day), "day")
+        except ValueError:
+            value = DateValue(dt.date(year, expr.month, 1), "month")
+    return not_after(value, ref)
+
+
+def not_after(value: DateValue, ref: DateValue) -> DateValue:
+    """A position cannot be expressed after the article reporting it: clamp a future date to the article's."""
+    if value.known and ref.known and value.date > (ref.last_day() or value.date):
+        return ref
+    return value
+
+
+_HEADER_DATE = re.compile(r"^\s*date:?\s+(\d{4}-\d{2}-\d{2})\b", re.IGNORECASE)
+_CLOCK = re.compile(r"\d{1,2}:\d{2}\s*(?:[AP]\.?M\.?)?\s*(?:[A-Z]{2,5}\b)?|(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day")
+_DATELINE_PATTERNS = [re.compile(rf"^{p}$") for p in (_MONTH_DAY_YEAR, _DAY_MONTH_YEAR)]
+
+
+def parse_iso(value: str | None) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(str(value).strip()[:10]) if value else None
+    except ValueError:
+        return None
+
+
+def find_dateline(body: str) -> DateValue | None:
+    """A line that holds only a date (and maybe a time), like "6:22 AM EST, December 3, 2024"."""
+    for line in body.splitlines():
+        if len(line) > 60 or not line.strip():
+            continue
+        rest = _CLOCK.sub("", line).strip(" ,|-\u2013\u2014\t")
+        m = next((m for p in _DATELINE_PATTERNS if (m := p.match(rest))), None)
+        if m and m["year"]:
+            try:
+                return DateValue(dt.date(int(m["year"]), MONTHS[m["month"].lower()], int(m["day"])), "day")
+            except ValueError:
+                continue
+    return None
+
+
+def infer_date(body: str) -> DateValue:
+    """The article's date inferred from the dates it mentions: the latest month of the latest year written
+    out, at month precision (or year) because a mention only bounds the date, never pins the day."""
+    exprs = [e for e in time_expressions(body) if not e.relative]
+    years = [e.year for e in exprs if e.year]
+    if not years:
+        return DateValue.unknown()
+    year = max(years)
+    months = [e.month for e in exprs if e.month and (e.year == year or e.year is None)]
+    if not months:
+        return DateValue(dt.date(year, 1, 1), "year")
+    return DateValue(dt.date(year, max(months), 1), "month")
+
+
+def article_date(published: dt.date | None, body: str, precision: str = "day") -> DateValue:
+    """The article's date: its header if any, else a dateline in the body, else inferred; else unknown."""
+    if published is not None:
+        return DateValue(published, precision if precision in ORDER else "day")
+    return find_dateline(body) or infer_date(body)

@@ -1,0 +1,572 @@
+"""Extraction: sentences -> country references -> cue -> stance -> Candidate; pure functions over the lexicon."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field, replace
+from typing import Protocol
+
+from app.ingest.dates import DateValue, TimeExpr, article_date, resolve, time_expressions
+from app.ingest.lexicon import Lexicon, load_lexicon
+from app.ingest.readers import ArticleInput
+
+# Bump when a rule or a data file changes what is extracted, so a re-run can be compared with the last one.
+RULES_VERSION = "rules-1.0"
+
+NEGATE = {"support": "reject", "reject": "undecided", "undecided": "reject"}
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A dated position found in an article, with its evidence and where it sits."""
+
+    country: str
+    stance: str
+    quote: str
+    quote_start: int  # in the article body
+    quote_end: int
+    mention_start: int  # within the quote
+    mention_end: int
+    cue_start: int  # within the quote
+    cue_end: int
+    speaker: str | None
+    conditions: str | None
+    confidence: float
+    stated_on: object  # datetime.date | None
+    date_precision: str
+    rules_version: str = RULES_VERSION
+
+
+class Extractor(Protocol):
+    """What the store needs from an extractor; a trained model can replace the rules behind it."""
+
+    rules_version: str
+
+    def extract(self, article: ArticleInput) -> list[Candidate]: ...
+
+
+# --- sentences -------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Sentence:
+    start: int
+    end: int
+    text: str
+    paragraph: int
+
+
+_ABBREV = {"mr", "mrs", "ms", "dr", "st", "gen", "lt", "col", "sen", "rep", "jr", "sr", "no", "vs", "etc", "prof",
+           "gov", "maj", "capt", "sgt", "adm", "corp", "inc", "co", "jan", "feb", "aug", "sept", "oct", "nov", "dec",
+           "approx", "dept", "est", "fig", "min", "pres"}
+_BOUNDARY = re.compile(r"[.!?…]+[\"”’')\]]*(?=\s+[\"“‘'(\[]?[A-Z0-9])")
+
+
+def _is_abbreviation(text: str, dot: int) -> bool:
+    m = re.search(r"(\S+)$", text[:dot])
+    if not m:
+        return False
+    token = m.group(1).lstrip("\"“‘'(")
+    # "U.S.", "U.N.", initials like "J." and short titles are not sentence ends.
+    return (bool(re.fullmatch(r"(?:[A-Z]\.)*[A-Z]", token)) or token.lower() in _ABBREV)
+
+
+def split_sentences(body: str) -> list[Sentence]:
+    """Sentences with their offsets in the body; a line break always ends one (headlines, list items)."""
+    out: list[Sentence] = []
+    paragraph = 0
+    pos = 0
+    for line in body.split("\n"):
+        line_start = pos
+        pos += len(line) + 1
+        if not line.strip():
+            continue
+        start = 0
+        for m in _BOUNDARY.finditer(line):
+            if line[m.start()] == "." and _is_abbreviation(line, m.start()):
+                continue
+            _add(out, line, start, m.end(), line_start, paragraph)
+            start = m.end()
+        _add(out, line, start, len(line), line_start, paragraph)
+        paragraph += 1
+    return out
+
+
+def _add(out: list[Sentence], line: str, a: int, b: int, offset: int, paragraph: int) -> None:
+    seg = line[a:b]
+    lead = len(seg) - len(seg.lstrip())
+    seg = seg.strip()
+    if seg:
+        s = offset + a + lead
+        out.append(Sentence(s, s + len(seg), seg, paragraph))
+
+
+# --- references to countries -----------------------------------------------------------------------------
+
+_GOV_NOUN = re.compile(
+    r"^(?:(?:\s+(?:and|,)\s*|\s*,\s*|\s+)(?:[A-Z][a-z]+)?)??\s*(?:(?:[Ss]enior|[Tt]op|[Ff]ormer|[Ii]nterim|[Aa]cting|[Dd]eputy|"
+    r"[Ff]oreign|[Dd]efen[cs]e|[Mm]ilitary|[Gg]overnment|[Ss]tate|[Pp]rime|[Nn]ational|[Hh]igh-ranking|[Ss]ecurity)\s+)*"
+    r"(?P<noun>[Pp]resident|[Pp]rime [Mm]inister|[Pp]remier|[Cc]hancellor|[Tt]aoiseach|[Mm]inist(?:er|ry|ers)|"
+    r"[Ss]ecretary|[Gg]overnments?|[Cc]abinet|[Oo]fficials?|[Dd]iplomats?|[Pp]arliament|[Ll]awmakers|[Ll]eaders?(?:hip)?|"
+    r"[Aa]uthorities|[Aa]mbassador|[Ee]nvoy|[Ee]mbassy|[Ss]pokes(?:man|woman|person)|[Aa]rmed [Ff]orces|[Aa]rmy|"
+    r"[Mm]ilitary|[Gg]eneral [Ss]taff|[Cc]ommander|[Pp]residency|[Ss]ide|[Ff]oreign [Oo]ffice|[Cc]hief|[Ss]enate|"
+    r"[Cc]ongress|[Aa]dministration|[Kk]ing|[Qq]ueen|[Ss]tate [Dd]epartment|[Pp]entagon|[Pp]roposal|[Ii]nitiative)\b")
+_MEDIA_NOUN = re.compile(r"^\s+(?:[a-z]+\s+)?(?:newspaper|media|press|outlet|journalist|broadcaster|daily|agency|"
+                         r"news|expert|analyst|source|think tank|publication|magazine|TV|television|radio)\b", re.I)
+_PLACE_PREP = {"to", "into", "in", "from", "at", "across", "throughout", "inside", "near", "towards", "toward", "on",
+               "against", "with", "about", "over", "between", "of", "for", "visit", "visits", "visited", "visiting",
+               "via", "within", "beyond", "around", "under", "by", "than", "onto", "outside", "through", "upon",
+               "amid", "during", "after", "before", "and"}
+_TITLE_BEFORE_OF = re.compile(r"(?:[Pp]resident|[Mm]inisters?|[Gg]overnment|[Pp]arliament|[Ll]eaders?|[Cc]hief|"
+                              r"[Cc]ommander(?:-in-[Cc]hief)?|[Aa]mbassador|[Pp]rime [Mm]inister|[Kk]ing|[Qq]ueen|"
+                              r"[Cc]hancellor|[Ss]ecretary|[Aa]uthorities|[Oo]fficials)\s+of\s+(?:the\s+)?$")
+_LIST_JOIN = re.compile(r"^\s*(?:,\s*(?:and\s+|or\s+)?|and\s+|or\s+|as well as\s+|&\s+)(?:the\s+)?$")
+_POSSESSIVE = re.compile(r"^['’]s?\b")
+_PROPOSAL_AFTER_POSSESSIVE = re.compile(r"^['’]s?\s+(?:[\w-]+\s+)?(?:idea|proposal|plan|initiative|call)\b")
+
+
+_NEXT_WORD = re.compile(r"^\s+([a-z][\w-]*)")
+_VERBISH = re.compile(r"(?:s|ed|ly)$")
+_VERB_WORDS = {
+    "will", "would", "could", "can", "may", "might", "must", "should", "shall", "is", "are", "was", "were", "has",
+    "have", "had", "does", "do", "did", "also", "not", "already", "still", "then", "too", "alone", "itself",
+    "now", "plan", "want", "say", "agree", "oppose", "reject", "support", "back", "urge", "consider", "propose",
+    "send", "deploy", "refuse", "join", "lead", "seek", "need", "remain", "intend", "believe", "and", "or", "as",
+    "nor", "to", "together", "along", "alongside", "however", "instead", "first", "recently", "previously",
+    "on", "in", "at", "for", "after", "before", "over", "within", "from", "with", "by", "during", "but", "which",
+    "who", "that", "where", "if", "unless", "whose", "—",
+}
+
+
+def _is_modifier(tail: str) -> bool:
+    """A name directly before a noun modifies it ("the US position", "US presidential election"): no subject."""
+    m = _NEXT_WORD.match(tail)
+    if not m:
+        return False
+    word = m.group(1)
+    if word in _VERB_WORDS or _VERBISH.search(word) or _GOV_NOUN.match(tail):
+        return False
+    return True
+
+
+@dataclass
+class Mention:
+    start: int  # within the sentence
+    end: int
+    text: str
+    kind: str  # name | adjective | capital | group | person | institution | pronoun
+    countries: tuple[str, ...]
+    person: str | None = None
+    holder: bool = True
+    why_not: str | None = None
+
+
+def find_mentions(text: str, lex: Lexicon, on=None) -> list[Mention]:
+    """Every reference to a country (or institution) in a sentence, left to right."""
+    out = []
+    for m in lex.mention_re.finditer(text):
+        s = lex.surfaces[m.group()]
+        countries, kind = s.countries, s.kind
+        if kind == "person":
+            c = lex.person_country(m.group(), on)
+            if c is None or c not in lex.country_names:
+                kind, countries = "institution", ()
+            else:
+                countries = (c,)
+        out.append(Mention(m.start(), m.end(), m.group(), kind, countries, s.person))
+    return out
+
+
+def _prev_word(text: str, pos: int) -> str:
+    m = re.search(r"([\w'’-]+)\W*$", text[:pos])
+    return m.group(1).lower() if m else ""
+
+
+def _lists(mentions: list[Mention], text: str) -> list[list[Mention]]:
+    """Mentions joined by commas, "and" or "or" form one list that shares a role ("Germany, Italy and Spain")."""
+    groups: list[list[Mention]] = []
+    for m in mentions:
+        if groups and _LIST_JOIN.match(text[groups[-1][-1].end:m.start]):
+            groups[-1].append(m)
+        else:
+            groups.append([m])
+    return groups
+
+
+def judge_roles(text: str, mentions: list[Mention], lex: Lexicon, conditions: list[tuple[int, int]],
+                first_in_article: bool = False) -> list[list[Mention]]:
+    """Mark each reference as a possible holder of a position or not (a place, an object, a meeting partner,
+    the adversary, an institution, a newspaper); returns the lists."""
+    groups = _lists(mentions, text)
+    for group in groups:
+        head = group[0]
+        before = text[:head.start].rstrip()
+        if before.lower().endswith(" the") or before.lower() == "the":
+            before = before[:-3].rstrip()
+        prev = _prev_word(text, len(before)) if before else ""
+        after_last = text[group[-1].end:]
+        group_ok, why = True, None
+        if prev in _PLACE_PREP:
+            group_ok, why = False, f"after '{prev}'"
+            if prev == "for" and re.match(r"^\s+to\s+\w", after_last):
+                group_ok, why = True, None  # "for Brussels to send troops": the subject of the infinitive
+            elif prev == "in" and re.match(r"^\s*,\s*(?:they|officials|the government|authorities|leaders)\b", after_last):
+                group_ok, why = True, None  # "In Romania, they have admitted...": the place stands for its government
+            elif prev == "of" and _TITLE_BEFORE_OF.search(text[:head.start]):
+                group_ok, why = True, None  # "President of France", "ministers of France and Germany"
+            elif prev == "with" and re.search(r"\b(?:together|along|jointly)\s+with\s+(?:the\s+)?$", text[:head.start]):
+                group_ok, why = True, None  # "together with the United Kingdom" shares the subject's position
+        if re.match(r"^\s*:", after_last) and head.start == 0 and head.kind == "capital" and first_in_article:
+            group_ok, why = False, "dateline"
+        for m in group:
+            ok, reason = group_ok, why
+            tail = text[m.end:]
+            if any(a <= m.start < b for a, b in conditions):
+                ok, reason = False, "inside a condition"
+            elif m.kind == "institution" or not m.countries:
+                ok, reason = False, "institution"
+            elif any(c in lex.excluded for c in m.countries):
+                ok, reason = False, "adversary"
+            elif _POSSESSIVE.match(tail):
+                if not _PROPOSAL_AFTER_POSSESSIVE.match(tail):
+                    ok, reason = False, "possessive"
+            elif m.kind == "adjective":
+                # An adjective speaks for a country only with a noun for its state: "the Polish Prime Minister",
+                # "the Bulgarian parliament", "Italian officials" -- not "French troops" or "Polish newspaper".
+                if _MEDIA_NOUN.match(tail) or not _GOV_NOUN.match(tail):
+                    ok, reason = False, "adjective without a state noun"
+            elif m.kind in ("name", "capital") and _MEDIA_NOUN.match(tail):
+                ok, reason = False, "media"
+            elif m.kind in ("name", "capital") and _is_modifier(tail):
+                ok, reason = False, "noun modifier"
+            if m.kind == "capital" and ok and re.match(r"^['’]s\b", tail) is None and prev in _PLACE_PREP and group_ok is False:
+                ok = False
+            m.holder, m.why_not = ok, (None if ok else reason)
+    return groups
+
+
+# --- cues, clauses, conditions -----------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class CueHit:
+    start: int
+    end: int
+    stance: str
+    text: str
+    negated: bool = False
+    base: str = ""
+
+
+_NEGATOR = re.compile(r"\b(?:not|no|never|cannot|nor|neither|without)\b|n['’]t\b", re.I)
+_NOT_ONLY = re.compile(r"\bnot only\b", re.I)
+
+
+def find_cues(text: str, lex: Lexicon, excluded: list[tuple[int, int]]) -> list[CueHit]:
+    """Cue phrases in a sentence, longest first where they overlap, with negation applied."""
+    hits = []
+    for cue in lex.cues:
+        for m in cue.pattern.finditer(text):
+            if any(a <= m.start() < b for a, b in excluded):
+                continue
+            hits.append((m.start(), m.end(), cue))
+    hits.sort(key=lambda h: (h[0], -(h[1] - h[0])))
+    kept: list[CueHit] = []
+    last_end = -1
+    for start, end, cue in hits:
+        if start < last_end:
+            continue
+        stance, negated = cue.stance, False
+        if cue.negatable:
+            window = text[max(0, start - 40):start]
+            window = " ".join(window.split()[-4:])
+            window = _NOT_ONLY.sub("", window)
+            # A negator already used by an earlier cue ("does not rule out") does not negate this one.
+            if _NEGATOR.search(window) and not (kept and kept[-1].end > start - len(window) and kept[-1].negated):
+                stance, negated = NEGATE[stance], True
+        kept.append(CueHit(start, end, stance, text[start:end], negated, cue.stance))
+        last_end = end
+    return kept
+
+
+_CONDITION = re.compile(r"\b(?:even if|only if|if|unless|provided(?: that)?|as long as|on condition that|"
+                        r"in the event (?:of|that)|should(?= [A-Z]\w* (?:decide|choose|agree|want|ask|request)))\b")
+_CONDITION_END = re.compile(r"[,;:.!?]|\s[–—-]\s")
+_CONDITION_PHRASE = re.compile(r"\bunder (?:a |the )?(?:UN|U\.N\.|United Nations) mandate\b[^,;.]*|"
+                               r"\bunder the auspices of [^,;.]+|\bwith (?:a |an )?(?:US|U\.S\.|American) backstop\b")
+
+
+def find_conditions(text: str) -> tuple[list[tuple[int, int]], list[str]]:
+    """Conditional spans ("if requested", "unless it is involved...") and condition phrases ("under a UN mandate").
+
+    Returns the spans whose cues and references do not count as stated positions, and the texts to record.
+    """
+    spans, texts = [], []
+    for m in _CONDITION.finditer(text):
+        end_m = _CONDITION_END.search(text, m.end())
+        end = end_m.start() if end_m else len(text)
+        spans.append((m.start(), end))
+        texts.append(text[m.start():end].strip(" \"“”"))
+    for m in _CONDITION_PHRASE.finditer(text):
+        texts.append(m.group().strip(" \"“”"))
+    return spans, texts
+
+
+_REPORT_ALWAYS = (r"said|says|stated|states|declared|declares|believes|believe|believed|thinks|noted|notes|added|adds|"
+                  r"announced|confirmed|insisted|explained|admitted|writes|wrote|reported|reports|argued|warned|"
+                  r"told\s+(?:[A-Z][\w-]*\s*)+")
+_REPORT_THAT = r"suggested|suggests|stressed|emphasi[sz]ed|indicated|claimed|informed|signaled|signalled|made it clear"
+_CLAUSE_SPLIT = re.compile(
+    rf"\b(?:{_REPORT_ALWAYS})\b(?:\s+(?:at|in|on|during)\s+[^,;]*?(?=\s+that\b))?(?:\s+that\b)?|"
+    rf"\b(?:{_REPORT_THAT})\s+that\b|"
+    r";|,\s+(?:but|while|although|though|whereas|however|which|who)\b|\s+but\s+|\bwhile\b|\balthough\b|"
+    r"\bthat\b|,\s+as\b(?!\s+(?:well|part|long|much|many|soon|noted|reported|stated|said))")
+_INHERIT = re.compile(r"^\s*as\s+(?:did|does|do|is|are|was|were|has|have|had|will|would)\b", re.I)
+_AS_INHERIT = re.compile(r"\s*,?\s+as\s+(?:did|does|do|is|are|was|were|has|have|had)\b")
+_PRONOUN_START = re.compile(
+    r"^[\s,\"“”'‘’:]*(?:(?:in|on|at)\s+\w+\s+\d*\s*)?(?:that\s*,?\s*)?[\"“]?(?:he|she|it|they|we|i|his country|her country|"
+    r"their country|its government|the country|his government|her government|the government|the minister|"
+    r"(?:any|the|a|such a|such|this|that|sending|deploying|stationing|(?:western|european|foreign|international|"
+    r"peacekeeping|multinational)\s+)+(?:force|forces|troops|mission|deployment|contingent|peacekeepers|soldiers)|"
+    r"(?:sending|deploying|stationing))\b", re.I)
+_PROJECTION = re.compile(r"\b(?:likely to|expected to|set to|could form|would form|may form|"
+                         r"(?:analysts?|experts?|observers|commentators)\s+(?:say|said|suggest|suggested|believe|"
+                         r"expect|think|predict)|according to (?:analysts|experts|observers))\b", re.I)
+_MEETING = re.compile(r"\b(?:meet|meets|met|meeting|visit|visits|visited|visiting|hold talks|held talks|host|hosts|"
+                      r"hosted|discuss|discusses|discussed)\b", re.I)
+TOPIC = re.compile(r"\b(?:troops?|soldiers?|peacekeep\w*|boots on the ground|ground forces|armed forces|"
+                   r"(?:deterrent|reassurance|security|stabili[sz]ation|multinational|international|european|military|"
+                   r"peacekeeping)\s+(?:force|forces|mission|presence)|contingent|deploy\w*|station(?:ing|ed)\b|"
+                   r"(?:enforc|monitor|secur|guarante)\w*\s+(?:a|the)\s+ceasefire|coalition of the willing|"
+                   r"(?:the|a|such a|this|any)\s+(?:force|mission)\b)", re.I)
+_CARRY_DATE = re.compile(r"^(?:meanwhile|at the same time|simultaneously|on the same day|the same day|that day)\b", re.I)
+
+
+@dataclass
+class Clause:
+    start: int
+    end: int
+    inherit: bool = False
+    report: bool = False
+    holders: list[list[Mention]] = field(default_factory=list)
+
+
+def split_clauses(text: str) -> list[Clause]:
+    clauses = []
+    start = 0
+    for m in _CLAUSE_SPLIT.finditer(text):
+        if m.start() <= start:
+            if m.end() > start and m.start() == start:
+                start = m.end()
+            continue
+        clauses.append(Clause(start, m.start() if not m.group().startswith(",") else m.start()))
+        start = m.end() if not re.match(r",\s+as\b", m.group()) else m.start() + 1
+    clauses.append(Clause(start, len(text)))
+    for c in clauses:
+        c.inherit = bool(_INHERIT.match(text[c.start:c.end]))
+    return [c for c in clauses if text[c.start:c.end].strip(" ,;\"“”")]
+
+
+# --- the extractor -----------------------------------------------------------------------------------------
+
+_SPEAKER = re.compile(r"^(?:\s+(?:[A-Z][\w-]*|of|the|and|for)){0,6}?\s+(?P<name>[A-Z][\w’'.-]+(?:\s+(?:de|van|von|der|[A-Z][\w’'.-]+)){1,3})")
+
+
+def _speaker(text: str, group: list[Mention], mentions: list[Mention], country: str) -> str | None:
+    for m in mentions:
+        if m.kind == "person" and m.countries == (country,):
+            return m.person
+    for m in group:
+        if m.kind == "adjective":
+            g = _GOV_NOUN.match(text[m.end:])
+            if g and g.group("noun")[0].isupper():
+                n = _SPEAKER.match(text[m.end + g.end():]) if g.group("noun") not in ("Proposal", "Initiative") else None
+                tail = text[m.end + g.end():]
+                nm = re.match(r"^,?\s+(?P<name>[A-Z][\w’'.-]+(?:\s+(?:de|van|von|der|[A-Z][\w’'.-]+)){1,3})", tail)
+                if nm and not re.search(r"\b(?:said|says|stated)\b", nm.group("name")):
+                    return (text[m.start:m.end + g.end()] + " " + nm.group("name")).strip()
+                del n
+                return text[m.start:m.end + g.end()].strip()
+    return None
+
+
+def _nearest_time(exprs: list[TimeExpr], lo: int, hi: int, pos: int) -> TimeExpr | None:
+    inside = [e for e in exprs if lo <= e.start < hi]
+    if not inside:
+        return None
+    return min(inside, key=lambda e: abs(e.start - pos))
+
+
+class RuleExtractor:
+    """The rules extractor: general rules over the data files in app/data (see STANCES.md)."""
+
+    rules_version = RULES_VERSION
+
+    def __init__(self, lexicon: Lexicon | None = None):
+        self.lex = lexicon or load_lexicon()
+
+    def extract(self, article: ArticleInput) -> list[Candidate]:
+        ref = article_date(article.published_on, article.body, article.date_precision)
+        return extract_candidates(article.body, ref, self.lex)
+
+
+def extract_candidates(body: str, ref: DateValue, lex: Lexicon | None = None) -> list[Candidate]:
+    """Every candidate position in an article body, dated against the article's date."""
+    lex = lex or load_lexicon()
+    sentences = split_sentences(body)
+    best: dict[tuple[str, str, int], Candidate] = {}
+    prev: Sentence | None = None
+    prev_time: TimeExpr | None = None
+    for i, sent in enumerate(sentences):
+        text = sent.text
+        same_para = prev is not None and prev.paragraph == sent.paragraph
+        on_topic = bool(TOPIC.search(text))
+        # The sentence before may carry the topic ("Macron proposed the idea", "Denmark is also ready for this").
+        near_topic = prev is not None and bool(TOPIC.search(prev.text))
+        exprs = time_expressions(text)
+        carried = prev_time if (same_para and not exprs and _CARRY_DATE.match(text)) else None
+        if on_topic or near_topic:
+            for cand in _sentence_candidates(sent, ref, lex, exprs, carried, first=(i == 0),
+                                             confidence_penalty=0.0 if on_topic else 0.1):
+                key = (cand.country, cand.stance, cand.quote_start)
+                if key not in best or best[key].confidence < cand.confidence:
+                    best[key] = cand
+        prev = sent
+        if exprs:
+            prev_time = exprs[-1]
+        elif not carried and not same_para:
+            prev_time = None
+    return sorted(_proposers_considering(list(best.values())), key=lambda c: (c.quote_start, c.country, c.stance))
+
+
+_PROPOSER_CUE = re.compile(r"propos\w*|initiative|idea|plan|lead\w*|led by", re.I)
+_CONSIDERING_CUE = re.compile(r"consider\w*|explor\w*.*", re.I)
+
+
+def _proposers_considering(cands: list[Candidate]) -> list[Candidate]:
+    """A country the article reports proposing or leading the force is not in doubt when it is also "considering"
+    or "exploring options" for it: it is working out its own proposal (STANCES.md: proposes or leads = support)."""
+    proposers = {c.country for c in cands if c.stance == "support" and not c.conditions
+                 and _PROPOSER_CUE.fullmatch(c.quote[c.cue_start:c.cue_end].split()[0])}
+    out = []
+    for c in cands:
+        if (c.country in proposers and c.stance == "undecided" and not c.conditions
+                and _CONSIDERING_CUE.fullmatch(c.quote[c.cue_start:c.cue_end])):
+            c = replace(c, stance="support", confidence=round(max(0.05, c.confidence - 0.1), 2))
+        out.append(c)
+    # the relabelled statement may now repeat one already found in the same sentence
+    seen, unique = set(), []
+    for c in out:
+        key = (c.country, c.stance, c.quote_start)
+        if key not in seen:
+            seen.add(key)
+            unique.append(c)
+    return unique
+
+
+def _sentence_candidates(sent: Sentence, ref: DateValue, lex: Lexicon, exprs: list[TimeExpr],
+                         carried: TimeExpr | None, first: bool, confidence_penalty: float) -> list[Candidate]:
+    text = sent.text
+    mentions = find_mentions(text, lex, ref.date)
+    cond_spans, cond_texts = find_conditions(text)
+    cues = find_cues(text, lex, cond_spans)
+    if not cues:
+        return []
+    judge_roles(text, mentions, lex, cond_spans, first_in_article=first)
+    groups = _lists(mentions, text)
+    clauses = split_clauses(text)
+    out: list[Candidate] = []
+    last_holders: list[Mention] = []
+    last_cue: CueHit | None = None
+    # "France: we will..." / 'France "excludes no option"': a headline naming its holder first.
+    head_holder = None
+    if mentions and mentions[0].start == 0 and mentions[0].holder and re.match(r"^\s*[:\"“]", text[mentions[0].end:]):
+        head_holder = mentions[0]
+    for clause in clauses:
+        ctext = text[clause.start:clause.end]
+        c_cues = [c for c in cues if clause.start <= c.start < clause.end]
+        c_groups = [[m for m in g if m.holder] for g in groups if clause.start <= g[0].start < clause.end]
+        c_groups = [g for g in c_groups if g]
+        inherited = False
+        if not c_cues and clause.inherit and last_cue is not None:
+            c_cues, inherited = [last_cue], True
+        pronoun = False
+        if not c_groups and c_cues and last_holders and _PRONOUN_START.match(ctext):
+            c_groups, pronoun = [last_holders], True
+        if not c_groups and c_cues and head_holder is not None and clause.start <= head_holder.end + 3:
+            c_groups = [[head_holder]]
+        if _PROJECTION.search(ctext):
+            if c_groups:
+                last_holders = c_groups[-1]
+            continue
+        for group in c_groups:
+            cue = _pick_cue(c_cues, group, inherited, text)
+            if cue is None:
+                continue
+            between = text[group[-1].end:cue.start] if cue.start > group[-1].end else ""
+            if between and _MEETING.search(between) and not inherited:
+                continue  # "X will meet Y to discuss sending troops": a meeting, not a position
+            out.extend(_candidates(sent, group, cue, mentions, ref, exprs, carried, cond_texts, lex,
+                                   inherited=inherited, pronoun=pronoun, penalty=confidence_penalty))
+        if c_groups:
+            last_holders = c_groups[-1]
+        if c_cues and not inherited:
+            last_cue = c_cues[-1]
+    return out
+
+
+_ATTACHED_CUE = re.compile(r"(?:proposal|initiative|idea|plan)", re.I)
+_ADJACENT = re.compile(r"^(?:['’]s?)?\s+(?:[\w-]+\s+)?$")
+
+
+def _pick_cue(cues: list[CueHit], group: list[Mention], inherited: bool, text: str) -> CueHit | None:
+    if inherited:
+        return cues[0]
+    end, start = group[-1].end, group[0].start
+    for c in cues:
+        if c.start < end:
+            continue
+        if _ATTACHED_CUE.fullmatch(c.text) and not _ADJACENT.match(text[end:c.start]):
+            continue  # "proposal" is only the proposer's: "the French proposal", "Macron's proposal"
+        return c
+    before = [c for c in cues if c.end <= start and c.text.lower() != "led by"]
+    led = [c for c in cues if c.text.lower() == "led by" and c.end <= start and not text[c.end:start].strip(" ,")]
+    if led:
+        return led[-1]
+    if before:
+        c = before[-1]
+        # a cue before the holder is its own only when nothing else sits between them ("supported by Italy")
+        return c if re.search(r"\bby\s+(?:the\s+)?$", text[c.end:start]) or len(text[c.end:start]) < 3 else None
+    return None
+
+
+def _candidates(sent: Sentence, group: list[Mention], cue: CueHit, mentions: list[Mention], ref: DateValue,
+                exprs: list[TimeExpr], carried: TimeExpr | None, cond_texts: list[str], lex: Lexicon,
+                inherited: bool, pronoun: bool, penalty: float) -> list[Candidate]:
+    text = sent.text
+    stance = cue.stance
+    conditions = "; ".join(dict.fromkeys(cond_texts)) or None
+    if conditions and stance == "support" and not re.match(r"(?:ready|will|is ready|are ready)", cue.text, re.I):
+        stance = "undecided"  # STANCES.md: conditions make it undecided unless the country says it is ready
+    expr = _nearest_time(exprs, 0, len(text), cue.start) or carried
+    when = resolve(expr, ref) if expr else ref
+    if not when.known:
+        when = DateValue.unknown()
+    countries = list(dict.fromkeys(c for m in group for c in m.countries))
+    out = []
+    for m in group:
+        for country in m.countries:
+            if country in lex.excluded or country not in lex.country_names:
+                continue
+            conf = 0.55
+            conf += {"name": 0.2, "adjective": 0.2, "person": 0.2, "capital": 0.1, "group": 0.05}.get(m.kind, 0.1)
+            conf += 0.1 if len(cue.text) > 12 else 0.05
+            conf -= 0.1 if inherited else 0.0
+            conf -= 0.1 if pronoun else 0.0
+            conf -= 0.05 if len(countries) > 3 else 0.0
+            conf -= 0.05 if cue.negated else 0.0
+            conf -= penalty
+            out.append(Candidate(
+                country=country, stance=stance, quote=text, quote_start=sent.start, quote_end=sent.end,
+                mention_start=m.start, mention_end=m.end, cue_start=cue.start, cue_end=cue.end,
+                speaker=_speaker(text, group, mentions, country), conditions=conditions,
+                confidence=round(max(0.05, min(0.95, conf)), 2), stated_on=when.date,
+                date_precision=when.precision))
+    return out

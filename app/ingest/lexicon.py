@@ -1,0 +1,129 @@
+"""Loads the extractor's knowledge (app/data/*.csv: names, adjectives, capitals, people, groups, cues) once."""
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+DATA_DIR = Path(__file__).resolve().parent.parent / "data"
+
+
+@dataclass(frozen=True)
+class Surface:
+    """One way of writing a reference: the text, what it refers to, and how (name, adjective, capital...)."""
+
+    text: str
+    kind: str  # name | adjective | capital | group | person | institution
+    countries: tuple[str, ...]  # ISO alpha-2 codes; empty for institutions
+    person: str | None = None  # the full name, for people
+
+
+@dataclass(frozen=True)
+class PersonRole:
+    name: str
+    country: str  # ISO alpha-2, or an institution code (NATO, EU, UN) when the office is not a state's
+    role: str
+    start: dt.date | None
+    end: dt.date | None
+
+
+@dataclass(frozen=True)
+class Cue:
+    pattern: re.Pattern
+    stance: str
+    negatable: bool
+    text: str
+
+
+@dataclass
+class Lexicon:
+    country_names: dict[str, str]  # iso2 -> canonical name (countries.csv)
+    excluded: dict[str, str]  # iso2 -> reason (the adversary)
+    surfaces: dict[str, Surface]
+    roles: dict[str, list[PersonRole]]  # surface text -> roles of the person(s) written that way
+    cues: list[Cue]
+    institutions: dict[str, str] = field(default_factory=dict)
+    mention_re: re.Pattern | None = None
+    cue_re: re.Pattern | None = None
+
+    def person_country(self, surface: str, on: dt.date | None) -> str | None:
+        """The country a person spoke for on a date; with no date, their most recent office."""
+        roles = self.roles.get(surface, [])
+        if not roles:
+            return None
+        if on is not None:
+            current = [r for r in roles if (r.start is None or r.start <= on) and (r.end is None or on < r.end)]
+            if current:
+                return current[-1].country
+        latest = max(roles, key=lambda r: (r.end or dt.date.max, r.start or dt.date.min))
+        return latest.country
+
+
+def _split(value: str | None) -> list[str]:
+    return [v.strip() for v in (value or "").split("|") if v.strip()]
+
+
+def _date(value: str | None) -> dt.date | None:
+    return dt.date.fromisoformat(value) if value else None
+
+
+def _rows(name: str) -> list[dict]:
+    with (DATA_DIR / name).open(encoding="utf-8") as f:
+        return list(csv.DictReader(f))
+
+
+def _word_pattern(texts: list[str]) -> re.Pattern:
+    # Longest first so "United States of America" wins over "United States"; case-sensitive so "us" and
+    # "turkey" are not countries.
+    alts = sorted(set(texts), key=len, reverse=True)
+    return re.compile(r"(?<![\w.-])(?:" + "|".join(re.escape(a) for a in alts) + r")(?![\w-]|\.\w)")
+
+
+@lru_cache
+def load_lexicon() -> Lexicon:
+    country_names = {r["iso2"]: r["name"] for r in _rows("countries.csv")}
+    surfaces: dict[str, Surface] = {}
+    excluded: dict[str, str] = {}
+
+    def add(text: str, kind: str, countries: tuple[str, ...], person: str | None = None) -> None:
+        # The first definition of a surface wins; the data files are read most specific first.
+        surfaces.setdefault(text, Surface(text, kind, countries, person))
+
+    for r in _rows("groups.csv"):
+        add(r["name"], "group", tuple(_split(r["members"])))
+    for r in _rows("institutions.csv"):
+        add(r["name"], "institution", ())
+    named = _rows("country_names.csv")
+    for r in named:
+        iso = r["iso2"]
+        if r.get("exclude"):
+            excluded[iso] = r["exclude"]
+        for n in _split(r["names"]):
+            add(n, "name", (iso,))
+        for a in _split(r["adjectives"]):
+            add(a, "adjective", (iso,))
+        for c in _split(r["capitals"]):
+            add(c, "capital", (iso,))
+    for iso, name in country_names.items():
+        # Every ISO name is a name even without a row in country_names.csv; "Korea, Republic of" style
+        # names are not how news writes them, so only simple ones are added.
+        if "," not in name and "(" not in name:
+            add(name, "name", (iso,))
+    roles: dict[str, list[PersonRole]] = {}
+    for r in _rows("people.csv"):
+        role = PersonRole(r["name"], r["country"], r["role"], _date(r["from"]), _date(r["to"]))
+        keys = [r["name"]] + ([r["surname"]] if r.get("surname") else [])
+        for key in keys:
+            roles.setdefault(key, []).append(role)
+            add(key, "person", (), r["name"])
+    cues = []
+    for r in _rows("cues.csv"):
+        cues.append(Cue(re.compile(r"(?<![\w])" + r["pattern"], re.IGNORECASE), r["stance"],
+                        r["negatable"] == "yes", r["pattern"]))
+    lex = Lexicon(country_names, excluded, surfaces, roles, cues,
+                  {r["name"]: r["code"] for r in _rows("institutions.csv")})
+    lex.mention_re = _word_pattern(list(surfaces))
+    return lex
