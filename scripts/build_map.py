@@ -63,18 +63,18 @@ FRAME_POINTS = [
 ]
 FRAME_MARGIN = 0.03  # share of the frame size added on each side
 MAP_WIDTH = 2000  # viewBox units; coordinates are integers on this grid
-SIMPLIFY = 0.9  # viewBox units (about 0.4 px when the map is 900 px wide)
+SIMPLIFY = 0.6  # viewBox units (about 0.3 px when the map is 900 px wide)
 MIN_RING_AREA = 2.0  # viewBox units^2; smaller islands vanish at this scale
 
 # A country is part of the main map when most of it is in the frame, or a large piece of it is (Russia).
 MAIN_SHARE = 0.5
-MAIN_MIN_AREA = 0.01  # share of the frame area
+MAIN_MIN_AREA = 0.05  # share of the frame area (only Russia reaches it)
 
 SMALL_STATES = ["AD", "CY", "LI", "LU", "MC", "MT", "SM", "VA"]
 
-# Inset tiles: each silhouette is fitted into this box (viewBox units of the main map).
-INSET_W, INSET_H = 120, 72
-INSET_SIMPLIFY = 0.45
+# Inset tiles: each silhouette is fitted into this box (units drawn about 0.5 px, like the main map).
+INSET_W, INSET_H = 200, 120
+INSET_SIMPLIFY = 0.8
 # Parts kept in a silhouette: big enough and near the main landmass, so a tile shows the shape people know.
 INSET_MIN_PART = 0.004  # share of the largest part's area
 INSET_MAX_DISTANCE = 1.6  # multiples of the largest part's diagonal
@@ -274,12 +274,22 @@ def build(out: Path) -> dict:
     return asset
 
 
+def unwrap(ring: list[tuple[float, float]]) -> list[tuple[float, float]]:
+    """Make longitudes continuous along a ring, so an island stitched across 180 degrees stays small (Fiji)."""
+    out = [ring[0]]
+    for lon, lat in ring[1:]:
+        prev = out[-1][0]
+        lon += 360.0 * round((prev - lon) / 360.0)
+        out.append((lon, lat))
+    return out
+
+
 def build_inset(iso2: str, name: str, geometries: list[dict], arcs_ll) -> dict:
     """The country's own silhouette: equal-area around its main landmass, fitted to the inset box."""
     lonlat_parts = []
     for geometry in geometries:
         for rings in polygons_of(geometry):
-            lonlat_parts.append([ring_points(r, arcs_ll) for r in rings])
+            lonlat_parts.append([unwrap(ring_points(r, arcs_ll)) for r in rings])
     bounds = INSET_BOUNDS.get(iso2)
     if bounds:
         def inside(rings):
@@ -307,7 +317,7 @@ def build_inset(iso2: str, name: str, geometries: list[dict], arcs_ll) -> dict:
     oy = (INSET_H - (maxy - miny) * k) / 2
     fitted = shapely.transform(geom, lambda a: _fit(a, minx, maxy, k, ox, oy))
     fitted = valid(fitted.simplify(INSET_SIMPLIFY, preserve_topology=True))
-    return {"name": name, "d": path_d(fitted, 0.8)}
+    return {"name": name, "d": path_d(fitted, 2.0)}
 
 
 def _fit(a, minx, maxy, k, ox, oy):

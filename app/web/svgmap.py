@@ -9,6 +9,7 @@ from pathlib import Path
 
 from markupsafe import Markup, escape
 
+SVG_NS = "http://www.w3.org/2000/svg"
 ASSET = Path(__file__).resolve().parents[2] / "static" / "map" / "europe.json"
 STANCES = ("support", "reject", "undecided")
 QUOTE_EXCERPT = 240  # characters kept in data-quote; the country page has the whole quote
@@ -23,10 +24,6 @@ FILL = {
     "none": COLOURS["none"],
 }
 
-# Inset tiles ("Elsewhere" strip under the map), in viewBox units of the main map.
-TILE_W, TILE_H = 150, 112
-STRIP_TOP = 24  # gap between the map frame and the strip
-STRIP_HEADING = 46  # room for the "Elsewhere" heading
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,7 +69,9 @@ def _excerpt(quote: str | None) -> str:
     return quote if len(quote) <= QUOTE_EXCERPT else quote[: QUOTE_EXCERPT - 1].rstrip() + "…"
 
 
-def _open_link(iso2: str, name: str, entry: MapEntry | None, extra_class: str, highlight: str | None) -> str:
+def _open_link(
+    iso2: str, name: str, entry: MapEntry | None, extra_class: str, highlight: str | None, *, html: bool = False
+) -> str:
     stance = entry.stance if entry else "none"
     classes = f"country stance-{stance}{extra_class}"
     if iso2 == highlight:
@@ -86,8 +85,9 @@ def _open_link(iso2: str, name: str, entry: MapEntry | None, extra_class: str, h
         f'data-name="{escape(name)}" data-stance="{stance}" '
         f'data-date="{escape(entry.stated_on or "") if entry else ""}" '
         f'data-quote="{escape(_excerpt(entry.quote)) if entry else ""}" '
-        f'tabindex="{tabindex}" aria-label="{escape(label)}" fill="{FILL[stance]}">'
-        f"<title>{escape(label)}</title>"
+        f'tabindex="{tabindex}" aria-label="{escape(label)}" '
+        # An HTML link gets its native tooltip from title=, an SVG link from a <title> child.
+        + (f'title="{escape(label)}">' if html else f'fill="{FILL[stance]}"><title>{escape(label)}</title>')
     )
 
 
@@ -145,38 +145,33 @@ def render_map(
         parts.append("</a>")
         body.append("".join(parts))
 
-    inset_codes = {k for k in entries if k in geo.insets} | {k.upper() for k in always_inset if k.upper() in geo.insets}
+    inset_codes = {k for k in entries if k in geo.insets}
+    inset_codes |= {k.upper() for k in always_inset if k.upper() in geo.insets}
     if highlight in geo.insets:
         inset_codes.add(highlight)
     tiles = sorted(inset_codes, key=lambda k: entries[k].name if k in entries else geo.insets[k]["name"])
-    height = geo.height
-    strip = []
+    strip = ""
     if tiles:
-        per_row = max(1, (geo.width - 20) // TILE_W)
-        top = geo.height + STRIP_TOP
-        strip.append(
-            f'<g class="insets" aria-label="Elsewhere"><text class="strip-heading" x="4" y="{top + 28}">'
-            "Elsewhere</text>"
-        )
-        for i, iso2 in enumerate(tiles):
-            row, col = divmod(i, per_row)
-            x = col * TILE_W
-            y = top + STRIP_HEADING + row * TILE_H
+        # HTML tiles rather than SVG: they keep a readable size however narrow the map gets. Their fills use
+        # the patterns defined in the map's <defs> (ids are document-wide).
+        items = []
+        for iso2 in tiles:
             inset = geo.insets[iso2]
             entry = entries.get(iso2)
             name = entry.name if entry else inset["name"]
-            dx = (TILE_W - geo.inset_w) // 2
-            strip.append(
-                f'<g transform="translate({x} {y})">'
-                + _open_link(iso2, name, entry, " inset", highlight)
-                + f'<rect class="tile" x="2" y="0" width="{TILE_W - 4}" height="{TILE_H - 8}" rx="6"/>'
-                + f'<path transform="translate({dx} 6)" d="{inset["d"]}"/>'
-                + f'<text class="tile-label" x="{TILE_W // 2}" y="{geo.inset_h + 28}">{escape(name)}</text>'
-                + "</a></g>"
+            stance = entry.stance if entry else "none"
+            items.append(
+                "<li>"
+                + _open_link(iso2, name, entry, " inset", highlight, html=True)
+                + f'<svg xmlns="{SVG_NS}" viewBox="0 0 {geo.inset_w} {geo.inset_h}" '
+                'aria-hidden="true" focusable="false">'
+                f'<path fill="{FILL[stance]}" d="{inset["d"]}"/></svg>'
+                f'<span class="tile-label">{escape(name)}</span></a></li>'
             )
-        strip.append("</g>")
-        rows = (len(tiles) + per_row - 1) // per_row
-        height = top + STRIP_HEADING + rows * TILE_H
+        strip = (
+            '<div class="map-elsewhere"><p class="map-elsewhere-title" id="sm-elsewhere">Elsewhere</p>'
+            '<ul aria-labelledby="sm-elsewhere">' + "".join(items) + "</ul></div>"
+        )
     counts = {s: sum(1 for e in entries.values() if e.stance == s) for s in STANCES}
     summary = (
         f"{counts['support']} support, {counts['reject']} reject, {counts['undecided']} undecided; "
@@ -184,7 +179,8 @@ def render_map(
     )
     # role="group" rather than "img": an img role would hide the country links from assistive technology.
     return Markup(
-        f'<svg class="stance-map" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {geo.width} {height}" '
+        '<div class="stance-map-wrap">'
+        f'<svg class="stance-map" xmlns="{SVG_NS}" viewBox="0 0 {geo.width} {geo.height}" '
         'width="100%" preserveAspectRatio="xMidYMin meet" role="group" aria-labelledby="sm-title sm-desc">'
         '<title id="sm-title">Map of country positions</title>'
         f'<desc id="sm-desc">{escape(summary)}</desc>'
@@ -194,6 +190,7 @@ def render_map(
         + "".join(body)
         + "</g>"
         + f'<rect class="frame" width="{geo.width}" height="{geo.height}" fill="none"/>'
-        + "".join(strip)
         + "</svg>"
+        + strip
+        + "</div>"
     )
