@@ -91,16 +91,17 @@ def home(request: Request, session: SessionDep):
     counts = queries.stance_counts(all_in_group)
     entries = {x.country: MapEntry(iso2=x.country, name=x.country_name, stance=x.stance,
                                    stated_on=x.stated_on.isoformat(), quote=x.quote) for x in positions}
-    # The slider spans the data (and today); it moves in days, ticks mark the days a position changed.
-    start = summary.first_stated_on or today
-    end = max(summary.last_stated_on or today, today, as_of)
-    start = min(start, as_of)
+    # The slider spans the data (and a date asked for outside it); it moves in days, ticks mark the days a
+    # position changed. Today is usually past the last statement: the slider's end then shows the same map.
+    start = min(summary.first_stated_on or today, as_of)
+    end = max(summary.last_stated_on or today, p["as_of"] or start, start + dt.timedelta(days=1))
     context = {
         "raw": raw, "errors": errors, "as_of": as_of, "is_today": as_of == today, "stance": p["stance"],
         "group": p["group"], "sort": p["sort"], "highlight": p["country"],
+        "highlight_name": queries.get_country(session, p["country"]).name if p["country"] else None,
         "positions": positions, "counts": counts, "total_in_group": len(all_in_group), "summary": summary,
         "map_svg": render_map(entries, highlight=p["country"]),
-        "slider": {"start": start, "days": (end - start).days, "value": (as_of - start).days,
+        "slider": {"start": start, "end": end, "days": (end - start).days, "value": min((as_of - start).days, (end - start).days),
                    "ticks": [(d - start).days for d in summary.change_dates if start <= d <= end]},
         "state": {"as_of": raw["as_of"] if errors.get("as_of") else (p["as_of"] or ""), "stance": p["stance"],
                   "group": p["group"], "sort": p["sort"] if p["sort"] != "country" else None,
