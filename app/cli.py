@@ -38,7 +38,18 @@ def ingest(
     if_empty: bool = typer.Option(False, "--if-empty", help="Only ingest when the database has no articles."),
 ) -> None:
     """Read articles and extract dated country positions from them."""
-    _not_implemented("ingest")
+    from app.db import get_engine, session_factory
+    from app.ingest.pipeline import run_ingest
+    from app.settings import get_settings
+
+    session = session_factory(get_engine())()
+    try:
+        summary = run_ingest(session, paths, max_bytes=get_settings().max_article_bytes, console=err,
+                             if_empty=if_empty)
+    finally:
+        session.close()
+    if summary is not None and not summary.ok:
+        raise typer.Exit(1)
 
 
 @app.command()
@@ -49,7 +60,42 @@ def export(
     stance: Optional[str] = typer.Option(None, "--stance", help="support, reject or undecided."),
 ) -> None:
     """Print statements as JSON or CSV."""
-    _not_implemented("export")
+    import datetime as dt
+    import sys
+
+    from app.db import get_engine, session_factory
+    from app.export import csv_chunks, json_chunks
+    from app.models import STANCES
+    from app.queries import StatementFilters, statement_records
+    from app.schema import country_rows
+
+    def bad(message: str) -> None:
+        err.print(f"stancemap export: {message}")
+        raise typer.Exit(2)
+
+    fmt = format.lower()
+    if fmt not in ("json", "csv"):
+        bad(f"unknown format {format!r}; use json or csv")
+    date_to = None
+    if as_of:
+        try:
+            date_to = dt.date.fromisoformat(as_of)
+        except ValueError:
+            bad(f"--as-of {as_of!r} is not a date; use YYYY-MM-DD")
+    if stance and stance.lower() not in STANCES:
+        bad(f"unknown stance {stance!r}; use one of {', '.join(STANCES)}")
+    if country and country.upper() not in {r["iso2"] for r in country_rows()}:
+        bad(f"unknown country {country!r}; use an ISO 3166-1 alpha-2 code such as FR")
+    filters = StatementFilters(country=country.upper() if country else None,
+                               stance=stance.lower() if stance else None, date_to=date_to)
+    session = session_factory(get_engine())()
+    try:
+        chunks = (json_chunks if fmt == "json" else csv_chunks)(statement_records(session, filters))
+        for chunk in chunks:
+            sys.stdout.write(chunk)
+        sys.stdout.flush()
+    finally:
+        session.close()
 
 
 @app.command()

@@ -1,0 +1,54 @@
+"""The ingest run as the CLI shows it: a progress bar on a terminal, then a summary table and the failures."""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+from sqlalchemy.orm import Session
+
+from app.ingest.readers import ReadError, article_files
+from app.ingest.store import IngestSummary, has_articles, ingest_paths
+
+
+def run_ingest(session: Session, paths: Sequence[Path], *, max_bytes: int, console: Console,
+               if_empty: bool = False) -> IngestSummary | None:
+    """Ingest paths and print a summary to the console; None when skipped because the database has articles."""
+    if if_empty and has_articles(session):
+        console.print("the database already has articles; nothing ingested (--if-empty)")
+        return None
+    if console.is_terminal:
+        total = sum(1 for f in article_files(paths) if not isinstance(f, ReadError))
+        with Progress(TextColumn("ingest"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.description}"),
+                      TimeElapsedColumn(), console=console, transient=True) as progress:
+            task = progress.add_task("", total=total or None)
+            last_file: list[str] = [""]
+
+            def advance(item, result) -> None:
+                name = (item.path if isinstance(item, ReadError) else item.file_name or "").split(":")[0]
+                if name != last_file[0]:
+                    last_file[0] = name
+                    progress.update(task, advance=1, description=Path(name).name)
+
+            summary = ingest_paths(session, paths, max_bytes=max_bytes, on_item=advance)
+    else:
+        summary = ingest_paths(session, paths, max_bytes=max_bytes)
+    print_summary(summary, console)
+    return summary
+
+
+def print_summary(summary: IngestSummary, console: Console) -> None:
+    table = Table(title="ingest", show_header=True, header_style="bold")
+    for col in ("articles added", "skipped (already stored)", "failed", "statements found"):
+        table.add_column(col, justify="right")
+    table.add_row(str(summary.added), str(summary.skipped), str(summary.failed), str(summary.statements))
+    console.print(table)
+    if summary.errors:
+        failures = Table(title="not ingested", show_header=True, header_style="bold")
+        failures.add_column("file")
+        failures.add_column("reason")
+        for e in summary.errors:
+            failures.add_row(e.path, e.reason)
+        console.print(failures)
