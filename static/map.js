@@ -49,21 +49,38 @@
     t.style.top = top + "px";
   }
 
+  // Neighbours drawn later would cover part of a hovered country's outline, so the outline is drawn again
+  // on top, in an overlay that ignores the pointer.
+  function outline(link) {
+    var old = document.querySelectorAll(".stance-map .hover-outline");
+    for (var i = 0; i < old.length; i++) old[i].remove();
+    var svg = link && link.closest("svg.stance-map");
+    if (!svg) return;
+    var g = document.createElementNS("http://www.w3.org/2000/svg", "g");
+    g.setAttribute("class", "hover-outline");
+    g.setAttribute("aria-hidden", "true");
+    var shapes = link.querySelectorAll("path, circle");
+    for (var j = 0; j < shapes.length; j++) g.appendChild(shapes[j].cloneNode(false));
+    svg.appendChild(g);
+  }
+
   function show(link, x, y) {
     if (current !== link) {
       current = link;
       fill(link);
+      outline(link);
     }
     place(x, y);
   }
 
   function hide() {
     current = null;
+    outline(null);
     if (tip) tip.hidden = true;
   }
 
   function countryOf(target) {
-    return target && target.closest ? target.closest(".stance-map .country") : null;
+    return target && target.closest ? target.closest(".stance-map-wrap .country") : null;
   }
 
   document.addEventListener("mousemove", function (e) {
