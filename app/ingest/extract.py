@@ -132,7 +132,10 @@ _VERB_WORDS = {
     "send", "deploy", "refuse", "join", "lead", "seek", "need", "remain", "intend", "believe", "and", "or", "as",
     "nor", "to", "together", "along", "alongside", "however", "instead", "first", "recently", "previously",
     "on", "in", "at", "for", "after", "before", "over", "within", "from", "with", "by", "during", "but", "which",
-    "who", "that", "where", "if", "unless", "whose", "—",
+    "who", "that", "where", "if", "unless", "whose", "—", "said", "told", "sent", "led", "held", "made", "took",
+    "gave", "saw", "thought", "spoke", "wrote", "met", "put", "kept", "felt", "left", "became", "began", "chose",
+    "got", "knew", "let", "meant", "ran", "rose", "sought", "stood", "won", "lost", "cannot", "can't", "won't",
+    "isn't", "aren't", "wasn't", "doesn't", "didn't", "hasn't", "haven't", "wouldn't", "couldn't", "shouldn't",
 }
 
 
@@ -204,7 +207,9 @@ def judge_roles(text: str, mentions: list[Mention], lex: Lexicon, conditions: li
         prev = _prev_word(text, len(before)) if before else ""
         after_last = text[group[-1].end:]
         group_ok, why = True, None
-        if prev in _PLACE_PREP:
+        possessed = bool(re.match(r"^(?:['’]s?)?\s+(?:proposal|initiative|idea|plan)\b", after_last))
+        if prev in _PLACE_PREP and not possessed:
+            # "about the Dutch proposal": the preposition governs the proposal, the country is its author
             group_ok, why = False, f"after '{prev}'"
             if prev == "for" and re.match(r"^\s+to\s+\w", after_last):
                 group_ok, why = True, None  # "for Brussels to send troops": the subject of the infinitive
@@ -212,6 +217,9 @@ def judge_roles(text: str, mentions: list[Mention], lex: Lexicon, conditions: li
                 group_ok, why = True, None  # "In Romania, they have admitted...": the place stands for its government
             elif prev == "of" and _TITLE_BEFORE_OF.search(text[:head.start]):
                 group_ok, why = True, None  # "President of France", "ministers of France and Germany"
+            elif prev == "by" and re.search(r"\b(?:led|proposed|backed|supported|opposed|rejected)\s+by\s+(?:the\s+)?$",
+                                            text[:head.start]):
+                group_ok, why = True, None  # the agent of "led by", "opposed by"
             elif prev == "with" and re.search(r"\b(?:together|along|jointly)\s+with\s+(?:the\s+)?$", text[:head.start]):
                 group_ok, why = True, None  # "together with the United Kingdom" shares the subject's position
         if re.match(r"^\s*:", after_last) and head.start == 0 and head.kind == "capital" and first_in_article:
@@ -309,8 +317,8 @@ def find_conditions(text: str) -> tuple[list[tuple[int, int]], list[str]]:
     return spans, texts
 
 
-_REPORT_ALWAYS = (r"said|says|stated|states|declared|declares|believes|believe|believed|thinks|noted|notes|added|adds|"
-                  r"announced|confirmed|insisted|explained|admitted|writes|wrote|reported|reports|argued|warned|"
+_REPORT_ALWAYS = (r"said|says|stated|declared|declares|believes|believe|believed|thinks|noted|added|adds|"
+                  r"announced|confirmed|insisted|explained|admitted|writes|wrote|reported|argued|warned|"
                   r"told\s+(?:[A-Z][\w-]*\s*)+")
 _REPORT_THAT = r"suggested|suggests|stressed|emphasi[sz]ed|indicated|claimed|informed|signaled|signalled|made it clear"
 _CLAUSE_SPLIT = re.compile(
@@ -348,10 +356,14 @@ class Clause:
     holders: list[list[Mention]] = field(default_factory=list)
 
 
-def split_clauses(text: str) -> list[Clause]:
+def split_clauses(text: str, mentions: list[Mention] = ()) -> list[Clause]:
+    """Clauses of a sentence: split at reporting verbs, "that", "but", "while", "; " and "as did" (never inside
+    a reference, so "the Baltic states" stays whole)."""
     clauses = []
     start = 0
     for m in _CLAUSE_SPLIT.finditer(text):
+        if any(x.start < m.end() and m.start() < x.end for x in mentions):
+            continue
         if m.start() <= start:
             if m.end() > start and m.start() == start:
                 start = m.end()
@@ -366,24 +378,23 @@ def split_clauses(text: str) -> list[Clause]:
 
 # --- the extractor -----------------------------------------------------------------------------------------
 
-_SPEAKER = re.compile(r"^(?:\s+(?:[A-Z][\w-]*|of|the|and|for)){0,6}?\s+(?P<name>[A-Z][\w’'.-]+(?:\s+(?:de|van|von|der|[A-Z][\w’'.-]+)){1,3})")
+_NAME_AFTER_TITLE = re.compile(r"^,?\s+(?P<name>[A-Z][\w’'.-]+(?:\s+(?:de|van|von|der|da|[A-Z][\w’'.-]+)){1,3})")
 
 
-def _speaker(text: str, group: list[Mention], mentions: list[Mention], country: str) -> str | None:
+def _speaker(text: str, mentions: list[Mention], country: str) -> str | None:
+    """Who spoke for the country in this sentence: a known person, else "<Adjective> <Title> <Name>"."""
     for m in mentions:
         if m.kind == "person" and m.countries == (country,):
             return m.person
-    for m in group:
-        if m.kind == "adjective":
-            g = _GOV_NOUN.match(text[m.end:])
-            if g and g.group("noun")[0].isupper():
-                n = _SPEAKER.match(text[m.end + g.end():]) if g.group("noun") not in ("Proposal", "Initiative") else None
-                tail = text[m.end + g.end():]
-                nm = re.match(r"^,?\s+(?P<name>[A-Z][\w’'.-]+(?:\s+(?:de|van|von|der|[A-Z][\w’'.-]+)){1,3})", tail)
-                if nm and not re.search(r"\b(?:said|says|stated)\b", nm.group("name")):
-                    return (text[m.start:m.end + g.end()] + " " + nm.group("name")).strip()
-                del n
-                return text[m.start:m.end + g.end()].strip()
+    for m in mentions:
+        if m.kind != "adjective" or m.countries != (country,):
+            continue
+        g = _GOV_NOUN.match(text[m.end:])
+        if not g or not g.group("noun")[0].isupper() or g.group("noun") in ("Proposal", "Initiative"):
+            continue
+        title = text[m.start:m.end + g.end()].strip()
+        nm = _NAME_AFTER_TITLE.match(text[m.end + g.end():])
+        return f"{title} {nm.group('name')}" if nm else title
     return None
 
 
@@ -471,7 +482,7 @@ def _sentence_candidates(sent: Sentence, ref: DateValue, lex: Lexicon, exprs: li
         return []
     judge_roles(text, mentions, lex, cond_spans, first_in_article=first)
     groups = _lists(mentions, text)
-    clauses = split_clauses(text)
+    clauses = split_clauses(text, mentions)
     out: list[Candidate] = []
     last_holders: list[Mention] = []
     last_cue: CueHit | None = None
@@ -527,7 +538,8 @@ def _pick_cue(cues: list[CueHit], group: list[Mention], inherited: bool, text: s
             continue  # "proposal" is only the proposer's: "the French proposal", "Macron's proposal"
         return c
     before = [c for c in cues if c.end <= start and c.text.lower() != "led by"]
-    led = [c for c in cues if c.text.lower() == "led by" and c.end <= start and not text[c.end:start].strip(" ,")]
+    led = [c for c in cues if c.text.lower() == "led by" and c.end <= start
+           and text[c.end:start].strip(" ,").lower() in ("", "the")]
     if led:
         return led[-1]
     if before:
@@ -566,7 +578,7 @@ def _candidates(sent: Sentence, group: list[Mention], cue: CueHit, mentions: lis
             out.append(Candidate(
                 country=country, stance=stance, quote=text, quote_start=sent.start, quote_end=sent.end,
                 mention_start=m.start, mention_end=m.end, cue_start=cue.start, cue_end=cue.end,
-                speaker=_speaker(text, group, mentions, country), conditions=conditions,
+                speaker=_speaker(text, mentions, country), conditions=conditions,
                 confidence=round(max(0.05, min(0.95, conf)), 2), stated_on=when.date,
                 date_precision=when.precision))
     return out

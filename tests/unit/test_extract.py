@@ -1,0 +1,187 @@
+"""The extraction rules, one behaviour per case, on short sentences written for these tests."""
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from app.ingest.dates import DateValue
+from app.ingest.extract import RULES_VERSION, RuleExtractor, extract_candidates, split_sentences
+from app.ingest.readers import ArticleInput
+
+REF = DateValue(dt.date(2025, 6, 18), "day")
+
+
+def pairs(text: str, ref: DateValue = REF) -> set[tuple[str, str]]:
+    return {(c.country, c.stance) for c in extract_candidates(text, ref)}
+
+
+@pytest.mark.parametrize("text, expected", [
+    # plain stances
+    ("Norway is ready to send troops to Ukraine after a ceasefire.", {("NO", "support")}),
+    ("Portugal will contribute soldiers to a reassurance force.", {("PT", "support")}),
+    ("Greece rejected the idea of a peacekeeping force.", {("GR", "reject")}),
+    ("Hungary opposes any deployment of troops.", {("HU", "reject")}),
+    ("Finland is considering sending peacekeepers.", {("FI", "undecided")}),
+    # negation and double negation
+    ("Austria will not send troops to Ukraine.", {("AT", "reject")}),
+    ("Slovakia has no plans to join a peacekeeping mission.", {("SK", "reject")}),
+    ("Croatia does not rule out sending soldiers.", {("HR", "undecided")}),
+    ("Latvia rules out sending troops.", {("LV", "reject")}),
+    ("Norway excludes no option on peacekeepers.", {("NO", "undecided")}),
+    ("The Netherlands is not willing to deploy troops.", {("NL", "reject")}),
+    ("Slovenia does not support the deployment of peacekeepers.", {("SI", "reject")}),
+    ("Luxembourg said sending troops is not a good idea.", {("LU", "reject")}),
+    # lists share the position
+    ("Hungary, Slovakia and Austria opposed the peacekeeping mission.",
+     {("HU", "reject"), ("SK", "reject"), ("AT", "reject")}),
+    ("Finland, Norway, and Portugal are ready to deploy troops.",
+     {("FI", "support"), ("NO", "support"), ("PT", "support")}),
+    ("Spain considered sending troops, as did Portugal.", {("ES", "undecided"), ("PT", "undecided")}),
+    # groups
+    ("The Baltic states are ready to send soldiers.", {("EE", "support"), ("LV", "support"), ("LT", "support")}),
+    ("Scandinavia is considering a contribution of troops.",
+     {("DK", "undecided"), ("NO", "undecided"), ("SE", "undecided")}),
+    ("The Benelux countries will send peacekeepers.", {("BE", "support"), ("NL", "support"), ("LU", "support")}),
+    # capitals standing for governments
+    ("Rome and Madrid are considering deploying peacekeepers.", {("IT", "undecided"), ("ES", "undecided")}),
+    ("Officials said it would be logical for Copenhagen to send troops.", {("DK", "support")}),
+    # adjectives with a noun for the state
+    ("The Dutch government is ready to send troops.", {("NL", "support")}),
+    ("The Greek parliament rejected sending soldiers.", {("GR", "reject")}),
+    ("Finnish officials have expressed interest in peacekeeping.", {("FI", "undecided")}),
+    # people stand for their country on the article's date
+    ("Frederiksen said Denmark is ready to deploy troops.", {("DK", "support")}),
+    ("Fico said his country will not send soldiers to Ukraine.", {("SK", "reject")}),
+    ("Kristersson said he could send troops if parliament agrees.", {("SE", "undecided")}),
+    # reported speech: the that-clause holds the position
+    ("Pistorius stated that sending German troops is not a good idea.", {("DE", "reject")}),
+    ("Merz said that Western allies might not rule out a deployment.", set()),
+    # the proposer
+    ("Spain's proposal of a peacekeeping mission was discussed.", {("ES", "support")}),
+    ("Sánchez was asked about the Dutch proposal for a peacekeeping force.", {("NL", "support")}),
+    ("The mission, led by the Italian government, would monitor the ceasefire.", {("IT", "support")}),
+])
+def test_stances(text, expected):
+    assert pairs(text) == expected
+
+
+@pytest.mark.parametrize("text", [
+    # third parties' projections
+    "Analysts say Spain, Italy and Greece are likely to form the core of a peacekeeping force.",
+    "Norway and Finland are expected to send troops, according to analysts.",
+    # meetings and visits
+    "The defence ministers of Spain and Portugal will meet in Lisbon to discuss sending troops.",
+    "Meloni will visit Portugal to discuss a potential peacekeeping mission.",
+    # places and destinations
+    "Troops would be deployed to Moldova and Romania, officials said.",
+    "The force would be stationed in Ukraine near the line of contact.",
+    # the adversary and institutions
+    "Russia rejected any deployment of Western troops.",
+    "The Kremlin opposes peacekeepers in Ukraine.",
+    "NATO is ready to support a peacekeeping mission.",
+    "The EU rejected the idea of sending troops.",
+    # a newspaper is not its country's government
+    "The Spanish newspaper El Mundo reported that troops are ready.",
+    # no troops or force in sight: out of scope
+    "Greece is ready to increase its defence budget.",
+    # conditions: a country in a condition states nothing
+    "Europe could send troops even if Hungary does not support the idea.",
+])
+def test_not_positions(text):
+    assert pairs(text) == set()
+
+
+def test_noun_modifier_is_not_a_subject():
+    assert pairs("The US position on sending peacekeepers affects Europe.") == set()
+
+
+def test_conditions_make_support_undecided_and_are_recorded():
+    [c] = extract_candidates("Norway would send troops if the United States provides a backstop.", REF)
+    assert (c.country, c.stance) == ("NO", "undecided")
+    assert c.conditions == "if the United States provides a backstop"
+
+
+def test_un_mandate_is_undecided_with_its_condition():
+    [c] = extract_candidates("Austria would only deploy peacekeepers under a UN mandate.", REF)
+    assert (c.country, c.stance) == ("AT", "undecided")
+    assert "UN mandate" in c.conditions
+
+
+def test_pronoun_refers_to_the_speaker():
+    [c] = extract_candidates("Estonian Prime Minister Kristen Michal said his country is ready to send soldiers.", REF)
+    assert (c.country, c.stance, c.speaker) == ("EE", "support", "Kristen Michal")
+
+
+def test_speaker_from_title_when_the_person_is_unknown():
+    [c] = extract_candidates("Maltese Foreign Minister Joan Doe said Malta will not send troops.", REF)
+    assert c.country == "MT" and c.speaker == "Maltese Foreign Minister Joan Doe"
+
+
+def test_person_country_follows_the_article_date():
+    text = "Rutte said the Netherlands will contribute troops to a peacekeeping force."
+    early = extract_candidates(text, DateValue(dt.date(2023, 5, 1), "day"))
+    assert {c.country for c in early} == {"NL"}
+    late = extract_candidates("Rutte said he is ready to send a peacekeeping force.", REF)
+    assert late == []  # by 2025 Rutte speaks for NATO, not a state
+
+
+def test_offsets_point_at_the_reference_and_the_cue():
+    body = "Intro line about the war.\nThe Czech government does not rule out sending soldiers."
+    [c] = extract_candidates(body, REF)
+    assert body[c.quote_start:c.quote_end] == c.quote
+    assert c.quote[c.mention_start:c.mention_end] == "Czech"
+    assert c.quote[c.cue_start:c.cue_end] == "not rule out"
+    assert c.rules_version == RULES_VERSION
+    assert 0 < c.confidence <= 1
+
+
+@pytest.mark.parametrize("text, stated_on, precision", [
+    ("On 3 June, Norway said it is ready to send troops.", dt.date(2025, 6, 3), "day"),
+    ("In May, Norway said it is ready to send troops.", dt.date(2025, 5, 1), "month"),
+    ("Last month Norway said it is ready to send troops.", dt.date(2025, 5, 1), "month"),
+    ("Norway said in February 2024 it is ready to send troops.", dt.date(2024, 2, 1), "month"),
+    ("In November Norway said it is ready to send troops.", dt.date(2024, 11, 1), "month"),  # before June: last year
+    ("Norway is ready to send troops.", dt.date(2025, 6, 18), "day"),  # the article's date
+])
+def test_dates_resolve_against_the_article(text, stated_on, precision):
+    [c] = extract_candidates(text, REF)
+    assert (c.stated_on, c.date_precision) == (stated_on, precision)
+
+
+def test_meanwhile_keeps_the_previous_sentence_date():
+    text = "In April, Austria said it will not send troops. Meanwhile, Ireland said it is ready to send peacekeepers."
+    got = {c.country: c.stated_on for c in extract_candidates(text, REF)}
+    assert got == {"AT": dt.date(2025, 4, 1), "IE": dt.date(2025, 4, 1)}
+
+
+def test_unknown_article_date_stays_unknown():
+    [c] = extract_candidates("On 3 June, Norway said it is ready to send troops.", DateValue.unknown())
+    assert (c.stated_on, c.date_precision) == (None, "unknown")
+
+
+def test_topic_carries_from_the_previous_sentence():
+    text = "Ireland is ready to send peacekeepers to Ukraine. Malta is also ready for this."
+    assert pairs(text) == {("IE", "support"), ("MT", "support")}
+
+
+def test_proposer_considering_its_own_proposal_is_support():
+    text = ("Greece proposed a peacekeeping mission in May. "
+            "Greece and Cyprus are considering options for deploying troops.")
+    assert pairs(text) == {("GR", "support"), ("CY", "undecided")}
+
+
+def test_headline_names_its_holder():
+    assert pairs("Latvia: we will not send soldiers") == {("LV", "reject")}
+
+
+def test_sentence_split_keeps_abbreviations():
+    sents = split_sentences("The U.S. will not send troops. Mr. Smith agreed.\nA headline\nNext one.")
+    assert [s.text for s in sents] == ["The U.S. will not send troops.", "Mr. Smith agreed.", "A headline",
+                                       "Next one."]
+
+
+def test_extractor_interface_reads_the_article_date():
+    art = ArticleInput(body="Norway is ready to send troops.", published_on=dt.date(2025, 1, 5), date_precision="day")
+    [c] = RuleExtractor().extract(art)
+    assert c.stated_on == dt.date(2025, 1, 5)
