@@ -1,0 +1,81 @@
+"""Article dates (header, dateline, inferred) and time expressions resolved against them."""
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from app.ingest.dates import DateValue, article_date, find_dateline, infer_date, resolve, time_expressions
+
+D = dt.date
+
+
+@pytest.mark.parametrize("line, expected", [
+    ("9:05 PM CET, March 4, 2025", D(2025, 3, 4)),
+    ("March 4, 2025", D(2025, 3, 4)),
+    ("4 March 2025", D(2025, 3, 4)),
+    ("Tuesday, 4 March 2025, 10:15", D(2025, 3, 4)),
+])
+def test_dateline_on_its_own_line(line, expected):
+    assert find_dateline(f"Headline\n{line}\nBody text.") == DateValue(expected, "day")
+
+
+def test_a_date_inside_prose_is_not_a_dateline():
+    assert find_dateline("The talks on March 4, 2025 ended without agreement.") is None
+
+
+def test_header_date_wins_over_the_body():
+    assert article_date(D(2025, 1, 2), "7:00 AM EST, March 4, 2025\nText") == DateValue(D(2025, 1, 2), "day")
+
+
+def test_inferred_date_keeps_month_precision():
+    body = "Talks resumed in October 2023. A summit is planned on 14 November."
+    assert infer_date(body) == DateValue(D(2023, 11, 1), "month")
+
+
+def test_inferred_date_with_only_a_year():
+    assert infer_date("The alliance was founded in 2019 and grew.") == DateValue(D(2019, 1, 1), "year")
+
+
+def test_no_dates_means_unknown():
+    assert article_date(None, "No date is mentioned here at all.") == DateValue.unknown()
+
+
+def test_may_the_verb_is_not_a_month():
+    assert time_expressions("Officials may send troops.") == []
+    assert [e.month for e in time_expressions("Officials met in May.")] == [5]
+
+
+REF = DateValue(D(2025, 3, 12), "day")
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("on 3 March", DateValue(D(2025, 3, 3), "day")),
+    ("on March 3", DateValue(D(2025, 3, 3), "day")),
+    ("in February", DateValue(D(2025, 2, 1), "month")),
+    ("in December", DateValue(D(2024, 12, 1), "month")),  # later than March: last year's December
+    ("in June 2023", DateValue(D(2023, 6, 1), "month")),
+    ("last month", DateValue(D(2025, 2, 1), "month")),
+    ("last year", DateValue(D(2024, 1, 1), "year")),
+    ("yesterday", DateValue(D(2025, 3, 11), "day")),
+    ("on Monday", DateValue(D(2025, 3, 10), "day")),
+    ("on 20 March", DateValue(D(2024, 3, 20), "day")),  # after the article's date: the previous year
+])
+def test_resolve_against_the_article_date(text, expected):
+    [expr] = time_expressions(text)
+    assert resolve(expr, REF) == expected
+
+
+def test_future_dates_are_clamped_to_the_article():
+    [expr] = time_expressions("in March 2026")
+    assert resolve(expr, REF) == REF
+
+
+def test_relative_dates_without_an_article_date_are_unknown():
+    [expr] = time_expressions("last month")
+    assert resolve(expr, DateValue.unknown()) == DateValue.unknown()
+
+
+def test_month_precision_article_keeps_last_week_to_the_month():
+    [expr] = time_expressions("last week")
+    assert resolve(expr, DateValue(D(2024, 12, 1), "month")) == DateValue(D(2024, 12, 1), "month")
