@@ -91,8 +91,9 @@ def test_filters_sort_and_highlight_come_from_the_url(client, seeded):
 
 
 def test_htmx_request_gets_only_the_view_and_form_state(client, seeded):
-    r = client.get("/?as_of=2025-01-01&stance=undecided", headers=HX)
+    r = client.get("/?as_of=2025-01-01&stance=undecided&group=&sort=&country=", headers=HX)
     assert r.status_code == 200 and r.headers["vary"] == "HX-Request"
+    assert r.headers["hx-push-url"] == "/?as_of=2025-01-01&stance=undecided"  # the address bar gets a clean URL
     assert "<html" not in r.text and "site-header" not in r.text
     assert _table_countries(r.text) == ["FR"]
     assert 'id="form-state"' in r.text and 'hx-swap-oob="true"' in r.text
@@ -208,8 +209,8 @@ def test_statements_list_paginates(client, seeded, session):
 
 
 def test_statements_list_htmx_fragment(client, seeded):
-    r = client.get("/statements?stance=reject", headers=HX)
-    assert r.headers["vary"] == "HX-Request"
+    r = client.get("/statements?country=&stance=reject&q=&page=1", headers=HX)
+    assert r.headers["vary"] == "HX-Request" and r.headers["hx-push-url"] == "/statements?stance=reject"
     assert "<html" not in r.text and "filter-form" not in r.text
     assert "<strong>2</strong> statements" in r.text  # Germany, and Italy's undated statement
     assert "Germany will not send soldiers." in r.text

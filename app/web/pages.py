@@ -14,7 +14,7 @@ from app.export import csv_chunks, json_chunks
 from app.models import ORIGINS, REVIEW_STATUSES, STANCES
 from app.queries import GROUPS, StatementFilters
 from app.web.deps import (ParamError, SessionDep, is_htmx, parse_choice, parse_country, parse_date, parse_int,
-                          templates)
+                          query_string, templates)
 
 router = APIRouter()
 
@@ -29,12 +29,20 @@ def _today() -> dt.date:
     return dt.datetime.now(dt.timezone.utc).date()
 
 
-def _render(request: Request, name: str, context: dict, *, blocks: list[str], status_code: int = 200):
-    """The whole page, or for an htmx request (not a history restore) only `blocks`."""
+def _render(request: Request, name: str, context: dict, *, blocks: list[str], status_code: int = 200,
+            push_url: str | None = None):
+    """The whole page, or for an htmx request (not a history restore) only `blocks`. `push_url` is the
+    canonical URL of the view (no empty parameters) that htmx puts in the address bar."""
     if is_htmx(request):
-        return templates.TemplateResponse(request, name, context, status_code=status_code, headers=VARY,
+        headers = {**VARY, "HX-Push-Url": push_url} if push_url else VARY
+        return templates.TemplateResponse(request, name, context, status_code=status_code, headers=headers,
                                           block_names=blocks)
     return templates.TemplateResponse(request, name, context, status_code=status_code, headers=VARY)
+
+
+def _qs(params: dict) -> str:
+    q = query_string(params)
+    return "" if q == "?" else q
 
 
 def _stream_download(request: Request, fmt: str, records_of, filename: str) -> StreamingResponse:
@@ -109,7 +117,7 @@ def home(request: Request, session: SessionDep):
         "stances": STANCES, "groups": GROUPS, "group_labels": GROUP_LABELS,
     }
     return _render(request, "index.html", context, blocks=["view", "form_state"],
-                   status_code=422 if errors else 200)
+                   status_code=422 if errors else 200, push_url="/" + _qs(context["state"]))
 
 
 @router.get("/positions.{fmt}", include_in_schema=False)
@@ -195,7 +203,8 @@ def statements_page(request: Request, session: SessionDep):
         "page_size": PAGE_SIZE, "state": state, "filtered": bool(state),
         "countries": queries.countries_with_statements(session),
         "stances": STANCES, "origins": ORIGINS, "review_statuses": REVIEW_STATUSES,
-    }, blocks=["results"], status_code=422 if errors else 200)
+    }, blocks=["results"], status_code=422 if errors else 200,
+        push_url="/statements" + _qs({**state, "page": page if page > 1 else None}))
 
 
 @router.get("/statements.{fmt}", include_in_schema=False)
