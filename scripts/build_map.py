@@ -7,7 +7,8 @@ which tests/test_build_map.py checks against the committed asset.
 
 What it does:
 - decodes the TopoJSON arcs and maps each feature to ISO alpha-2 through app/data/countries.csv numeric codes
-  (features without a numeric id are named in NO_ID below: Kosovo becomes XK, the rest are merged or dropped);
+  (features without a numeric id are named in NO_ID below: Kosovo becomes XK, the rest are merged or dropped;
+  Crimea is drawn as part of Ukraine, see REASSIGN);
 - projects with a spherical Lambert azimuthal equal-area projection centred on Europe (15E, 52N);
 - simplifies each *arc* once (Douglas-Peucker), before the arcs are joined into rings, so the border shared by
   two neighbours is the same simplified line in both and no gaps or overlaps open between them;
@@ -44,6 +45,9 @@ NO_ID = {
     "Siachen Glacier": None,  # disputed glacier between India and Pakistan; no side taken on a stance map
     "Indian Ocean Ter.": None,  # Christmas and Cocos Islands: external territories with their own ISO codes
 }
+# Natural Earth draws de facto control. Pieces moved back to the state the UN recognises (lon/lat box of the piece):
+# Crimea is Ukraine (UN General Assembly resolution 68/262), which matters on a map about a force for Ukraine.
+REASSIGN = [("RU", "UA", (32.0, 44.0, 37.0, 46.5))]
 NOT_INSET = {"AQ"}  # Antarctica is no state and never holds a position
 
 # Projection: Lambert azimuthal equal-area, centred so Europe sits upright.
@@ -137,7 +141,7 @@ def load_iso() -> tuple[dict[str, str], dict[str, str]]:
     return by_numeric, names
 
 
-def features_by_iso(topo: dict, by_numeric: dict[str, str]) -> dict[str, list[dict]]:
+def features_by_iso(topo: dict, by_numeric: dict[str, str], arcs_ll) -> dict[str, list[dict]]:
     out: dict[str, list[dict]] = {}
     for geometry in topo["objects"]["countries"]["geometries"]:
         if "id" in geometry:
@@ -151,6 +155,16 @@ def features_by_iso(topo: dict, by_numeric: dict[str, str]) -> dict[str, list[di
             iso2 = NO_ID[name]
         if iso2 is not None:
             out.setdefault(iso2, []).append(geometry)
+    for source, target, (lon0, lat0, lon1, lat1) in REASSIGN:
+        moved, kept = [], []
+        for polygon in (p for g in out[source] for p in polygons_of(g)):
+            lons, lats = zip(*ring_points(polygon[0], arcs_ll))
+            inside = lon0 <= sum(lons) / len(lons) <= lon1 and lat0 <= sum(lats) / len(lats) <= lat1
+            (moved if inside else kept).append(polygon)
+        if not moved:
+            raise SystemExit(f"REASSIGN {source}->{target}: no polygon in {lon0, lat0, lon1, lat1}")
+        out[source] = [{"type": "MultiPolygon", "arcs": kept}]
+        out[target].append({"type": "MultiPolygon", "arcs": moved})
     return out
 
 
@@ -204,7 +218,7 @@ def build(out: Path) -> dict:
     topo = json.loads(SOURCE.read_text(encoding="utf-8"))
     arcs_ll = decode_arcs(topo)
     by_numeric, names = load_iso()
-    features = features_by_iso(topo, by_numeric)
+    features = features_by_iso(topo, by_numeric, arcs_ll)
 
     # Frame in projected km, then the scale to the integer viewBox grid (y grows downwards in SVG).
     xs, ys = zip(*(laea(lon, lat, CENTRE_LON, CENTRE_LAT) for lon, lat in FRAME_POINTS))
@@ -264,6 +278,9 @@ def build(out: Path) -> dict:
         "source": f"Natural Earth 1:50m admin-0 via world-atlas {WORLD_ATLAS_VERSION} (npm)",
         "projection": f"Lambert azimuthal equal-area, centre {CENTRE_LON}E {CENTRE_LAT}N, spherical",
         "viewBox": [0, 0, MAP_WIDTH, map_height],
+        # To place a lon/lat point: (x, y) = laea(lon, lat); ((x - x0) * scale, (y1 - y) * scale), km on a 6371 km sphere.
+        "frame": {"lon0": CENTRE_LON, "lat0": CENTRE_LAT, "x0": round(x0, 3), "y1": round(y1, 3),
+                  "scale": round(scale, 9)},
         "insetBox": [INSET_W, INSET_H],
         "countries": countries,
         "insets": {k: v for k, v in insets.items() if v["d"]},

@@ -1,12 +1,15 @@
 """Unit tests for the server-side SVG stance map (app/web/svgmap.py): classes, links, escaping, insets."""
 from __future__ import annotations
 
+import json
+import math
+import re
 import xml.etree.ElementTree as ET
 
 import pytest
 from markupsafe import Markup
 
-from app.web.svgmap import MapEntry, load_geometry, render_map
+from app.web.svgmap import ASSET, MapEntry, load_geometry, render_map
 
 SVG = "{http://www.w3.org/2000/svg}"
 
@@ -136,3 +139,51 @@ def test_geometry_covers_europe_and_kosovo():
     for iso2 in ["IS", "PT", "TR", "UA", "GE", "AM", "AZ", "XK", "GB", "NO", "CY"]:
         assert geo.countries[iso2]["d"], iso2
     assert "US" in geo.insets and "AU" in geo.insets and "CA" in geo.insets
+
+
+def to_view(lon: float, lat: float) -> tuple[float, float]:
+    """Place a lon/lat point on the map with the frame the asset records (spherical Lambert equal-area)."""
+    f = json.loads(ASSET.read_text(encoding="utf-8"))["frame"]
+    lam, phi, phi0 = math.radians(lon - f["lon0"]), math.radians(lat), math.radians(f["lat0"])
+    k = math.sqrt(2 / (1 + math.sin(phi0) * math.sin(phi) + math.cos(phi0) * math.cos(phi) * math.cos(lam)))
+    x = 6371 * k * math.cos(phi) * math.sin(lam)
+    y = 6371 * k * (math.cos(phi0) * math.sin(phi) - math.sin(phi0) * math.cos(phi) * math.cos(lam))
+    return (x - f["x0"]) * f["scale"], (f["y1"] - y) * f["scale"]
+
+
+def contains(d: str, point: tuple[float, float]) -> bool:
+    """Even-odd point-in-path for the asset's path syntax (M x y l dx dy ... z)."""
+    px, py = point
+    inside = False
+    for part in d.split("M")[1:]:
+        head, _, tail = part.rstrip("z").partition("l")
+        x, y = (int(n) for n in head.split())
+        ring = [(x, y)]
+        deltas = [int(n) for n in re.findall(r"-?\d+", tail)]
+        for dx, dy in zip(deltas[::2], deltas[1::2]):
+            x, y = x + dx, y + dy
+            ring.append((x, y))
+        for (x0, y0), (x1, y1) in zip(ring, ring[1:] + ring[:1]):
+            if (y0 > py) != (y1 > py) and px < x0 + (py - y0) * (x1 - x0) / (y1 - y0):
+                inside = not inside
+    return inside
+
+
+@pytest.mark.parametrize(("place", "lon", "lat", "iso2", "not_iso2"), [
+    ("Simferopol", 34.10, 44.95, "UA", "RU"),  # Crimea is drawn as Ukraine
+    ("Kyiv", 30.52, 50.45, "UA", "BY"),
+    ("Pristina", 21.17, 42.67, "XK", "RS"),
+    ("Trikomo, northern Cyprus", 33.89, 35.29, "CY", None),  # merged into Cyprus
+    ("Reykjavik", -21.8, 64.13, "IS", None),
+    ("Evora", -7.9, 38.57, "PT", "ES"),
+    ("Ankara", 32.85, 39.93, "TR", None),
+    ("Ganja", 46.36, 40.68, "AZ", "GE"),
+    ("Tbilisi", 44.79, 41.72, "GE", "AM"),
+    ("Paris", 2.35, 48.86, "FR", "BE"),
+])
+def test_places_fall_in_the_right_country(place, lon, lat, iso2, not_iso2):
+    geo = load_geometry()
+    point = to_view(lon, lat)
+    assert contains(geo.countries[iso2]["d"], point), place
+    if not_iso2:
+        assert not contains(geo.countries[not_iso2]["d"], point), place
