@@ -46,9 +46,7 @@ def print_summary(summary: IngestSummary, console: Console) -> None:
     table.add_row(str(summary.added), str(summary.skipped), str(summary.failed), str(summary.statements))
     console.print(table)
     if summary.errors:
-        failures = Table(title="not ingested", show_header=True, header_style="bold")
-        failures.add_column("file")
-        failures.add_column("reason")
+        # one line per failure, not a table, so long paths stay whole and can be copied or grepped
+        console.print(f"[bold]not ingested ({len(summary.errors)}):[/bold]")
         for e in summary.errors:
-            failures.add_row(e.path, e.reason)
-        console.print(failures)
+            console.print(f"  {e.path}: {e.reason}", markup=False, highlight=False, soft_wrap=True)
