@@ -185,7 +185,7 @@ def render_map(
         '<title id="sm-title">Map of country positions</title>'
         f'<desc id="sm-desc">{escape(summary)}</desc>'
         + _patterns()
-        + f'<rect class="sea" width="{geo.width}" height="{geo.height}"/>'
+        + f'<rect class="sea" width="{geo.width}" height="{geo.height}" fill="#dde8ef"/>'
         + '<g class="countries">'
         + "".join(body)
         + "</g>"
