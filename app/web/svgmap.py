@@ -36,6 +36,10 @@ class MapEntry:
     stated_on: str | None = None  # ISO date
     quote: str | None = None
 
+    def __post_init__(self) -> None:
+        if self.stance not in STANCES:
+            raise ValueError(f"stance must be one of {', '.join(STANCES)}, not {self.stance!r}")
+
 
 @dataclass(frozen=True)
 class Geometry:

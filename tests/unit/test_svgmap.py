@@ -84,6 +84,16 @@ def test_unknown_iso2_is_ignored():
     assert "stance-support" in found["NL"].get("class")
 
 
+def test_unknown_stance_is_refused_when_the_entry_is_made():
+    with pytest.raises(ValueError, match="stance must be one of support, reject, undecided"):
+        MapEntry("FR", "France", "maybe")
+
+
+def test_unknown_highlight_is_ignored():
+    markup = str(render_map({}, highlight='"><script>'))
+    assert "<script>" not in markup and "highlight" not in markup
+
+
 def test_highlight_gets_class_and_is_drawn_last():
     root = parse(render_map({"PT": MapEntry("PT", "Portugal", "support", None, None)}, highlight="pt"))
     group = root.find(f".//{SVG}g[@class='countries']")
