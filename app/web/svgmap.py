@@ -25,7 +25,6 @@ FILL = {
 }
 
 
-
 @dataclass(frozen=True, slots=True)
 class MapEntry:
     """One country's position as the map shows it."""
@@ -119,11 +118,11 @@ def render_map(
     highlight: str | None = None,
     always_inset: Iterable[str] = (),
 ) -> Markup:
-    """The whole map as one inline <svg>: every country a link to its page, coloured and patterned by stance.
+    """The map as one block: an inline <svg> of Europe, then the "Elsewhere" tiles; every country is a link
+    to its page, coloured and patterned by stance.
 
     Countries not in `entries` are drawn neutral; iso2 codes the geometry does not know are ignored. Countries
-    outside the Europe frame appear as inset tiles when they hold a position, are highlighted, or are listed
-    in `always_inset`.
+    outside the Europe frame get a tile when they hold a position, are highlighted, or are in `always_inset`.
     """
     geo = load_geometry()
     highlight = highlight.upper() if highlight else None
