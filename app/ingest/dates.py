@@ -61,16 +61,11 @@ _PATTERNS = [re.compile(r"(?<![\w-])" + p) for p in (_DAY_MONTH_YEAR, _MONTH_DAY
 _MONTH_YEAR_RE = re.compile(r"(?<![\w-])" + _MONTH_YEAR + r"(?![\w])")
 _IN_YEAR_RE = re.compile(r"\b(?:in|since|during|of|early|late)\s+(?P<year>(?:19|20)\d\d)(?!s|\d)")
 _ISO_RE = re.compile(r"\b(?P<year>(?:19|20)\d\d)-(?P<month>\d\d)-(?P<day>\d\d)\b")
-_RELATIVE = [
-    (re.compile(r"\blast month\b|\ba month ago\b", re.I), "last_month"),
-    (re.compile(r"\b(?:this|earlier this|later this) month\b", re.I), "this_month"),
-    (re.compile(r"\blast year\b", re.I), "last_year"),
-    (re.compile(r"\b(?:this|earlier this) year\b", re.I), "this_year"),
-    (re.compile(r"\blast week\b", re.I), "last_week"),
-    (re.compile(r"\byesterday\b", re.I), "yesterday"),
-    (re.compile(r"\btoday\b", re.I), "today"),
-    (re.compile(r"\bon (?P<wd>Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b"), "weekday"),
-]
+_RELATIVE = re.compile(
+    r"\b(?:(?P<last_month>last month|a month ago)|(?P<this_month>(?:earlier |later )?this month)|"
+    r"(?P<last_year>last year)|(?P<this_year>(?:earlier )?this year)|(?P<last_week>last week)|"
+    r"(?P<yesterday>yesterday)|(?P<today>today))\b|"
+    r"\b[Oo]n (?P<wd>Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b", re.IGNORECASE)
 # A month without a year or day ("May", "March") is also a verb or a name: it needs a preposition in front.
 _BARE_MONTH_OK = re.compile(r"(?:\b(?:in|since|until|by|from|of|during|early|late|mid|last|next|this|and|or)\s+|mid-)$", re.I)
 
@@ -109,12 +104,14 @@ def time_expressions(text: str) -> list[TimeExpr]:
     for m in _IN_YEAR_RE.finditer(text):
         s = m.start("year")
         add(TimeExpr(s, m.end(), m["year"], int(m["year"])))
-    for pat, kind in _RELATIVE:
-        for m in pat.finditer(text):
-            rel = kind
-            if kind == "weekday":
-                rel = f"weekday:{WEEKDAYS[m['wd'].lower()]}"
-            add(TimeExpr(m.start(), m.end(), m.group(), relative=rel))
+    for m in _RELATIVE.finditer(text):
+        if m["wd"]:
+            if not m["wd"][0].isupper():
+                continue
+            rel = f"weekday:{WEEKDAYS[m['wd'].lower()]}"
+        else:
+            rel = m.lastgroup
+        add(TimeExpr(m.start(), m.end(), m.group(), relative=rel))
     found.sort(key=lambda e: e.start)
     return found
 

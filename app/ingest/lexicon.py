@@ -126,4 +126,6 @@ def load_lexicon() -> Lexicon:
     lex = Lexicon(country_names, excluded, surfaces, roles, cues,
                   {r["name"]: r["code"] for r in _rows("institutions.csv")})
     lex.mention_re = _word_pattern(list(surfaces))
+    # Where any cue may start: one scan finds the positions, then only those positions try each pattern.
+    lex.cue_re = re.compile(r"(?<![\w])(?=(?:" + "|".join(f"(?:{c.text})" for c in cues) + "))", re.IGNORECASE)
     return lex

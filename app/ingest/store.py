@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import bindparam, delete, func, insert, select
 from sqlalchemy.orm import Session
 
 from app.ingest.dates import article_date
@@ -55,13 +55,26 @@ def has_articles(session: Session) -> bool:
     return session.scalar(select(func.count()).select_from(Article)) > 0
 
 
-def _statement(c: Candidate, article: Article) -> Statement:
-    return Statement(
+def _statement_row(c: Candidate, article_id: int) -> dict:
+    now = dt.datetime.now(dt.timezone.utc)
+    return dict(
         country_iso2=c.country, stance=c.stance, stated_on=c.stated_on, date_precision=c.date_precision,
-        quote=c.quote, speaker=_cut(c.speaker, 300), conditions=c.conditions, article=article,
-        origin="machine", review_status="unreviewed", confidence=c.confidence,
+        quote=c.quote, speaker=_cut(c.speaker, 300), conditions=c.conditions, article_id=article_id,
+        source_url=None, origin="machine", review_status="unreviewed", confidence=c.confidence,
         quote_start=c.quote_start, quote_end=c.quote_end, mention_start=c.mention_start,
-        mention_end=c.mention_end, cue_start=c.cue_start, cue_end=c.cue_end, rules_version=c.rules_version)
+        mention_end=c.mention_end, cue_start=c.cue_start, cue_end=c.cue_end, rules_version=c.rules_version,
+        created_at=now, updated_at=now, version=1)
+
+
+_INSERT_STATEMENT = insert(Statement)
+_INSERT_ARTICLE = insert(Article).returning(Article.id)
+_ARTICLE_BY_HASH = select(Article.id).where(Article.body_sha256 == bindparam("digest"))
+
+
+def _insert_statements(session: Session, candidates: list[Candidate], article_id: int) -> None:
+    # One executemany per article: the ORM unit of work costs more than extraction at corpus scale.
+    if candidates:
+        session.execute(_INSERT_STATEMENT, [_statement_row(c, article_id) for c in candidates])
 
 
 def store_article(session: Session, item: ArticleInput, extractor: Extractor | None = None,
@@ -73,25 +86,23 @@ def store_article(session: Session, item: ArticleInput, extractor: Extractor | N
     """
     extractor = extractor or default_extractor()
     digest = body_sha256(item.body)
-    existing = session.scalar(select(Article.id).where(Article.body_sha256 == digest))
+    existing = session.scalar(_ARTICLE_BY_HASH, {"digest": digest})
     if existing is not None:
         return StoreResult("already stored", existing, 0, item.file_name)
     when = article_date(item.published_on, item.body, item.date_precision)
-    article = Article(file_name=_cut(item.file_name, 500), title=_cut(item.title, 1000),
-                      source=_cut(item.source, 500), url=_cut(item.url, 2000), published_on=when.date,
-                      date_precision=when.precision, body=item.body, body_sha256=digest)
-    session.add(article)
+    row = dict(file_name=_cut(item.file_name, 500), title=_cut(item.title, 1000), source=_cut(item.source, 500),
+               url=_cut(item.url, 2000), published_on=when.date, date_precision=when.precision, body=item.body,
+               body_sha256=digest, ingested_at=dt.datetime.now(dt.timezone.utc))
     candidates = extractor.extract(item)
-    for c in candidates:
-        session.add(_statement(c, article))
     try:
-        session.flush()
+        article_id = session.execute(_INSERT_ARTICLE, row).scalar_one()
+        _insert_statements(session, candidates, article_id)
         if commit:
             session.commit()
     except Exception:
         session.rollback()
         raise
-    return StoreResult("added", article.id, len(candidates), item.file_name)
+    return StoreResult("added", article_id, len(candidates), item.file_name)
 
 
 def ingest_text(session: Session, *, body: str, title: str | None = None, source: str | None = None,
@@ -136,13 +147,11 @@ def reextract_article(session: Session, article_id: int, extractor: Extractor | 
     item = ArticleInput(body=article.body, title=article.title, source=article.source, url=article.url,
                         published_on=article.published_on, date_precision=article.date_precision,
                         file_name=article.file_name)
-    added = 0
-    for c in extractor.extract(item):
-        if (c.country, c.quote_start) in kept:
-            continue  # an editor already decided about this country in this sentence
-        session.add(_statement(c, article))
-        added += 1
+    # an editor already decided about this country in this sentence: keep their word
+    fresh = [c for c in extractor.extract(item) if (c.country, c.quote_start) not in kept]
+    _insert_statements(session, fresh, article.id)
     session.commit()
+    added = len(fresh)
     return removed, added
 
 
