@@ -110,6 +110,8 @@ _GOV_NOUN = re.compile(
     r"[Aa]uthorities|[Aa]mbassador|[Ee]nvoy|[Ee]mbassy|[Ss]pokes(?:man|woman|person)|[Aa]rmed [Ff]orces|[Aa]rmy|"
     r"[Mm]ilitary|[Gg]eneral [Ss]taff|[Cc]ommander|[Pp]residency|[Ss]ide|[Ff]oreign [Oo]ffice|[Cc]hief|[Ss]enate|"
     r"[Cc]ongress|[Aa]dministration|[Kk]ing|[Qq]ueen|[Ss]tate [Dd]epartment|[Pp]entagon|[Pp]roposal|[Ii]nitiative)\b")
+_TROOPS_NOUN = re.compile(r"^\s+(?:troops|soldiers|forces|peacekeepers|contingent|units?)\b")
+_SUBJECT_SLOT = re.compile(r"(?:^|\b(?:that|said|says|stated|but)|[,;:])\s*$")
 _MEDIA_NOUN = re.compile(r"^\s+(?:[a-z]+\s+)?(?:newspaper|media|press|outlet|journalist|broadcaster|daily|agency|"
                          r"news|expert|analyst|source|think tank|publication|magazine|TV|television|radio)\b", re.I)
 _PLACE_PREP = {"to", "into", "in", "from", "at", "across", "throughout", "inside", "near", "towards", "toward", "on",
@@ -235,12 +237,16 @@ def judge_roles(text: str, mentions: list[Mention], lex: Lexicon, conditions: li
             elif any(c in lex.excluded for c in m.countries):
                 ok, reason = False, "adversary"
             elif _POSSESSIVE.match(tail):
-                if not _PROPOSAL_AFTER_POSSESSIVE.match(tail):
+                # "Spain's foreign minister" speaks for Spain; "Spain's economy" does not
+                if not _PROPOSAL_AFTER_POSSESSIVE.match(tail) and not _GOV_NOUN.match(tail[2:] if tail[1:2] == "s" else tail[1:]):
                     ok, reason = False, "possessive"
             elif m.kind == "adjective":
                 # An adjective speaks for a country only with a noun for its state: "the Polish Prime Minister",
                 # "the Bulgarian parliament", "Italian officials" -- not "French troops" or "Polish newspaper".
-                if _MEDIA_NOUN.match(tail) or not _GOV_NOUN.match(tail):
+                if _MEDIA_NOUN.match(tail):
+                    ok, reason = False, "media"
+                elif not _GOV_NOUN.match(tail) and not (_TROOPS_NOUN.match(tail) and _SUBJECT_SLOT.search(before)):
+                    # "Slovak soldiers would not be deployed" at a clause's start is the state's own troops
                     ok, reason = False, "adjective without a state noun"
             elif m.kind in ("name", "capital") and _MEDIA_NOUN.match(tail):
                 ok, reason = False, "media"

@@ -57,6 +57,19 @@ def pairs(text: str, ref: DateValue = REF) -> set[tuple[str, str]]:
     # reported speech: the that-clause holds the position
     ("Pistorius stated that sending German troops is not a good idea.", {("DE", "reject")}),
     ("Merz said that Western allies might not rule out a deployment.", set()),
+    # possessive with a noun for the state
+    ("Spain's Foreign Minister said it was too early to talk about sending troops.", {("ES", "undecided")}),
+    ("Ukraine's security depends on peacekeepers, Poland's economy said.", set()),
+    # a state's own troops as the subject
+    ("Fico said Slovak soldiers would not be deployed to Ukraine.", {("SK", "reject")}),
+    ("Officials are deploying Greek troops to the border.", set()),
+    # more cue families
+    ("Scholz called talk of peacekeepers highly premature.", {("DE", "undecided")}),
+    ("Meloni voiced scepticism about sending troops.", {("IT", "reject")}),
+    ("Canada is open to sending troops, Carney said.", {("CA", "undecided")}),
+    ("Norway has not decided whether to contribute troops.", {("NO", "undecided")}),
+    ("France and Britain have offered to send troops after a ceasefire.", {("FR", "support"), ("GB", "support")}),
+    ("Lithuania's president said his country was ready to send troops.", {("LT", "support")}),
     # the proposer
     ("Spain's proposal of a peacekeeping mission was discussed.", {("ES", "support")}),
     ("Sánchez was asked about the Dutch proposal for a peacekeeping force.", {("NL", "support")}),
