@@ -4,6 +4,7 @@ from __future__ import annotations
 import datetime as dt
 import threading
 import time
+from collections import OrderedDict
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -145,17 +146,19 @@ def positions_as_of(session: Session, as_of: dt.date, *, stance: str | None = No
     ids = [sid for _, sid in session.execute(ids_q) if sid is not None]
     if not ids:
         return []
-    q = (select(Statement, Country, Article.source, Article.url)
+    # Plain columns, not ORM entities: building 200 mapped objects cost more than the whole query.
+    q = (select(Country.iso2, Country.name, Country.eu, Country.nato, Statement.stance, Statement.stated_on,
+                Statement.date_precision, Statement.quote, Statement.speaker, Statement.conditions, Statement.id,
+                Article.source, func.coalesce(Statement.source_url, Article.url))
          .join(Country, Country.iso2 == Statement.country_iso2)
          .outerjoin(Article, Article.id == Statement.article_id)
          .where(Statement.id.in_(ids)))
     if stance:
         q = q.where(Statement.stance == stance)
     out = [
-        Position(country=c.iso2, country_name=c.name, eu=c.eu, nato=c.nato, stance=s.stance, stated_on=s.stated_on,
-                 date_precision=s.date_precision, quote=s.quote, speaker=s.speaker, conditions=s.conditions,
-                 statement_id=s.id, source=source, url=s.source_url or url)
-        for s, c, source, url in session.execute(q)
+        Position(country=iso2, country_name=name, eu=eu, nato=nato, stance=st, stated_on=on, date_precision=prec,
+                 quote=quote, speaker=speaker, conditions=cond, statement_id=sid, source=source, url=url)
+        for iso2, name, eu, nato, st, on, prec, quote, speaker, cond, sid, source, url in session.execute(q)
     ]
     out.sort(key=lambda p: p.country_name)
     return out
@@ -232,31 +235,44 @@ def data_version(session: Session) -> tuple:
     )).one())
 
 
-# Computing change dates reads every counted statement (~100 ms at 100,000), so it is cached per database and
-# data version; the time limit covers writes that leave no audit event (direct SQL).
-_SUMMARY_TTL = 300.0
-_summary_cache: dict[str, tuple[tuple, float, DataSummary]] = {}
-_summary_lock = threading.Lock()
+# Some reads look at every statement: change dates (~100-300 ms at 100,000) and exact counts for paging (a
+# sequential scan on Postgres, ~25 ms). Their results are kept per database and data version, and dropped after
+# a time limit too, which covers writes that leave no audit event (direct SQL).
+_CACHE_TTL = 300.0
+_CACHE_SIZE = 512
+_cache: OrderedDict[tuple, tuple[tuple, float, object]] = OrderedDict()
+_cache_lock = threading.Lock()
+
+
+def _versioned(session: Session, key: tuple, compute):
+    full_key = (session.get_bind().url.render_as_string(hide_password=True), *key)
+    version = data_version(session)
+    now = time.monotonic()
+    with _cache_lock:
+        hit = _cache.get(full_key)
+    if hit and hit[0] == version and now - hit[1] < _CACHE_TTL:
+        return hit[2]
+    value = compute()
+    with _cache_lock:
+        _cache[full_key] = (version, now, value)
+        _cache.move_to_end(full_key)
+        while len(_cache) > _CACHE_SIZE:
+            _cache.popitem(last=False)
+    return value
 
 
 def data_summary(session: Session) -> DataSummary:
     """First and last statement dates, last ingest time and change dates; cached until the data changes."""
-    key = session.get_bind().url.render_as_string(hide_password=True)
-    version = data_version(session)
-    now = time.monotonic()
-    hit = _summary_cache.get(key)
-    if hit and hit[0] == version and now - hit[1] < _SUMMARY_TTL:
-        return hit[2]
-    dated = _counted().with_only_columns(Statement.stated_on)
-    summary = DataSummary(
-        first_stated_on=session.scalar(dated.order_by(Statement.stated_on.asc()).limit(1)),
-        last_stated_on=session.scalar(dated.order_by(Statement.stated_on.desc()).limit(1)),
-        last_ingested_at=session.scalar(select(func.max(Article.ingested_at))),
-        change_dates=change_dates(session),
-    )
-    with _summary_lock:
-        _summary_cache[key] = (version, now, summary)
-    return summary
+    def compute() -> DataSummary:
+        dated = _counted().with_only_columns(Statement.stated_on)
+        return DataSummary(
+            first_stated_on=session.scalar(dated.order_by(Statement.stated_on.asc()).limit(1)),
+            last_stated_on=session.scalar(dated.order_by(Statement.stated_on.desc()).limit(1)),
+            last_ingested_at=session.scalar(select(func.max(Article.ingested_at))),
+            change_dates=change_dates(session),
+        )
+
+    return _versioned(session, ("summary",), compute)
 
 
 # --- one country, over time -------------------------------------------------------------------------------------
@@ -308,9 +324,25 @@ def countries_with_statements(session: Session) -> list[Country]:
 def statements_page(session: Session, filters: StatementFilters, *, limit: int, offset: int
                     ) -> tuple[list[Statement], int]:
     """One page of matching statements, newest first (undated last), and how many match in all."""
-    base = statements_select(filters)
-    total = session.scalar(select(func.count()).select_from(base.order_by(None).subquery()))
-    q = (base.options(selectinload(Statement.article), selectinload(Statement.country))
-         .order_by(Statement.stated_on.desc().nulls_last(), Statement.id.desc())
-         .limit(limit).offset(offset))
-    return list(session.scalars(q)), total
+    base = statements_select(filters).order_by(None)
+    counts = base.with_only_columns(func.count(), func.count(Statement.stated_on))
+    total, dated = _versioned(session, ("count", filters), lambda: tuple(session.execute(counts).one()))
+    # Dated and undated rows are read apart: "stated_on DESC NULLS LAST" as one ORDER BY cannot walk the
+    # stated_on index on Postgres (its backward scan yields NULLs first) and sorted every row per page.
+    loaded = base.options(selectinload(Statement.article), selectinload(Statement.country))
+    rows: list[Statement] = []
+    if offset < dated:
+        rows = list(session.scalars(loaded.where(Statement.stated_on.is_not(None))
+                                    .order_by(Statement.stated_on.desc(), Statement.id.desc())
+                                    .limit(limit).offset(offset)))
+    if len(rows) < limit and total > dated:
+        rows += session.scalars(loaded.where(Statement.stated_on.is_(None)).order_by(Statement.id.desc())
+                                .limit(limit - len(rows)).offset(max(0, offset - dated)))
+    return rows, total
+
+
+def article_statements(session: Session, article_id: int) -> list[Statement]:
+    """An article's statements in the order they appear in it."""
+    return list(session.scalars(select(Statement).where(Statement.article_id == article_id)
+                                .options(selectinload(Statement.country))
+                                .order_by(Statement.quote_start, Statement.id)))

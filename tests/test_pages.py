@@ -54,7 +54,7 @@ def test_map_page_shows_positions_legend_table_and_freshness(client, seeded):
     assert "last ingest 2025-03-01 12:00 UTC" in html
     assert 'href="/about"' in html
     assert "/static/vendor/htmx-2.0.11.min.js" in html
-    assert r.headers["vary"] == "HX-Request"
+    assert "HX-Request" in r.headers["vary"]
 
 
 def test_an_earlier_date_shows_earlier_positions(client, seeded):
@@ -92,7 +92,7 @@ def test_filters_sort_and_highlight_come_from_the_url(client, seeded):
 
 def test_htmx_request_gets_only_the_view_and_form_state(client, seeded):
     r = client.get("/?as_of=2025-01-01&stance=undecided&group=&sort=&country=", headers=HX)
-    assert r.status_code == 200 and r.headers["vary"] == "HX-Request"
+    assert r.status_code == 200 and "HX-Request" in r.headers["vary"]
     assert r.headers["hx-push-url"] == "/?as_of=2025-01-01&stance=undecided"  # the address bar gets a clean URL
     assert "<html" not in r.text and "site-header" not in r.text
     assert _table_countries(r.text) == ["FR"]
@@ -210,7 +210,7 @@ def test_statements_list_paginates(client, seeded, session):
 
 def test_statements_list_htmx_fragment(client, seeded):
     r = client.get("/statements?country=&stance=reject&q=&page=1", headers=HX)
-    assert r.headers["vary"] == "HX-Request" and r.headers["hx-push-url"] == "/statements?stance=reject"
+    assert "HX-Request" in r.headers["vary"] and r.headers["hx-push-url"] == "/statements?stance=reject"
     assert "<html" not in r.text and "filter-form" not in r.text
     assert "<strong>2</strong> statements" in r.text  # Germany, and Italy's undated statement
     assert "Germany will not send soldiers." in r.text

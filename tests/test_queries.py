@@ -135,6 +135,9 @@ def test_statements_page_filters_orders_and_counts(session):
     assert total == 8 and [s.quote for s in rows] == ["quote 7", "quote 6", "quote 5"]
     rows, total = queries.statements_page(session, StatementFilters(), limit=3, offset=6)
     assert [s.quote for s in rows] == ["quote 1", "undated one"]  # undated last, on every database
+    rows, _ = queries.statements_page(session, StatementFilters(), limit=3, offset=7)
+    assert [s.quote for s in rows] == ["undated one"]
+    assert queries.statements_page(session, StatementFilters(), limit=3, offset=8) == ([], 8)
     rows, total = queries.statements_page(session, StatementFilters(country="FR", stance="reject",
                                                                     date_from=D("2025-01-03")), limit=10, offset=0)
     assert total == 2 and [s.quote for s in rows] == ["quote 6", "quote 4"]
@@ -151,3 +154,19 @@ def test_countries_count_statements(session):
     counts = {c.iso2: n for c, n in queries.countries(session)}
     assert counts["FR"] == 1 and counts["DE"] == 0 and len(counts) == 250
     assert [c.iso2 for c in queries.countries_with_statements(session)] == ["FR"]
+
+
+def test_cached_counts_follow_new_and_reviewed_statements(session):
+    from app.models import AuditEvent
+
+    s = add_statement(session, "FR", "support", "2025-01-01")
+    session.commit()
+    assert queries.statements_page(session, StatementFilters(stance="support"), limit=5, offset=0)[1] == 1
+    add_statement(session, "DE", "support", "2025-01-02")
+    session.commit()
+    assert queries.statements_page(session, StatementFilters(stance="support"), limit=5, offset=0)[1] == 2
+    # An editor's change to an existing row leaves an audit event, which is what invalidates the cache.
+    s.stance = "reject"
+    session.add(AuditEvent(action="update", statement_id=s.id))
+    session.commit()
+    assert queries.statements_page(session, StatementFilters(stance="support"), limit=5, offset=0)[1] == 1

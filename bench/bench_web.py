@@ -1,0 +1,226 @@
+"""Benchmark: server latency of the map, statements and API pages at 200 countries x 100,000 statements.
+
+Builds a database of generated statements (SQLite in a temporary directory, and/or a Postgres database of its
+own that it creates and drops), serves the app with a real uvicorn process on 127.0.0.1, sends a bounded number
+of sequential requests per endpoint (round-robin, after a warm-up) and prints p50/p99 for each endpoint, as the
+server's own time (a Server-Timing header added by a wrapper around the app, from request to response start)
+and as the client's round trip over loopback, plus each endpoint's ratio to a trivial endpoint (/healthz)
+measured in the same run.
+
+    .venv/bin/python bench/bench_web.py                       # SQLite and Postgres (when it answers)
+    .venv/bin/python bench/bench_web.py --backend sqlite --requests 200
+"""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import random
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+import httpx  # noqa: E402
+from sqlalchemy import insert, select, text  # noqa: E402
+from sqlalchemy.engine import make_url  # noqa: E402
+
+from app.db import create_engine, session_scope  # noqa: E402
+from app.models import Article, Country, Statement  # noqa: E402
+from app.schema import sync_countries, upgrade  # noqa: E402
+
+PG_URL = os.environ.get("BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+FIRST_DAY = dt.date(2022, 1, 1)
+DAYS = 1300  # about three and a half years of statements
+AS_OF = "2023-06-15"
+
+
+def timed_app():
+    """The app wrapped so every response says how long the server took (uvicorn --factory target)."""
+    from app.web import create_app
+
+    inner = create_app()
+
+    async def app(scope, receive, send):
+        if scope["type"] != "http":
+            return await inner(scope, receive, send)
+        start = time.perf_counter()
+
+        async def timed_send(message):
+            if message["type"] == "http.response.start":
+                ms = (time.perf_counter() - start) * 1000
+                message = {**message, "headers": [*message.get("headers", []),
+                                                  (b"server-timing", f"app;dur={ms:.3f}".encode())]}
+            await send(message)
+
+        await inner(scope, receive, timed_send)
+
+    return app
+
+
+def populate(url: str, countries: int, statements: int, seed: int = 7) -> None:
+    """Migrate and fill: `statements` rows spread over `countries` countries, 1% dismissed, 0.5% undated."""
+    rnd = random.Random(seed)
+    upgrade(url)
+    engine = create_engine(url)
+    with session_scope(engine) as session:
+        sync_countries(session)
+    with session_scope(engine) as session:
+        codes = list(session.scalars(select(Country.iso2).order_by(Country.iso2)))[:countries]
+        n_articles = max(1, statements // 50)
+        session.execute(insert(Article), [
+            {"file_name": f"bench-{i}.txt", "title": f"Bench article {i}", "source": f"Source {i % 40}",
+             "url": f"https://news.example/{i}", "published_on": FIRST_DAY + dt.timedelta(days=rnd.randrange(DAYS)),
+             "date_precision": "day", "body": f"body {i}", "body_sha256": f"{i:064x}",
+             "ingested_at": dt.datetime(2025, 7, 1, tzinfo=dt.timezone.utc)}
+            for i in range(n_articles)])
+        article_ids = list(session.scalars(select(Article.id)))
+        words = ("ready to send troops", "will not send soldiers", "does not rule out a contribution",
+                 "is considering a role", "rejected the idea", "supports the reassurance force")
+        batch = []
+        for i in range(statements):
+            r = rnd.random()
+            batch.append({
+                "country_iso2": codes[i % len(codes)],
+                "stance": rnd.choice(("support", "reject", "undecided")),
+                "stated_on": None if r < 0.005 else FIRST_DAY + dt.timedelta(days=rnd.randrange(DAYS)),
+                "date_precision": "day",
+                "quote": f"The government {rnd.choice(words)} in Ukraine after a ceasefire, minister {i} said.",
+                "speaker": f"Minister {i % 997}",
+                "article_id": rnd.choice(article_ids),
+                "origin": "machine",
+                "review_status": "dismissed" if 0.005 <= r < 0.015 else "unreviewed",
+                "confidence": round(rnd.random(), 2),
+            })
+            if len(batch) == 10_000:
+                session.execute(insert(Statement), batch)
+                batch = []
+        if batch:
+            session.execute(insert(Statement), batch)
+    with engine.connect() as conn:
+        conn.execute(text("ANALYZE"))
+        conn.commit()
+    engine.dispose()
+
+
+def change_dates_cost(url: str) -> float:
+    """Milliseconds to compute the slider's change dates once (what the map pays after data changes)."""
+    from app import queries
+
+    engine = create_engine(url)
+    with session_scope(engine) as session:
+        start = time.perf_counter()
+        queries.change_dates(session)
+        ms = (time.perf_counter() - start) * 1000
+    engine.dispose()
+    return ms
+
+
+def serve(url: str, port: int) -> subprocess.Popen:
+    env = {**os.environ, "DATABASE_URL": url, "LOG_LEVEL": "WARNING"}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "uvicorn", "--factory", "bench_web:timed_app", "--app-dir", str(ROOT / "bench"),
+         "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning", "--no-access-log"],
+        cwd=ROOT, env=env)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
+                return proc
+        except httpx.HTTPError:
+            time.sleep(0.1)
+    proc.terminate()
+    raise RuntimeError(f"server on port {port} did not start")
+
+
+def pct(values: list[float], p: float) -> float:
+    values = sorted(values)
+    return values[min(len(values) - 1, round(p / 100 * (len(values) - 1)))]
+
+
+def measure(base: str, endpoints: list[str], requests: int, warmup: int) -> dict[str, dict[str, list[float]]]:
+    out = {e: {"server": [], "client": []} for e in endpoints}
+    with httpx.Client(base_url=base, timeout=30) as client:
+        for _ in range(warmup):
+            for e in endpoints:
+                client.get(e).raise_for_status()
+        for _ in range(requests):
+            for e in endpoints:
+                start = time.perf_counter()
+                r = client.get(e)
+                client_ms = (time.perf_counter() - start) * 1000
+                r.raise_for_status()
+                server_ms = float(r.headers["server-timing"].split("dur=")[1])
+                out[e]["server"].append(server_ms)
+                out[e]["client"].append(client_ms)
+    return out
+
+
+def report(label: str, results: dict, trivial: str) -> None:
+    base_server = statistics.median(results[trivial]["server"])
+    base_client = statistics.median(results[trivial]["client"])
+    print(f"\n{label}")
+    print(f"{'endpoint':<34}{'server p50':>11}{'p99':>9}{'x trivial':>11}{'client p50':>12}{'p99':>9}{'x trivial':>11}")
+    for e, r in results.items():
+        s50, s99 = statistics.median(r["server"]), pct(r["server"], 99)
+        c50, c99 = statistics.median(r["client"]), pct(r["client"], 99)
+        print(f"{e:<34}{s50:>9.2f}ms{s99:>7.2f}ms{s50 / base_server:>10.1f}x"
+              f"{c50:>10.2f}ms{c99:>7.2f}ms{c50 / base_client:>10.1f}x")
+
+
+def run(backend: str, url: str, port: int, args) -> None:
+    t0 = time.perf_counter()
+    populate(url, args.countries, args.statements)
+    print(f"[{backend}] built {args.statements} statements over {args.countries} countries "
+          f"in {time.perf_counter() - t0:.1f}s; change dates computed once in {change_dates_cost(url):.0f} ms")
+    endpoints = ["/healthz", "/", f"/?as_of={AS_OF}", "/statements", f"/api/positions?as_of={AS_OF}",
+                 "/countries/FR"]
+    proc = serve(url, port)
+    try:
+        results = measure(f"http://127.0.0.1:{port}", endpoints, args.requests, args.warmup)
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+    report(f"[{backend}] {args.requests} requests per endpoint after {args.warmup} warm-up rounds", results,
+           "/healthz")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--backend", choices=("sqlite", "postgres", "both"), default="both")
+    parser.add_argument("--countries", type=int, default=200)
+    parser.add_argument("--statements", type=int, default=100_000)
+    parser.add_argument("--requests", type=int, default=300)
+    parser.add_argument("--warmup", type=int, default=10)
+    parser.add_argument("--port", type=int, default=8111)
+    args = parser.parse_args()
+
+    if args.backend in ("sqlite", "both"):
+        with tempfile.TemporaryDirectory() as tmp:
+            run("sqlite", f"sqlite:///{tmp}/bench.db", args.port, args)
+    if args.backend in ("postgres", "both"):
+        base = make_url(PG_URL)
+        name = f"stancemap_bench_{uuid.uuid4().hex[:8]}"
+        admin = create_engine(PG_URL).execution_options(isolation_level="AUTOCOMMIT")
+        try:
+            with admin.connect() as conn:
+                conn.execute(text(f'CREATE DATABASE "{name}"'))
+        except Exception as exc:  # noqa: BLE001 - report and skip, the SQLite figures still stand
+            print(f"[postgres] skipped: cannot create a database at {PG_URL}: {exc.__class__.__name__}")
+            return
+        try:
+            run("postgres", base.set(database=name).render_as_string(hide_password=False), args.port + 1, args)
+        finally:
+            with admin.connect() as conn:
+                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            admin.dispose()
+
+
+if __name__ == "__main__":
+    main()
