@@ -252,8 +252,6 @@ def judge_roles(text: str, mentions: list[Mention], lex: Lexicon, conditions: li
                 ok, reason = False, "media"
             elif m.kind in ("name", "capital") and _is_modifier(tail):
                 ok, reason = False, "noun modifier"
-            if m.kind == "capital" and ok and re.match(r"^['’]s\b", tail) is None and prev in _PLACE_PREP and group_ok is False:
-                ok = False
             m.holder, m.why_not = ok, (None if ok else reason)
     return groups
 
@@ -504,8 +502,7 @@ def _sentence_candidates(sent: Sentence, ref: DateValue, lex: Lexicon, exprs: li
     if not cues:
         return []
     mentions = find_mentions(text, lex, ref.date)
-    judge_roles(text, mentions, lex, cond_spans, first_in_article=first)
-    groups = _lists(mentions, text)
+    groups = judge_roles(text, mentions, lex, cond_spans, first_in_article=first)
     clauses = split_clauses(text, mentions)
     out: list[Candidate] = []
     last_holders: list[Mention] = []
@@ -552,11 +549,13 @@ _ADJACENT = re.compile(r"^(?:['’]s?)?\s+(?:[\w-]+\s+)?$")
 
 
 def _pick_cue(cues: list[CueHit], group: list[Mention], inherited: bool, text: str) -> CueHit | None:
+    """The cue that decides a holder's stance: the first one after it in its clause (subject, then verb), else
+    one right before it ("led by Italy")."""
     if inherited:
         return cues[0]
     end, start = group[-1].end, group[0].start
     for c in cues:
-        if c.start < end:
+        if c.start < end or c.text.lower() == "led by":
             continue
         if _ATTACHED_CUE.fullmatch(c.text) and not _ADJACENT.match(text[end:c.start]):
             continue  # "proposal" is only the proposer's: "the French proposal", "Macron's proposal"
