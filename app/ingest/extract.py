@@ -306,6 +306,7 @@ def find_cues(text: str, lex: Lexicon, excluded: list[tuple[int, int]],
 
 _CONDITION = re.compile(r"\b(?:even if|only if|if|unless|provided(?: that)?|as long as|on condition that|"
                         r"in the event (?:of|that)|should(?= [A-Z]\w* (?:decide|choose|agree|want|ask|request)))\b")
+_QUESTION = re.compile(r"\b(?:whether|asked if)\b")
 _CONDITION_END = re.compile(r"[,;:.!?]|\s[–—-]\s")
 _CONDITION_PHRASE = re.compile(r"\bunder (?:a |the )?(?:UN|U\.N\.|United Nations) mandate\b[^,;.]*|"
                                r"\bunder the auspices of [^,;.]+|\bwith (?:a |an )?(?:US|U\.S\.|American) backstop\b")
@@ -314,7 +315,8 @@ _CONDITION_PHRASE = re.compile(r"\bunder (?:a |the )?(?:UN|U\.N\.|United Nations
 def find_conditions(text: str) -> tuple[list[tuple[int, int]], list[str]]:
     """Conditional spans ("if requested", "unless it is involved...") and condition phrases ("under a UN mandate").
 
-    Returns the spans whose cues and references do not count as stated positions, and the texts to record.
+    Returns the spans whose cues and references do not count as stated positions (conditions and indirect
+    questions), and the condition texts to record.
     """
     spans, texts = [], []
     for m in _CONDITION.finditer(text):
@@ -322,6 +324,10 @@ def find_conditions(text: str) -> tuple[list[tuple[int, int]], list[str]]:
         end = end_m.start() if end_m else len(text)
         spans.append((m.start(), end))
         texts.append(text[m.start():end].strip(" \"“”"))
+    for m in _QUESTION.finditer(text):
+        # an indirect question ("asked whether Portugal would send soldiers") states nothing
+        end_m = _CONDITION_END.search(text, m.end())
+        spans.append((m.start(), end_m.start() if end_m else len(text)))
     for m in _CONDITION_PHRASE.finditer(text):
         texts.append(m.group().strip(" \"“”"))
     return spans, texts
@@ -520,8 +526,11 @@ def _sentence_candidates(sent: Sentence, ref: DateValue, lex: Lexicon, exprs: li
         if not c_cues and clause.inherit and last_cue is not None:
             c_cues, inherited = [last_cue], True
         pronoun = False
-        if not c_groups and c_cues and last_holders and _PRONOUN_START.match(ctext):
-            c_groups, pronoun = [last_holders], True
+        if c_cues and last_holders and _PRONOUN_START.match(ctext) \
+                and not (c_groups and c_groups[0][0].start - clause.start < 4):
+            # "..., Austria said it would not...": the pronoun opening the clause is its subject, whoever else
+            # the clause names later ("..., Chancellor Stocker told reporters")
+            c_groups, pronoun = [last_holders] + c_groups, True
         if not c_groups and c_cues and head_holder is not None and clause.start <= head_holder.end + 3:
             c_groups = [[head_holder]]
         if _PROJECTION.search(ctext):

@@ -70,6 +70,13 @@ def pairs(text: str, ref: DateValue = REF) -> set[tuple[str, str]]:
     ("Norway has not decided whether to contribute troops.", {("NO", "undecided")}),
     ("France and Britain have offered to send troops after a ceasefire.", {("FR", "support"), ("GB", "support")}),
     ("Lithuania's president said his country was ready to send troops.", {("LT", "support")}),
+    # a pronoun opening a clause is its subject, even when the clause names someone later
+    ("On Tuesday, Austria said it would not take part in any peacekeeping force, Chancellor Stocker said.",
+     {("AT", "reject")}),
+    ("Germany and Poland said they would not send troops, while France said it was ready.",
+     {("DE", "reject"), ("PL", "reject"), ("FR", "support")}),
+    # an indirect question states nothing
+    ("Asked whether Greece would send soldiers, officials said it was too early to say.", set()),
     # the proposer
     ("Spain's proposal of a peacekeeping mission was discussed.", {("ES", "support")}),
     ("Sánchez was asked about the Dutch proposal for a peacekeeping force.", {("NL", "support")}),
