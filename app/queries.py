@@ -315,10 +315,13 @@ def countries(session: Session) -> list[tuple[Country, int]]:
     return [(c, counts.get(c.iso2, 0)) for c in session.scalars(select(Country).order_by(Country.name))]
 
 
-def countries_with_statements(session: Session) -> list[Country]:
-    """Countries that have at least one statement (the choices of a country filter)."""
+def countries_with_statements(session: Session) -> list:
+    """(iso2, name) rows of the countries that have at least one statement (the choices of a country filter)."""
     has = select(Statement.country_iso2).where(Statement.deleted_at.is_(None)).distinct()
-    return list(session.scalars(select(Country).where(Country.iso2.in_(has)).order_by(Country.name)))
+    # A scan of every statement on Postgres (~25 ms at 100,000): kept until the data changes.
+    codes = _versioned(session, ("countries_with_statements",), lambda: set(session.scalars(has)))
+    return list(session.execute(select(Country.iso2, Country.name).where(Country.iso2.in_(codes))
+                                .order_by(Country.name)))
 
 
 def statements_page(session: Session, filters: StatementFilters, *, limit: int, offset: int
@@ -340,6 +343,81 @@ def statements_page(session: Session, filters: StatementFilters, *, limit: int, 
                                 .limit(limit - len(rows)).offset(max(0, offset - dated)))
     return rows, total
 
+
+
+# --- editors: review queue, statement pages, history, accounts (used by app/web/editor.py and app/web/auth.py) ---
+
+def get_statement(session: Session, statement_id: int) -> Statement | None:
+    """One statement with its country and article, deleted or not (editors can see and restore deleted ones)."""
+    return session.scalar(select(Statement).where(Statement.id == statement_id)
+                          .options(selectinload(Statement.article), selectinload(Statement.country)))
+
+
+def _review_filter():
+    return ((Statement.origin == "machine") & (Statement.review_status == "unreviewed")
+            & Statement.deleted_at.is_(None))
+
+
+def review_queue(session: Session, *, limit: int = 50, offset: int = 0) -> tuple[list[Statement], int]:
+    """Machine statements nobody has reviewed yet, newest first, and how many there are in all."""
+    total = session.scalar(select(func.count()).select_from(Statement).where(_review_filter()))
+    q = (select(Statement).where(_review_filter())
+         .options(selectinload(Statement.article), selectinload(Statement.country))
+         .order_by(Statement.created_at.desc(), Statement.id.desc()).limit(limit).offset(offset))
+    return list(session.scalars(q)), total or 0
+
+
+def statement_history(session: Session, statement_id: int) -> list[AuditEvent]:
+    """The audit events of one statement, oldest first, with who made them."""
+    return list(session.scalars(select(AuditEvent).where(AuditEvent.statement_id == statement_id)
+                                .options(selectinload(AuditEvent.user))
+                                .order_by(AuditEvent.at, AuditEvent.id)))
+
+
+def get_audit_event(session: Session, event_id: int) -> AuditEvent | None:
+    return session.get(AuditEvent, event_id)
+
+
+def all_countries(session: Session) -> list[Country]:
+    """Every country by name (the editors' country picker)."""
+    return list(session.scalars(select(Country).order_by(Country.name)))
+
+
+def find_country(session: Session, text: str) -> Country | None:
+    """A country by ISO alpha-2 code, by name, or by the picker's 'Name (XX)' label; case-insensitive."""
+    raw = (text or "").strip()
+    if not raw:
+        return None
+    if raw.endswith(")") and "(" in raw:
+        raw = raw[raw.rindex("(") + 1:-1].strip()
+    if len(raw) == 2:
+        found = session.get(Country, raw.upper())
+        if found is not None:
+            return found
+    return session.scalar(select(Country).where(func.lower(Country.name) == raw.lower()))
+
+
+def get_user(session: Session, user_id: int):
+    from app.models import User
+
+    return session.get(User, user_id)
+
+
+def user_by_username(session: Session, username: str):
+    from app.models import User
+
+    return session.scalar(select(User).where(User.username == username))
+
+
+def failed_sign_ins_since(session: Session, since: dt.datetime, *, username: str | None = None,
+                          address: str | None = None) -> tuple[int, dt.datetime | None]:
+    """How many failed sign-ins for this user name (or from this address) since a time, and the earliest one."""
+    from app.models import SignInAttempt as A
+
+    q = select(func.count(), func.min(A.at)).where(A.at >= since)
+    q = q.where(A.username == username) if username is not None else q.where(A.address == address)
+    count, oldest = session.execute(q).one()
+    return count or 0, oldest
 
 def article_statements(session: Session, article_id: int) -> list[Statement]:
     """An article's statements in the order they appear in it."""
