@@ -117,7 +117,26 @@ def create_editor(
     admin: bool = typer.Option(False, "--admin", help="Give the account the admin role."),
 ) -> None:
     """Create an editor account (the password is read from a prompt or standard input)."""
-    _not_implemented("create-editor")
+    import sys
+
+    from app.db import get_engine, session_factory
+    from app.editing import EditError, create_user
+
+    if sys.stdin.isatty():
+        # Never an argument: it would land in the shell history and the process list.
+        password = typer.prompt("Password", hide_input=True, confirmation_prompt=True, default="",
+                                show_default=False)
+    else:
+        password = sys.stdin.readline().rstrip("\r\n")
+    session = session_factory(get_engine())()
+    try:
+        user = create_user(session, username, password, role="admin" if admin else "editor")
+    except EditError as e:
+        err.print(f"stancemap create-editor: {e}")
+        raise typer.Exit(1) from None
+    finally:
+        session.close()
+    err.print(f"created {user.role} {user.username!r}; sign in at /signin")
 
 
 def main() -> None:

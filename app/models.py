@@ -148,3 +148,19 @@ class AuditEvent(Base):
         Index("ix_audit_events_statement", "statement_id", "at"),
         Index("ix_audit_events_at", "at"),
     )
+
+
+class SignInAttempt(Base):
+    """A failed sign-in, kept for a while so every worker process throttles the same user and address."""
+
+    __tablename__ = "sign_in_attempts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    username: Mapped[str] = mapped_column(String(80))
+    address: Mapped[str] = mapped_column(String(64))
+    at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    __table_args__ = (
+        Index("ix_sign_in_attempts_username", "username", "at"),
+        Index("ix_sign_in_attempts_address", "address", "at"),
+    )

@@ -115,4 +115,8 @@ def create_app(engine: Engine | None = None, *, freeze_heap: bool | None = None)
 
     app.include_router(pages.router)
     app.include_router(api.router)
+    from app.web import auth, editor  # editors: signed-cookie sessions, sign-in, forms, review queue
+
+    auth.install(app, settings.secret_key)
+    app.include_router(editor.router)
     return app

@@ -1,0 +1,441 @@
+"""Every write a person makes (accounts, statements, reviews, articles), each statement change audited."""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlsplit
+
+from pydantic import BaseModel, ConfigDict, ValidationError, ValidationInfo, field_validator
+from pydantic_core import PydanticCustomError
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
+
+from app import queries
+from app.models import PRECISIONS, ROLES, STANCES, AuditEvent, Statement, User, utcnow
+
+# Fields a person can set; what the audit trail records before and after each change, and what a revert restores.
+EDITABLE = ("country_iso2", "stance", "stated_on", "date_precision", "quote", "speaker", "conditions", "source_url")
+AUDITED = EDITABLE + ("origin", "review_status", "deleted_at")
+LIMITS = {"quote": 5000, "speaker": 300, "conditions": 2000, "source_url": 2000}
+LABELS = {"country_iso2": "Country", "stance": "Stance", "stated_on": "Date", "date_precision": "Date precision",
+          "quote": "Quote", "speaker": "Speaker", "conditions": "Conditions", "source_url": "Source URL",
+          "origin": "Origin", "review_status": "Review status", "deleted_at": "Deleted"}
+_DATE = re.compile(r"^(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?$")
+
+
+class EditError(Exception):
+    """A write that cannot happen (no such statement, not allowed); the message is for the person."""
+
+
+@dataclass
+class StaleEdit(Exception):
+    """Someone saved the statement after this form was opened: their values, and what differs from the form."""
+
+    theirs: dict[str, Any]
+    changes: list[tuple[str, Any, Any]] = field(default_factory=list)  # (field, yours, theirs)
+    version: int = 0
+
+
+def _today() -> dt.date:
+    return dt.datetime.now(dt.timezone.utc).date()
+
+
+def _problem(message: str) -> PydanticCustomError:
+    return PydanticCustomError("form", message)
+
+
+def _text(value: Any, name: str, *, required: bool = False) -> str | None:
+    text = ("" if value is None else str(value)).strip()
+    if not text:
+        if required:
+            raise _problem(f"{LABELS[name]} is empty; it is needed.")
+        return None
+    if len(text) > LIMITS[name]:
+        raise _problem(f"{LABELS[name]} is {len(text)} characters long; the limit is {LIMITS[name]}.")
+    return text
+
+
+def _web_address(v: Any) -> str | None:
+    text = _text(v, "source_url")
+    if text is None:
+        return None
+    parts = urlsplit(text)
+    if parts.scheme not in ("http", "https") or not parts.hostname or "." not in parts.hostname \
+            or any(c.isspace() for c in text):
+        raise _problem(f"'{text[:80]}' is not a web address; it should look like https://news.example/story.")
+    return text
+
+
+class StatementInput(BaseModel):
+    """A statement form as a person filled it in, validated. Pass the database session as validation context
+    ({"session": session}) so the country can be looked up."""
+
+    model_config = ConfigDict(frozen=True)
+
+    country_iso2: str
+    stance: str
+    date_precision: str = "day"
+    stated_on: dt.date | None = None
+    quote: str
+    speaker: str | None = None
+    conditions: str | None = None
+    source_url: str | None = None
+
+    @field_validator("country_iso2", mode="before")
+    @classmethod
+    def _country(cls, v: Any, info: ValidationInfo) -> str:
+        text = ("" if v is None else str(v)).strip()
+        if not text:
+            raise _problem("Pick a country from the list.")
+        session = (info.context or {}).get("session")
+        country = queries.find_country(session, text) if session is not None else None
+        if country is None:
+            raise _problem(f"'{text[:100]}' is not a country we know; pick one from the list "
+                           "(a name such as France, or a two-letter code such as FR).")
+        return country.iso2
+
+    @field_validator("stance", mode="before")
+    @classmethod
+    def _stance(cls, v: Any) -> str:
+        text = ("" if v is None else str(v)).strip().lower()
+        if text not in STANCES:
+            raise _problem(f"Choose one of: {', '.join(STANCES)}." if not text else
+                           f"'{str(v)[:40]}' is not a stance; choose one of: {', '.join(STANCES)}.")
+        return text
+
+    @field_validator("date_precision", mode="before")
+    @classmethod
+    def _precision(cls, v: Any) -> str:
+        text = ("" if v is None else str(v)).strip().lower() or "day"
+        if text not in PRECISIONS:
+            raise _problem(f"'{str(v)[:40]}' is not a precision; choose one of: {', '.join(PRECISIONS)}.")
+        return text
+
+    @field_validator("stated_on", mode="before")
+    @classmethod
+    def _date(cls, v: Any, info: ValidationInfo) -> dt.date | None:
+        if isinstance(v, dt.date):
+            text = v.isoformat()
+        else:
+            text = ("" if v is None else str(v)).strip()
+        precision = info.data.get("date_precision")
+        if not text:
+            if precision not in (None, "unknown"):
+                raise _problem("Give the date, or choose 'unknown' as its precision.")
+            return None
+        if precision == "unknown":
+            raise _problem("The precision is 'unknown' but a date is given; clear the date or choose a precision.")
+        m = _DATE.match(text)
+        if not m:
+            raise _problem(f"'{text[:40]}' is not a date; use YYYY-MM-DD (or YYYY-MM, YYYY with month or year "
+                           "precision).")
+        year, month, day = int(m[1]), m[2], m[3]
+        needed = {"day": 3, "month": 2, "year": 1}.get(precision or "day", 3)
+        given = 1 + (month is not None) + (day is not None)
+        if given < needed:
+            raise _problem(f"'{text}' has no {'day' if needed == 3 else 'month'}; give it, or choose "
+                           f"{'month' if given == 2 else 'year'} precision.")
+        try:
+            value = dt.date(year, int(month or 1), int(day or 1))
+        except ValueError:
+            raise _problem(f"'{text}' is not a real date.") from None
+        # Keep only what the precision claims: a month-precise date is stored as the month's first day.
+        if precision == "month":
+            value = value.replace(day=1)
+        elif precision == "year":
+            value = value.replace(month=1, day=1)
+        if value > _today():
+            raise _problem(f"{value.isoformat()} is in the future; a statement is dated when it was made.")
+        return value
+
+    @field_validator("quote", mode="before")
+    @classmethod
+    def _quote(cls, v: Any) -> str:
+        return _text(v, "quote", required=True)
+
+    @field_validator("speaker", "conditions", mode="before")
+    @classmethod
+    def _optional(cls, v: Any, info: ValidationInfo) -> str | None:
+        return _text(v, info.field_name)
+
+    @field_validator("source_url", mode="before")
+    @classmethod
+    def _url(cls, v: Any) -> str | None:
+        return _web_address(v)
+
+
+def validate_statement(session: Session, raw: dict[str, Any]) -> tuple[StatementInput | None, dict[str, str]]:
+    """The validated input, or None and a message per field (keys as the form's field names)."""
+    try:
+        return StatementInput.model_validate(raw, context={"session": session}), {}
+    except ValidationError as exc:
+        errors: dict[str, str] = {}
+        for e in exc.errors():
+            name = str(e["loc"][0]) if e["loc"] else "form"
+            if e["type"] == "missing":
+                errors.setdefault(name, f"{LABELS.get(name, name)} is missing.")
+            else:
+                errors.setdefault(name, e["msg"])
+        return None, errors
+
+
+# --- the audit trail --------------------------------------------------------------------------------------------
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    return value
+
+
+def snapshot(s: Statement) -> dict[str, Any]:
+    """The statement's audited fields as JSON values."""
+    return {name: _jsonable(getattr(s, name)) for name in AUDITED} | {"version": s.version}
+
+
+def _record(session: Session, user: User | None, action: str, statement: Statement | None,
+            before: dict | None, after: dict | None) -> AuditEvent:
+    event = AuditEvent(user_id=user.id if user else None, at=utcnow(), action=action,
+                       statement_id=statement.id if statement else None, before=before, after=after)
+    session.add(event)
+    return event
+
+
+def changed_fields(event: AuditEvent) -> list[tuple[str, Any, Any]]:
+    """(field, before, after) for each audited field the event changed."""
+    before, after = event.before or {}, event.after or {}
+    return [(k, before.get(k), after.get(k)) for k in AUDITED if before.get(k) != after.get(k)]
+
+
+# --- statements ------------------------------------------------------------------------------------------------
+
+def _load(session: Session, statement_id: int) -> Statement:
+    statement = queries.get_statement(session, statement_id)
+    if statement is None:
+        raise EditError(f"There is no statement {statement_id}.")
+    return statement
+
+
+def _check_version(statement: Statement, expected: int | None, data: StatementInput | None = None) -> None:
+    if expected is None or statement.version == expected:
+        return
+    theirs = snapshot(statement)
+    changes = []
+    if data is not None:
+        for name in EDITABLE:
+            yours = _jsonable(getattr(data, name))
+            if yours != theirs.get(name):
+                changes.append((name, yours, theirs.get(name)))
+    raise StaleEdit(theirs=theirs, changes=changes, version=statement.version)
+
+
+def _commit(session: Session, statement: Statement, expected: int | None) -> None:
+    """Commit; a save that lost a race after the version check (another worker committed first) is stale too."""
+    try:
+        session.commit()
+    except StaleDataError:
+        session.rollback()
+        fresh = _load(session, statement.id)
+        raise StaleEdit(theirs=snapshot(fresh), version=fresh.version) from None
+
+
+def create_statement(session: Session, user: User, data: StatementInput) -> Statement:
+    """An editor's own statement: origin 'editor', already reviewed by the person who typed it."""
+    statement = Statement(**{name: getattr(data, name) for name in EDITABLE}, origin="editor",
+                          review_status="verified", confidence=None)
+    session.add(statement)
+    session.flush()
+    _record(session, user, "create", statement, None, snapshot(statement))
+    session.commit()
+    return statement
+
+
+def update_statement(session: Session, user: User, statement_id: int, data: StatementInput,
+                     expected_version: int | None, *, action: str = "update") -> Statement:
+    """Save a form over a statement; refused with StaleEdit when someone saved since the form was opened.
+    A person's edit of a machine statement counts as its review (it then survives re-extraction)."""
+    statement = _load(session, statement_id)
+    _check_version(statement, expected_version, data)
+    before = snapshot(statement)
+    for name in EDITABLE:
+        setattr(statement, name, getattr(data, name))
+    statement.review_status = "verified"
+    if snapshot(statement) | {"version": before["version"]} == before:
+        return statement  # nothing changed: no new version, no audit row
+    session.flush()
+    _record(session, user, action, statement, before, snapshot(statement))
+    _commit(session, statement, expected_version)
+    return statement
+
+
+def review_statement(session: Session, user: User, statement_id: int, decision: str,
+                     expected_version: int | None = None) -> Statement:
+    """Verify (it counts, and survives re-extraction) or dismiss (it stops counting on the map)."""
+    statuses = {"verify": "verified", "dismiss": "dismissed"}
+    if decision not in statuses:
+        raise EditError(f"'{decision}' is not a review decision; use verify or dismiss.")
+    statement = _load(session, statement_id)
+    _check_version(statement, expected_version)
+    before = snapshot(statement)
+    statement.review_status = statuses[decision]
+    session.flush()
+    _record(session, user, decision, statement, before, snapshot(statement))
+    _commit(session, statement, expected_version)
+    return statement
+
+
+def delete_statement(session: Session, user: User, statement_id: int, expected_version: int | None = None
+                     ) -> Statement:
+    """Soft delete: hidden everywhere, restorable, its history kept."""
+    statement = _load(session, statement_id)
+    if statement.deleted_at is not None:
+        raise EditError(f"Statement {statement_id} is already deleted.")
+    _check_version(statement, expected_version)
+    before = snapshot(statement)
+    statement.deleted_at = utcnow()
+    session.flush()
+    _record(session, user, "delete", statement, before, snapshot(statement))
+    _commit(session, statement, expected_version)
+    return statement
+
+
+def restore_statement(session: Session, user: User, statement_id: int) -> Statement:
+    statement = _load(session, statement_id)
+    if statement.deleted_at is None:
+        raise EditError(f"Statement {statement_id} is not deleted.")
+    before = snapshot(statement)
+    statement.deleted_at = None
+    session.flush()
+    _record(session, user, "restore", statement, before, snapshot(statement))
+    _commit(session, statement, None)
+    return statement
+
+
+def _restore_value(name: str, value: Any) -> Any:
+    if value is None:
+        return None
+    if name == "stated_on":
+        return dt.date.fromisoformat(value)
+    if name == "deleted_at":
+        return dt.datetime.fromisoformat(value)
+    return value
+
+
+def revert_event(session: Session, admin: User, event_id: int) -> Statement:
+    """Undo one audited change: the fields it changed get their 'before' values back (later changes to other
+    fields stay). Reverting a creation deletes the statement (softly). The revert is itself audited."""
+    if admin.role != "admin":
+        raise EditError("Only an admin can revert a change.")
+    event = queries.get_audit_event(session, event_id)
+    if event is None or event.statement_id is None:
+        raise EditError(f"There is no statement change {event_id} to revert.")
+    statement = _load(session, event.statement_id)
+    before = snapshot(statement)
+    if event.before is None:
+        if statement.deleted_at is None:
+            statement.deleted_at = utcnow()
+    else:
+        for name, old, _new in changed_fields(event):
+            setattr(statement, name, _restore_value(name, old))
+    if snapshot(statement) | {"version": before["version"]} == before:
+        raise EditError("Nothing to revert: the statement already has the values from before that change.")
+    session.flush()
+    after = snapshot(statement) | {"reverted_event": event.id}
+    _record(session, admin, "revert", statement, before, after)
+    _commit(session, statement, None)
+    return statement
+
+
+# --- articles and accounts --------------------------------------------------------------------------------------
+
+class ArticleInput(BaseModel):
+    """The 'add an article' form."""
+
+    body: str
+    title: str | None = None
+    source: str | None = None
+    url: str | None = None
+    published_on: dt.date | None = None
+
+    @field_validator("body", mode="before")
+    @classmethod
+    def _body(cls, v: Any) -> str:
+        text = ("" if v is None else str(v)).strip()
+        if not text:
+            raise _problem("Paste the article's text; it is empty.")
+        if len(text.encode()) > 5_000_000:
+            raise _problem("The text is over 5 MB; paste one article at a time.")
+        return text
+
+    @field_validator("title", "source", mode="before")
+    @classmethod
+    def _short(cls, v: Any, info: ValidationInfo) -> str | None:
+        text = ("" if v is None else str(v)).strip()
+        limit = 1000 if info.field_name == "title" else 500
+        if len(text) > limit:
+            raise _problem(f"{info.field_name.capitalize()} is {len(text)} characters long; the limit is {limit}.")
+        return text or None
+
+    @field_validator("url", mode="before")
+    @classmethod
+    def _url(cls, v: Any) -> str | None:
+        return _web_address(v)
+
+    @field_validator("published_on", mode="before")
+    @classmethod
+    def _published(cls, v: Any) -> dt.date | None:
+        text = ("" if v is None else str(v)).strip()
+        if not text:
+            return None
+        try:
+            value = dt.date.fromisoformat(text)
+        except ValueError:
+            raise _problem(f"'{text[:40]}' is not a date; use YYYY-MM-DD.") from None
+        if value > _today():
+            raise _problem(f"{value.isoformat()} is in the future.")
+        return value
+
+
+def validate_article(raw: dict[str, Any]) -> tuple[ArticleInput | None, dict[str, str]]:
+    try:
+        return ArticleInput.model_validate(raw), {}
+    except ValidationError as exc:
+        errors: dict[str, str] = {}
+        for e in exc.errors():
+            errors.setdefault(str(e["loc"][0]) if e["loc"] else "form", e["msg"])
+        return None, errors
+
+
+def add_article(session: Session, user: User, data: ArticleInput):
+    """Run the ingest's extraction on a pasted article; its statements land in the review queue. The article and
+    an audit row commit together. Returns the ingest's StoreResult."""
+    from app.ingest.store import ingest_text
+
+    result = ingest_text(session, body=data.body, title=data.title, source=data.source, url=data.url,
+                         published_on=data.published_on, commit=False)
+    if result.status == "added":
+        _record(session, user, "add_article", None, None,
+                {"article_id": result.article_id, "statements_added": result.statements_added})
+    session.commit()
+    return result
+
+
+def create_user(session: Session, username: str, password: str, *, role: str = "editor") -> User:
+    """A new account; EditError for a taken or malformed name, a weak password or an unknown role."""
+    from app.web.auth import hash_password, password_problem
+
+    username = (username or "").strip()
+    if not re.fullmatch(r"[A-Za-z0-9_.@-]{2,80}", username):
+        raise EditError("the user name must be 2-80 letters, digits or . _ @ -")
+    if role not in ROLES:
+        raise EditError(f"unknown role {role!r}; use one of {', '.join(ROLES)}")
+    if queries.user_by_username(session, username) is not None:
+        raise EditError(f"a user named {username!r} already exists")
+    problem = password_problem(password)
+    if problem:
+        raise EditError(problem)
+    user = User(username=username, password_hash=hash_password(password), role=role, active=True)
+    session.add(user)
+    session.commit()
+    return user

@@ -1,0 +1,333 @@
+"""Editors' HTML routes: sign-in, statement forms, the review queue, adding articles, history and revert."""
+from __future__ import annotations
+
+import datetime as dt
+
+from fastapi import APIRouter, Request
+from fastapi.responses import RedirectResponse, Response
+from markupsafe import Markup, escape
+
+from app import editing, queries
+from app.editing import EDITABLE, LABELS, EditError, StaleEdit
+from app.models import PRECISIONS, STANCES, Statement
+from app.web.auth import (CurrentAdmin, CurrentEditor, OptionalUser, client_address, csrf_valid, end_session,
+                          safe_next, sign_in, start_session)
+from app.web.deps import SessionDep, is_htmx, parse_int, templates
+
+router = APIRouter(include_in_schema=False)
+REVIEW_PAGE_SIZE = 25
+FORM_FIELDS = EDITABLE
+ARTICLE_FIELDS = ("body", "title", "source", "url", "published_on")
+ACTION_LABELS = {"create": "created", "update": "edited", "correct": "corrected", "verify": "verified",
+                 "dismiss": "dismissed", "delete": "deleted", "restore": "restored", "revert": "reverted"}
+
+
+def evidence(quote: str, statement: Statement) -> Markup:
+    """The quote with the country reference and the deciding cue marked (offsets within the quote)."""
+    quote = quote or ""
+    spans = []
+    for start, end, cls in ((statement.mention_start, statement.mention_end, "m-country"),
+                            (statement.cue_start, statement.cue_end, "m-cue")):
+        if start is not None and end is not None and 0 <= start < end <= len(quote):
+            spans.append((start, end, cls))
+    out, pos = [], 0
+    for start, end, cls in sorted(spans):
+        if start < pos:  # overlapping marks: keep the first
+            continue
+        out.append(escape(quote[pos:start]))
+        out.append(Markup(f'<mark class="{cls}">') + escape(quote[start:end]) + Markup("</mark>"))
+        pos = end
+    out.append(escape(quote[pos:]))
+    return Markup("").join(out)
+
+
+templates.env.filters["evidence"] = evidence
+
+
+def _redirect(request: Request, url: str) -> Response:
+    """After a successful POST: a 303 for a plain form, HX-Redirect for htmx (a whole new page)."""
+    if is_htmx(request):
+        return Response(status_code=204, headers={"HX-Redirect": url})
+    return RedirectResponse(url, status_code=303)
+
+
+def _page(request: Request, name: str, context: dict, *, status_code: int = 200, blocks: list[str] | None = None):
+    if blocks and is_htmx(request):
+        return templates.TemplateResponse(request, name, context, status_code=status_code, block_names=blocks)
+    return templates.TemplateResponse(request, name, context, status_code=status_code)
+
+
+def _not_found(request: Request, message: str):
+    return templates.TemplateResponse(request, "error.html", {"status": 404, "title": "Not found",
+                                                              "message": message}, status_code=404)
+
+
+def _country_label(statement_or_country) -> str:
+    country = getattr(statement_or_country, "country", statement_or_country)
+    return f"{country.name} ({country.iso2})"
+
+
+def _raw_from(statement: Statement) -> dict[str, str]:
+    """What the form shows for a stored statement."""
+    return {"country_iso2": _country_label(statement), "stance": statement.stance,
+            "stated_on": statement.stated_on.isoformat() if statement.stated_on else "",
+            "date_precision": statement.date_precision or "day", "quote": statement.quote or "",
+            "speaker": statement.speaker or "", "conditions": statement.conditions or "",
+            "source_url": statement.source_url or ""}
+
+
+async def _raw_form(request: Request, names) -> dict[str, str]:
+    form = await request.form()
+    return {k: str(form.get(k, "")) for k in names}
+
+
+def _form_context(session, **extra) -> dict:
+    return {"countries": queries.all_countries(session), "stances": STANCES, "precisions": PRECISIONS,
+            "labels": LABELS, "today": dt.datetime.now(dt.timezone.utc).date().isoformat(), **extra}
+
+
+# --- sign-in ----------------------------------------------------------------------------------------------------
+
+@router.get("/signin")
+def signin_page(request: Request, user: OptionalUser, next: str = "/"):
+    if user is not None:
+        return RedirectResponse(safe_next(next), status_code=303)
+    return templates.TemplateResponse(request, "auth/signin.html", {"next": safe_next(next), "username": "",
+                                                                     "error": None})
+
+
+@router.post("/signin")
+async def signin_submit(request: Request, session: SessionDep):
+    form = await request.form()
+    username, password = str(form.get("username", "")), str(form.get("password", ""))
+    target = safe_next(str(form.get("next", "/")))
+    context = {"next": target, "username": username[:80]}
+    if not await csrf_valid(request):
+        # Also refuses sign-in forms posted from other sites (login CSRF); usually a stale tab or blocked cookies.
+        return templates.TemplateResponse(request, "auth/signin.html", {
+            **context, "error": "The sign-in form expired, or cookies are blocked for this site. "
+                                "Allow cookies and try again."}, status_code=403)
+    result = sign_in(session, username, password, client_address(request))
+    if result.user is None:
+        return templates.TemplateResponse(request, "auth/signin.html", {**context, "error": result.error},
+                                          status_code=429 if result.locked else 401)
+    start_session(request, result.user)
+    return RedirectResponse(target, status_code=303)
+
+
+@router.post("/signout")
+def signout(request: Request, user: CurrentEditor):
+    end_session(request)
+    return RedirectResponse("/", status_code=303)
+
+
+# --- one statement: its page and its history --------------------------------------------------------------------
+
+@router.get("/statements/{statement_id:int}")
+def statement_page(statement_id: int, request: Request, session: SessionDep, user: OptionalUser):
+    statement = queries.get_statement(session, statement_id)
+    if statement is None or (statement.deleted_at is not None and user is None):
+        return _not_found(request, f"There is no statement {statement_id}.")
+    history = queries.statement_history(session, statement_id) if user else []
+    return templates.TemplateResponse(request, "editor/statement.html", {
+        "s": statement, "user": user, "history": history, "changed_fields": editing.changed_fields,
+        "labels": LABELS, "action_labels": ACTION_LABELS, "saved": request.query_params.get("saved"),
+    })
+
+
+@router.post("/editor/statements/{statement_id}/delete")
+async def delete_statement(statement_id: int, request: Request, session: SessionDep, user: CurrentEditor):
+    version = (await _raw_form(request, ["version"]))["version"]
+    try:
+        editing.delete_statement(session, user, statement_id, int(version) if version.isdigit() else None)
+    except EditError as e:
+        return _not_found(request, str(e))
+    except StaleEdit:
+        return _redirect(request, f"/statements/{statement_id}?saved=stale")
+    return _redirect(request, f"/statements/{statement_id}?saved=deleted")
+
+
+@router.post("/editor/statements/{statement_id}/restore")
+def restore_statement(statement_id: int, request: Request, session: SessionDep, user: CurrentEditor):
+    try:
+        editing.restore_statement(session, user, statement_id)
+    except EditError as e:
+        return _not_found(request, str(e))
+    return _redirect(request, f"/statements/{statement_id}?saved=restored")
+
+
+@router.post("/editor/audit/{event_id}/revert")
+def revert_change(event_id: int, request: Request, session: SessionDep, admin: CurrentAdmin):
+    event = queries.get_audit_event(session, event_id)
+    try:
+        statement = editing.revert_event(session, admin, event_id)
+    except EditError as e:
+        status = 404 if event is None else 409
+        return templates.TemplateResponse(request, "error.html", {"status": status, "title": "Cannot revert",
+                                                                  "message": str(e)}, status_code=status)
+    return _redirect(request, f"/statements/{statement.id}?saved=reverted")
+
+
+# --- add and edit -----------------------------------------------------------------------------------------------
+
+@router.get("/editor/statements/new")
+def new_statement(request: Request, session: SessionDep, user: CurrentEditor):
+    raw = {k: "" for k in FORM_FIELDS} | {"date_precision": "day"}
+    country = queries.find_country(session, request.query_params.get("country", ""))
+    if country is not None:
+        raw["country_iso2"] = _country_label(country)
+    return templates.TemplateResponse(request, "editor/statement_form.html",
+                                      _form_context(session, raw=raw, errors={}, statement=None))
+
+
+@router.post("/editor/statements/new")
+async def create_statement(request: Request, session: SessionDep, user: CurrentEditor):
+    raw = await _raw_form(request, FORM_FIELDS)
+    data, errors = editing.validate_statement(session, raw)
+    if errors:
+        return _page(request, "editor/statement_form.html", _form_context(session, raw=raw, errors=errors,
+                                                                          statement=None),
+                     status_code=422, blocks=["form"])
+    statement = editing.create_statement(session, user, data)
+    return _redirect(request, f"/statements/{statement.id}?saved=created")
+
+
+@router.get("/editor/statements/{statement_id}/edit")
+def edit_statement(statement_id: int, request: Request, session: SessionDep, user: CurrentEditor):
+    statement = queries.get_statement(session, statement_id)
+    if statement is None:
+        return _not_found(request, f"There is no statement {statement_id}.")
+    return templates.TemplateResponse(request, "editor/statement_form.html", _form_context(
+        session, raw=_raw_from(statement), errors={}, statement=statement, version=statement.version))
+
+
+@router.post("/editor/statements/{statement_id}/edit")
+async def save_statement(statement_id: int, request: Request, session: SessionDep, user: CurrentEditor):
+    statement = queries.get_statement(session, statement_id)
+    if statement is None:
+        return _not_found(request, f"There is no statement {statement_id}.")
+    raw = await _raw_form(request, FORM_FIELDS + ("version",))
+    version = int(raw["version"]) if raw["version"].isdigit() else None
+    context = _form_context(session, raw=raw, statement=statement, version=version)
+    data, errors = editing.validate_statement(session, raw)
+    if errors:
+        return _page(request, "editor/statement_form.html", {**context, "errors": errors}, status_code=422,
+                     blocks=["form"])
+    try:
+        editing.update_statement(session, user, statement_id, data, version)
+    except StaleEdit as stale:
+        # The form keeps what this editor typed and now carries the newer version: saving again is a deliberate
+        # choice made after seeing the other change.
+        return _page(request, "editor/statement_form.html", {**context, "errors": {}, "stale": stale,
+                                                             "version": stale.version},
+                     status_code=422 if is_htmx(request) else 409, blocks=["form"])
+    return _redirect(request, f"/statements/{statement_id}?saved=updated")
+
+
+# --- the review queue -------------------------------------------------------------------------------------------
+
+def _review_context(session, request: Request) -> dict:
+    page = parse_int(request.query_params.get("page"), "page", default=1, minimum=1)
+    rows, total = queries.review_queue(session, limit=REVIEW_PAGE_SIZE, offset=(page - 1) * REVIEW_PAGE_SIZE)
+    return _form_context(session, rows=rows, total=total, page=page,
+                         pages=max(1, -(-total // REVIEW_PAGE_SIZE)))
+
+
+@router.get("/editor/review")
+def review_queue(request: Request, session: SessionDep, user: CurrentEditor):
+    return templates.TemplateResponse(request, "editor/review.html", _review_context(session, request))
+
+
+def _review_row(request: Request, session, statement: Statement, *, done: str | None = None,
+                correcting: bool = False, raw: dict | None = None, errors: dict | None = None,
+                stale: StaleEdit | None = None, status_code: int = 200):
+    context = _form_context(session, s=statement, done=done, correcting=correcting,
+                            raw=raw or _raw_from(statement), errors=errors or {}, stale=stale)
+    return templates.TemplateResponse(request, "partials/_editor_review_row.html", context, status_code=status_code)
+
+
+@router.post("/editor/review/{statement_id}/verify")
+async def verify(statement_id: int, request: Request, session: SessionDep, user: CurrentEditor):
+    return await _decide(statement_id, "verify", request, session, user)
+
+
+@router.post("/editor/review/{statement_id}/dismiss")
+async def dismiss(statement_id: int, request: Request, session: SessionDep, user: CurrentEditor):
+    return await _decide(statement_id, "dismiss", request, session, user)
+
+
+async def _decide(statement_id: int, decision: str, request: Request, session, user):
+    version = (await _raw_form(request, ["version"]))["version"]
+    try:
+        statement = editing.review_statement(session, user, statement_id, decision,
+                                             int(version) if version.isdigit() else None)
+    except EditError as e:
+        return _not_found(request, str(e))
+    except StaleEdit:
+        statement = queries.get_statement(session, statement_id)
+        if is_htmx(request):
+            return _review_row(request, session, statement, done="stale")
+        return RedirectResponse("/editor/review?stale=1", status_code=303)
+    if is_htmx(request):
+        return _review_row(request, session, statement, done=decision)
+    return RedirectResponse(f"/editor/review?done={decision}&id={statement_id}", status_code=303)
+
+
+@router.get("/editor/review/{statement_id}/correct")
+def correct_form(statement_id: int, request: Request, session: SessionDep, user: CurrentEditor):
+    statement = queries.get_statement(session, statement_id)
+    if statement is None:
+        return _not_found(request, f"There is no statement {statement_id}.")
+    if is_htmx(request):
+        return _review_row(request, session, statement, correcting=True)
+    return templates.TemplateResponse(request, "editor/correct.html", _form_context(
+        session, s=statement, raw=_raw_from(statement), errors={}, correcting=True, done=None, stale=None))
+
+
+@router.post("/editor/review/{statement_id}/correct")
+async def correct_submit(statement_id: int, request: Request, session: SessionDep, user: CurrentEditor):
+    statement = queries.get_statement(session, statement_id)
+    if statement is None:
+        return _not_found(request, f"There is no statement {statement_id}.")
+    raw = await _raw_form(request, FORM_FIELDS + ("version",))
+    version = int(raw["version"]) if raw["version"].isdigit() else None
+    data, errors = editing.validate_statement(session, raw)
+    stale = None
+    if not errors:
+        try:
+            statement = editing.update_statement(session, user, statement_id, data, version, action="correct")
+        except StaleEdit as e:
+            stale = e
+            statement = queries.get_statement(session, statement_id)
+        else:
+            if is_htmx(request):
+                return _review_row(request, session, statement, done="correct")
+            return RedirectResponse(f"/editor/review?done=correct&id={statement_id}", status_code=303)
+    status = 422 if errors or is_htmx(request) else 409
+    if is_htmx(request):
+        return _review_row(request, session, statement, correcting=True, raw=raw, errors=errors, stale=stale,
+                           status_code=status)
+    return templates.TemplateResponse(request, "editor/correct.html", _form_context(
+        session, s=statement, raw=raw, errors=errors, correcting=True, done=None, stale=stale),
+        status_code=status)
+
+
+# --- add an article ---------------------------------------------------------------------------------------------
+
+@router.get("/editor/articles/new")
+def new_article(request: Request, user: CurrentEditor):
+    return templates.TemplateResponse(request, "editor/article_form.html", {
+        "raw": {k: "" for k in ARTICLE_FIELDS}, "errors": {}, "result": None})
+
+
+@router.post("/editor/articles/new")
+async def add_article(request: Request, session: SessionDep, user: CurrentEditor):
+    raw = await _raw_form(request, ARTICLE_FIELDS)
+    data, errors = editing.validate_article(raw)
+    if errors:
+        return _page(request, "editor/article_form.html", {"raw": raw, "errors": errors, "result": None},
+                     status_code=422, blocks=["form"])
+    result = editing.add_article(session, user, data)
+    found = queries.article_statements(session, result.article_id) if result.article_id else []
+    return _page(request, "editor/article_form.html", {"raw": {k: "" for k in ARTICLE_FIELDS}, "errors": {},
+                                                       "result": result, "found": found}, blocks=["form"])
