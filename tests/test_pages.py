@@ -194,6 +194,8 @@ def test_statements_list_filters(client, seeded):
     assert "<strong>1</strong> statement" in html and "Britain" in html
     # The form shows the filters in effect.
     assert re.search(r'<option value="FR" selected>France</option>', client.get("/statements?country=fr").text)
+    html = client.get("/statements?country=JP").text  # a valid country with no statements stays selected
+    assert '<option value="JP" selected>Japan</option>' in html and "<strong>0</strong> statements" in html
 
 
 def test_statements_list_paginates(client, seeded, session):

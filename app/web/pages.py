@@ -190,6 +190,15 @@ def _statement_params(request: Request, session) -> tuple[dict, StatementFilters
     return raw, filters, values["page"], errors
 
 
+def _country_choices(session, selected: str | None) -> list:
+    """Countries with statements, plus the one in the URL when it has none, so the form shows the filter."""
+    choices = queries.countries_with_statements(session)
+    if selected and selected not in {c.iso2 for c in choices}:
+        country = queries.get_country(session, selected)
+        choices = sorted([*choices, country], key=lambda c: c.name)
+    return choices
+
+
 @router.get("/statements", include_in_schema=False)
 def statements_page(request: Request, session: SessionDep):
     raw, filters, page, errors = _statement_params(request, session)
@@ -201,7 +210,7 @@ def statements_page(request: Request, session: SessionDep):
     return _render(request, "statements.html", {
         "raw": raw, "errors": errors, "rows": rows, "total": total, "page": page, "pages": pages,
         "page_size": PAGE_SIZE, "state": state, "filtered": bool(state),
-        "countries": queries.countries_with_statements(session),
+        "countries": _country_choices(session, filters.country),
         "stances": STANCES, "origins": ORIGINS, "review_statuses": REVIEW_STATUSES,
     }, blocks=["results"], status_code=422 if errors else 200,
         push_url="/statements" + _qs({**state, "page": page if page > 1 else None}))
