@@ -62,10 +62,11 @@ _BOUNDARY = re.compile(r"[.!?…]+[\"”’')\]]*(?=\s+[\"“‘'(\[]?[A-Z0-9])"
 
 
 def _is_abbreviation(text: str, dot: int) -> bool:
-    m = re.search(r"(\S+)$", text[:dot])
-    if not m:
+    # only the token before the dot matters; a bounded window keeps this O(1) per dot
+    parts = text[max(0, dot - 30):dot].split()
+    if not parts or text[dot - 1:dot].isspace():
         return False
-    token = m.group(1).lstrip("\"“‘'(")
+    token = parts[-1].lstrip("\"“‘'(")
     # "U.S.", "U.N.", initials like "J." and short titles are not sentence ends.
     return (bool(re.fullmatch(r"(?:[A-Z]\.)*[A-Z]", token)) or token.lower() in _ABBREV)
 
@@ -181,8 +182,11 @@ def find_mentions(text: str, lex: Lexicon, on=None) -> list[Mention]:
     return out
 
 
+_LAST_WORD = re.compile(r"([\w'’-]+)\W*$")
+
+
 def _prev_word(text: str, pos: int) -> str:
-    m = re.search(r"([\w'’-]+)\W*$", text[:pos])
+    m = _LAST_WORD.search(text[max(0, pos - 40):pos])
     return m.group(1).lower() if m else ""
 
 
@@ -442,6 +446,7 @@ def extract_candidates(body: str, ref: DateValue, lex: Lexicon | None = None) ->
     body_cues = raw_cue_hits(body, lex)
     cue_starts = [h[0] for h in body_cues]
     body_times = time_expressions(body)
+    topic_at = [m.start() for m in TOPIC.finditer(body)]
     time_starts = [e.start for e in body_times]
     best: dict[tuple[str, str, int], Candidate] = {}
     prev: Sentence | None = None
@@ -450,7 +455,8 @@ def extract_candidates(body: str, ref: DateValue, lex: Lexicon | None = None) ->
     for i, sent in enumerate(sentences):
         text = sent.text
         same_para = prev is not None and prev.paragraph == sent.paragraph
-        on_topic = bool(TOPIC.search(text))
+        k = bisect_left(topic_at, sent.start)
+        on_topic = k < len(topic_at) and topic_at[k] < sent.end
         # The sentence before may carry the topic ("Macron proposed the idea", "Denmark is also ready for this").
         near_topic = prev_topic
         prev_topic = on_topic
