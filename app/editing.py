@@ -230,9 +230,13 @@ def _check_version(statement: Statement, expected: int | None, data: StatementIn
     raise StaleEdit(theirs=theirs, changes=changes, version=statement.version)
 
 
-def _commit(session: Session, statement: Statement, expected: int | None) -> None:
-    """Commit; a save that lost a race after the version check (another worker committed first) is stale too."""
+def _save(session: Session, user: User, action: str, statement: Statement, before: dict,
+          extra: dict | None = None) -> None:
+    """Write the change and its audit row in one transaction. A save that lost a race after the version check
+    (another worker committed first) fails the UPDATE's version condition: that is a stale edit too."""
     try:
+        session.flush()
+        _record(session, user, action, statement, before, snapshot(statement) | (extra or {}))
         session.commit()
     except StaleDataError:
         session.rollback()
@@ -263,9 +267,7 @@ def update_statement(session: Session, user: User, statement_id: int, data: Stat
     statement.review_status = "verified"
     if snapshot(statement) | {"version": before["version"]} == before:
         return statement  # nothing changed: no new version, no audit row
-    session.flush()
-    _record(session, user, action, statement, before, snapshot(statement))
-    _commit(session, statement, expected_version)
+    _save(session, user, action, statement, before)
     return statement
 
 
@@ -279,9 +281,7 @@ def review_statement(session: Session, user: User, statement_id: int, decision: 
     _check_version(statement, expected_version)
     before = snapshot(statement)
     statement.review_status = statuses[decision]
-    session.flush()
-    _record(session, user, decision, statement, before, snapshot(statement))
-    _commit(session, statement, expected_version)
+    _save(session, user, decision, statement, before)
     return statement
 
 
@@ -294,9 +294,7 @@ def delete_statement(session: Session, user: User, statement_id: int, expected_v
     _check_version(statement, expected_version)
     before = snapshot(statement)
     statement.deleted_at = utcnow()
-    session.flush()
-    _record(session, user, "delete", statement, before, snapshot(statement))
-    _commit(session, statement, expected_version)
+    _save(session, user, "delete", statement, before)
     return statement
 
 
@@ -306,9 +304,7 @@ def restore_statement(session: Session, user: User, statement_id: int) -> Statem
         raise EditError(f"Statement {statement_id} is not deleted.")
     before = snapshot(statement)
     statement.deleted_at = None
-    session.flush()
-    _record(session, user, "restore", statement, before, snapshot(statement))
-    _commit(session, statement, None)
+    _save(session, user, "restore", statement, before)
     return statement
 
 
@@ -340,10 +336,7 @@ def revert_event(session: Session, admin: User, event_id: int) -> Statement:
             setattr(statement, name, _restore_value(name, old))
     if snapshot(statement) | {"version": before["version"]} == before:
         raise EditError("Nothing to revert: the statement already has the values from before that change.")
-    session.flush()
-    after = snapshot(statement) | {"reverted_event": event.id}
-    _record(session, admin, "revert", statement, before, after)
-    _commit(session, statement, None)
+    _save(session, admin, "revert", statement, before, {"reverted_event": event.id})
     return statement
 
 

@@ -205,7 +205,7 @@ def test_editors_without_a_csrf_token_get_403(client, editor, path):
 
 
 def test_csrf_header_works_for_htmx(client, session, editor):
-    from tests.factories import add_statement
+    from factories import add_statement
 
     s = add_statement(session, "FR", "support", "2025-02-01")
     session.commit()
