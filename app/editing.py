@@ -262,6 +262,9 @@ def update_statement(session: Session, user: User, statement_id: int, data: Stat
     statement = _load(session, statement_id)
     _check_version(statement, expected_version, data)
     before = snapshot(statement)
+    if data.quote != statement.quote:
+        # The highlight offsets pointed into the old wording.
+        statement.mention_start = statement.mention_end = statement.cue_start = statement.cue_end = None
     for name in EDITABLE:
         setattr(statement, name, getattr(data, name))
     statement.review_status = "verified"

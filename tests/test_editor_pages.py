@@ -304,3 +304,19 @@ def test_add_an_article_with_bad_input(client, session, token):
     assert r.status_code == 422
     assert "it is empty" in r.text and "not a web address" in r.text and 'value="Kept title"' in r.text
     assert session.scalar(select(func.count()).select_from(Statement)) == 0
+
+
+def test_add_an_article_with_htmx_swaps_the_result_in(client, session, token):
+    r = client.post("/editor/articles/new", data={"body": ARTICLE, "csrf_token": token}, headers=HX)
+    assert r.status_code == 200 and "<html" not in r.text
+    assert 'id="article-result"' in r.text and "Article added" in r.text
+    again = client.post("/editor/articles/new", data={"body": ARTICLE, "csrf_token": token}, headers=HX)
+    assert "already stored" in again.text
+
+
+def test_editing_the_quote_drops_the_old_highlights(client, session, machine, token):
+    data = {"country_iso2": "PL", "stance": "support", "stated_on": "2025-03-03", "date_precision": "day",
+            "quote": "Warsaw will send a brigade.", "version": "1", "csrf_token": token}
+    client.post(f"/editor/statements/{machine.id}/edit", data=data)
+    html = client.get(f"/statements/{machine.id}").text
+    assert "<mark" not in html.split('id="history"')[0] and "Warsaw will send a brigade." in html

@@ -242,7 +242,9 @@ def _review_row(request: Request, session, statement: Statement, *, done: str | 
                 correcting: bool = False, raw: dict | None = None, errors: dict | None = None,
                 stale: StaleEdit | None = None, status_code: int = 200):
     context = _form_context(session, s=statement, done=done, correcting=correcting,
-                            raw=raw or _raw_from(statement), errors=errors or {}, stale=stale)
+                            raw=raw or _raw_from(statement), errors=errors or {}, stale=stale,
+                            # After a decision the page's count of what is left is updated out of band.
+                            queue_total=queries.review_queue(session, limit=0)[1] if done else None)
     return templates.TemplateResponse(request, "partials/_editor_review_row.html", context, status_code=status_code)
 
 
