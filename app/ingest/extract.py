@@ -310,6 +310,7 @@ def find_cues(text: str, lex: Lexicon, excluded: list[tuple[int, int]],
 
 _CONDITION = re.compile(r"\b(?:even if|only if|if|unless|provided(?: that)?|as long as|on condition that|"
                         r"in the event (?:of|that)|should(?= [A-Z]\w* (?:decide|choose|agree|want|ask|request)))\b")
+_ASIDE = re.compile(r",\s+(?:which|who|whose|where)\b[^,;]*")
 _QUESTION = re.compile(r"\b(?:whether|asked if)\b")
 _CONDITION_END = re.compile(r"[,;:.!?]|\s[–—-]\s")
 _CONDITION_PHRASE = re.compile(r"\bunder (?:a |the )?(?:UN|U\.N\.|United Nations) mandate\b[^,;.]*|"
@@ -328,6 +329,9 @@ def find_conditions(text: str) -> tuple[list[tuple[int, int]], list[str]]:
         end = end_m.start() if end_m else len(text)
         spans.append((m.start(), end))
         texts.append(text[m.start():end].strip(" \"“”"))
+    for m in _ASIDE.finditer(text):
+        # "Poland, which borders Ukraine, will not...": a relative aside names places, not the holder
+        spans.append((m.start(), m.end()))
     for m in _QUESTION.finditer(text):
         # an indirect question ("asked whether Portugal would send soldiers") states nothing
         end_m = _CONDITION_END.search(text, m.end())
@@ -344,7 +348,7 @@ _REPORT_THAT = r"suggested|suggests|stressed|emphasi[sz]ed|indicated|claimed|inf
 _CLAUSE_SPLIT = re.compile(
     rf"\b(?:{_REPORT_ALWAYS})\b(?:\s+(?:at|in|on|during)\s+[^,;]*?(?=\s+that\b))?(?:\s+that\b)?|"
     rf"\b(?:{_REPORT_THAT})\s+that\b|"
-    r";|,\s+(?:but|while|although|though|whereas|however|which|who)\b|\s+but\s+|\bwhile\b|\balthough\b|"
+    r";|,\s+(?:but|while|although|though|whereas|however)\b|\s+but\s+|\bwhile\b|\balthough\b|"
     r"\bthat\b|,\s+as\b(?!\s+(?:well|part|long|much|many|soon|noted|reported|stated|said))")
 _INHERIT = re.compile(r"^\s*as\s+(?:did|does|do|is|are|was|were|has|have|had|will|would)\b", re.I)
 _AS_INHERIT = re.compile(r"\s*,?\s+as\s+(?:did|does|do|is|are|was|were|has|have|had)\b")

@@ -120,9 +120,14 @@ def load_lexicon() -> Lexicon:
             roles.setdefault(key, []).append(role)
             add(key, "person", (), r["name"])
     cues = []
-    for r in _rows("cues.csv"):
-        cues.append(Cue(re.compile(r"(?<![\w])" + r["pattern"], re.IGNORECASE), r["stance"],
-                        r["negatable"] == "yes", r["pattern"]))
+    for n, r in enumerate(_rows("cues.csv"), 2):
+        if r["stance"] not in ("support", "reject", "undecided") or r["negatable"] not in ("yes", "no"):
+            raise ValueError(f"cues.csv line {n}: stance must be support|reject|undecided, negatable yes|no")
+        try:
+            pattern = re.compile(r"(?<![\w])" + r["pattern"], re.IGNORECASE)
+        except re.error as e:
+            raise ValueError(f"cues.csv line {n}: pattern {r['pattern']!r} is not a valid regular expression: {e}")
+        cues.append(Cue(pattern, r["stance"], r["negatable"] == "yes", r["pattern"]))
     lex = Lexicon(country_names, excluded, surfaces, roles, cues,
                   {r["name"]: r["code"] for r in _rows("institutions.csv")})
     lex.mention_re = _word_pattern(list(surfaces))

@@ -77,6 +77,14 @@ def pairs(text: str, ref: DateValue = REF) -> set[tuple[str, str]]:
      {("DE", "reject"), ("PL", "reject"), ("FR", "support")}),
     # an indirect question states nothing
     ("Asked whether Greece would send soldiers, officials said it was too early to say.", set()),
+    # leading the force, wanting troops, reluctance, bare verbs
+    ("Italy and Spain are leading plans for a European peacekeeping force.", {("IT", "support"), ("ES", "support")}),
+    ("Greece leads efforts to boost defence aid. Officials met about troops.", set()),
+    ("Ukraine wants 50,000 foreign troops as part of any deal.", {("UA", "support")}),
+    ("Vienna has so far been reluctant to commit soldiers.", {("AT", "reject")}),
+    ("Croatia will not deploy troops in Ukraine, but will host allied forces.", {("HR", "reject")}),
+    # a relative aside names places, not the holder
+    ("Finland, which borders Russia, will not send troops.", {("FI", "reject")}),
     # the proposer
     ("Spain's proposal of a peacekeeping mission was discussed.", {("ES", "support")}),
     ("Sánchez was asked about the Dutch proposal for a peacekeeping force.", {("NL", "support")}),
