@@ -194,7 +194,10 @@ def _lists(mentions: list[Mention], text: str) -> list[list[Mention]]:
     """Mentions joined by commas, "and" or "or" form one list that shares a role ("Germany, Italy and Spain")."""
     groups: list[list[Mention]] = []
     for m in mentions:
-        if groups and _LIST_JOIN.match(text[groups[-1][-1].end:m.start]):
+        joint = text[groups[-1][-1].end:m.start] if groups else ""
+        # "According to Tusk, Poland will...": a comma between a person and a country is not a list
+        mixed = joint.strip() == "," and (groups[-1][-1].kind == "person") != (m.kind == "person") if groups else False
+        if groups and not mixed and _LIST_JOIN.match(joint):
             groups[-1].append(m)
         else:
             groups.append([m])
@@ -355,7 +358,7 @@ _AS_INHERIT = re.compile(r"\s*,?\s+as\s+(?:did|does|do|is|are|was|were|has|have|
 _PRONOUN_START = re.compile(
     r"^[\s,\"“”'‘’:]*(?:(?:in|on|at)\s+\w+\s+\d*\s*)?(?:that\s*,?\s*)?[\"“]?(?:he|she|it|they|we|i|his country|her country|"
     r"their country|its government|the country|his government|her government|the government|the minister|"
-    r"(?:any|the|a|such a|such|this|that|sending|deploying|stationing|(?:western|european|foreign|international|"
+    r"(?:(?:any|the|a|an|such a|such|this|that|sending|deploying|stationing|western|european|foreign|international|"
     r"peacekeeping|multinational)\s+)+(?:force|forces|troops|mission|deployment|contingent|peacekeepers|soldiers)|"
     r"(?:sending|deploying|stationing))\b", re.I)
 _PROJECTION = re.compile(r"\b(?:likely to|expected to|set to|could form|would form|may form|"
@@ -560,7 +563,34 @@ def _sentence_candidates(sent: Sentence, ref: DateValue, lex: Lexicon, exprs: li
             last_holders = c_groups[-1]
         if c_cues and not inherited:
             last_cue = c_cues[-1]
+    if not out:
+        out = _quote_then_attribution(sent, groups, cues, mentions, ref, exprs, carried, cond_texts, lex,
+                                      confidence_penalty)
     return out
+
+
+_QUOTE_ATTRIBUTION = re.compile(r"^\s*[\"“](?P<quote>[^\"”]+)[\"”]\s*,?\s*(?P<attr>.*)$|"
+                                r"^(?P<quote2>.+),\s*(?P<attr2>[^,]*\b(?:said|says|told|added|stated)\b[^,]*)$")
+_ATTRIBUTION_VERB = re.compile(r"\b(?:said|says|told|added|stated|declared|insisted|wrote|according to)\b")
+
+
+def _quote_then_attribution(sent: Sentence, groups: list[list[Mention]], cues: list[CueHit], mentions, ref, exprs,
+                            carried, cond_texts, lex, penalty) -> list[Candidate]:
+    """'"We will not send troops," said the Slovak Prime Minister' (or 'No option is off the table ..., Macron
+    said'): when nothing else was found, the quote's first cue and the attribution's speaker."""
+    m = _QUOTE_ATTRIBUTION.match(sent.text)
+    if not m:
+        return []
+    q, a = ("quote", "attr") if m["quote"] is not None else ("quote2", "attr2")
+    if not _ATTRIBUTION_VERB.search(m[a]):
+        return []
+    q_cues = [c for c in cues if m.start(q) <= c.start < m.end(q)]
+    speakers = [[x for x in g if x.holder] for g in groups if g[0].start >= m.start(a)]
+    speakers = [g for g in speakers if g]
+    if not q_cues or not speakers:
+        return []
+    return _candidates(sent, speakers[0], q_cues[0], mentions, ref, exprs, carried, cond_texts, lex,
+                       inherited=False, pronoun=True, penalty=penalty)
 
 
 _ATTACHED_CUE = re.compile(r"(?:proposal|initiative|idea|plan)", re.I)

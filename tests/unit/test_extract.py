@@ -85,6 +85,12 @@ def pairs(text: str, ref: DateValue = REF) -> set[tuple[str, str]]:
     ("Croatia will not deploy troops in Ukraine, but will host allied forces.", {("HR", "reject")}),
     # a relative aside names places, not the holder
     ("Finland, which borders Russia, will not send troops.", {("FI", "reject")}),
+    # quotes and attributions after them
+    ('"We are ready to send troops," Frederiksen said.', {("DK", "support")}),
+    ('"We will not send soldiers," said Greek Prime Minister Kyriakos Mitsotakis.', {("GR", "reject")}),
+    ("No option is off the table when it comes to troops, Stubb said.", {("FI", "undecided")}),
+    ("According to Frederiksen, Norway will not send troops.", {("NO", "reject")}),
+    ("Merz said a deployment of German troops was not on the agenda.", {("DE", "reject")}),
     # the proposer
     ("Spain's proposal of a peacekeeping mission was discussed.", {("ES", "support")}),
     ("Sánchez was asked about the Dutch proposal for a peacekeeping force.", {("NL", "support")}),
