@@ -267,3 +267,10 @@ def test_server_error_is_a_page_not_a_traceback(app):
         assert r.status_code == 500 and "Something went wrong" in r.text and "secret internals" not in r.text
         r = c.get("/api/boom")
         assert r.status_code == 500 and r.json() == {"detail": "Internal server error"}
+
+
+def test_map_page_without_any_statement_says_so(client):
+    html = client.get("/").text
+    assert "No statements yet" in html and "stancemap ingest" in html
+    assert 'id="as_of_slider"' not in html  # nothing to move through
+    assert "Statements through <strong>none yet</strong>, last ingest never" in " ".join(html.split())
