@@ -371,6 +371,7 @@ TOPIC = re.compile(r"\b(?:troops?|soldiers?|peacekeep\w*|boots on the ground|gro
                    r"peacekeeping)\s+(?:force|forces|mission|presence)|contingent|deploy\w*|station(?:ing|ed)\b|"
                    r"(?:enforc|monitor|secur|guarante)\w*\s+(?:a|the)\s+ceasefire|coalition of the willing|"
                    r"(?:the|a|such a|this|any)\s+(?:force|mission)\b)", re.I)
+_ANAPHOR = re.compile(r"\b(?:this|these|such|it|idea|plan|proposal|prospect|possibility|do so|the same)\b", re.I)
 _CARRY_DATE = re.compile(r"^(?:meanwhile|at the same time|simultaneously|on the same day|the same day|that day)\b", re.I)
 
 
@@ -465,7 +466,8 @@ def extract_candidates(body: str, ref: DateValue, lex: Lexicon | None = None) ->
         k = bisect_left(topic_at, sent.start)
         on_topic = k < len(topic_at) and topic_at[k] < sent.end
         # The sentence before may carry the topic ("Macron proposed the idea", "Denmark is also ready for this").
-        near_topic = prev_topic
+        # ...when it points back to it: "the idea", "for this", "such a possibility", "do so", "it"
+        near_topic = prev_topic and bool(_ANAPHOR.search(text))
         prev_topic = on_topic
         a, b = bisect_left(time_starts, sent.start), bisect_left(time_starts, sent.end)
         exprs = [replace(e, start=e.start - sent.start, end=e.end - sent.start)

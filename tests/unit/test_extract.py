@@ -199,6 +199,20 @@ def test_topic_carries_from_the_previous_sentence():
     assert pairs(text) == {("IE", "support"), ("MT", "support")}
 
 
+def test_topic_from_the_previous_sentence_needs_a_pointer_back():
+    text = "Ireland is ready to send peacekeepers to Ukraine. Finland joined NATO in 2023. Norway pledged more aid."
+    assert pairs(text) == {("IE", "support")}
+
+
+@pytest.mark.parametrize("text", [
+    "Rutte urged caution about troops.",
+    "Greece will participate in the talks on troops in Geneva.",
+    "Portugal pledged more money for the troops of Ukraine.",
+])
+def test_generic_verbs_need_the_force(text):
+    assert pairs(text) == set()
+
+
 def test_proposer_considering_its_own_proposal_is_support():
     text = ("Greece proposed a peacekeeping mission in May. "
             "Greece and Cyprus are considering options for deploying troops.")
