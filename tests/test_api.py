@@ -1,6 +1,8 @@
 """The JSON API under /api: positions on a date, the statement list, the countries, and its 422 answers."""
 from __future__ import annotations
 
+import re
+
 import pytest
 from factories import add_article, add_statement
 
@@ -88,3 +90,12 @@ def test_openapi_documents_the_api(client):
     params = {p["name"] for p in spec["paths"]["/api/statements"]["get"]["parameters"]}
     assert {"country", "stance", "date_from", "date_to", "origin", "review_status", "q", "limit", "offset"} <= params
     assert "PositionOut" in spec["components"]["schemas"]
+
+
+def test_docs_page_loads_swagger_ui_from_this_server(client):
+    r = client.get("/docs")
+    assert r.status_code == 200
+    assert "/static/vendor/swagger-ui-5.35.0/swagger-ui-bundle.js" in r.text
+    assert not re.search(r"https?://(?!swagger\.io)", r.text)  # nothing from a CDN
+    assert client.get("/static/vendor/swagger-ui-5.35.0/swagger-ui-bundle.js").status_code == 200
+    assert client.get("/static/vendor/swagger-ui-5.35.0/swagger-ui.css").status_code == 200

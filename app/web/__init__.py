@@ -105,7 +105,8 @@ def create_app(engine: Engine | None = None, *, freeze_heap: bool | None = None)
         freeze_heap = engine is None
     app = FastAPI(title="stancemap", version=__version__,
                   description="Who supports, rejects or is undecided on a multinational force in Ukraine.",
-                  lifespan=_frozen_heap if freeze_heap else None)
+                  lifespan=_frozen_heap if freeze_heap else None,
+                  docs_url=None, redoc_url=None)  # /docs is served by app.web.api from vendored Swagger UI
     app.state.engine = engine or get_engine()
     app.state.session_factory = session_factory(app.state.engine)
     app.mount("/static", StaticFiles(directory=str(settings.static_dir)), name="static")
@@ -115,6 +116,7 @@ def create_app(engine: Engine | None = None, *, freeze_heap: bool | None = None)
 
     app.include_router(pages.router)
     app.include_router(api.router)
+    app.include_router(api.docs_router)
     from app.web import auth, editor  # editors: signed-cookie sessions, sign-in, forms, review queue
 
     auth.install(app, settings.secret_key)

@@ -4,7 +4,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
+from fastapi.openapi.docs import get_swagger_ui_html
 from pydantic import BaseModel, Field
 
 from app import queries
@@ -12,6 +13,8 @@ from app.queries import StatementFilters
 from app.web.deps import ParamError, SessionDep, parse_country
 
 router = APIRouter(prefix="/api", tags=["api"])
+docs_router = APIRouter(include_in_schema=False)
+SWAGGER_UI = "vendor/swagger-ui-5.35.0"  # npm pack swagger-ui-dist@5: the docs page loads nothing from a CDN
 
 Stance = Literal["support", "reject", "undecided"]
 Group = Literal["eu", "nato", "others"]
@@ -107,3 +110,12 @@ def countries(session: SessionDep) -> list[CountryOut]:
     """Every country the tracker knows, with its EU and NATO membership and how many statements it has."""
     return [CountryOut(iso2=c.iso2, iso3=c.iso3, name=c.name, eu=c.eu, nato=c.nato, statements=n)
             for c, n in queries.countries(session)]
+
+
+@docs_router.get("/docs")
+def docs(request: Request):
+    static = request.app.url_path_for("static", path=SWAGGER_UI)
+    return get_swagger_ui_html(openapi_url=request.app.openapi_url, title="stancemap API",
+                               swagger_js_url=f"{static}/swagger-ui-bundle.js",
+                               swagger_css_url=f"{static}/swagger-ui.css",
+                               swagger_favicon_url=f"{static}/favicon-32x32.png")
