@@ -151,3 +151,22 @@ def test_screens_at_desktop_and_phone_sizes(page, live_server, seeded, screensho
             # Nothing sticks out sideways on a phone.
             assert page.evaluate("document.documentElement.scrollWidth") <= width
             screenshot(f"browser-{name}-{tag}")
+
+
+def test_forms_work_without_javascript(browser, live_server, seeded):
+    context = browser.new_context(java_script_enabled=False)
+    try:
+        page = context.new_page()
+        page.goto(f"{live_server}/?as_of=2025-03-01")
+        expect(page.locator("#as_of_slider")).to_be_hidden()  # the slider needs JavaScript; the date field does not
+        page.fill("#f-as_of", "2025-01-01")
+        page.select_option("#f-stance", "undecided")
+        page.click('#view-form button[type="submit"]')
+        expect(page).to_have_url(re.compile(r"as_of=2025-01-01.*stance=undecided"))
+        expect(rows(page)).to_have_count(1)
+        page.goto(f"{live_server}/statements")
+        page.select_option("#f-country", "MT")
+        page.click('#filter-form button[type="submit"]')
+        expect(page.locator(".count")).to_contain_text("1 statement match")
+    finally:
+        context.close()
