@@ -274,3 +274,13 @@ def test_map_page_without_any_statement_says_so(client):
     assert "No statements yet" in html and "stancemap ingest" in html
     assert 'id="as_of_slider"' not in html  # nothing to move through
     assert "Statements through <strong>none yet</strong>, last ingest never" in " ".join(html.split())
+
+
+def test_only_web_urls_become_source_links(client, session):
+    add_statement(session, "FR", "support", "2025-01-01", source_url="javascript:alert(1)")
+    add_statement(session, "DE", "support", "2025-01-01", source_url="https://ok.example/de")
+    session.commit()
+    for path in ("/?as_of=2025-02-01", "/statements", "/countries/FR"):
+        html = client.get(path).text
+        assert 'href="javascript:' not in html
+    assert 'href="https://ok.example/de"' in client.get("/statements").text
