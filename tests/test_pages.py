@@ -206,6 +206,8 @@ def test_statements_list_paginates(client, seeded, session):
     assert "page 1 of 3" in p1 and 'rel="next" href="/statements?page=2"' in p1
     p3 = client.get("/statements?page=3").text
     assert "page 3 of 3" in p3 and "Italy will not send troops (undated)." in p3  # undated last
+    past = client.get("/statements?stance=reject&page=9").text
+    assert "Page 9 is past the end of this list (1 page)" in past and 'href="/statements?stance=reject"' in past
     filtered = client.get("/statements?country=NO&page=2").text
     assert 'href="/statements?country=NO&amp;page=3"' in filtered
 
