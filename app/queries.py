@@ -237,8 +237,9 @@ def data_version(session: Session) -> tuple:
 
 # Some reads look at every statement: change dates (~100-300 ms at 100,000) and exact counts for paging (a
 # sequential scan on Postgres, ~25 ms). Their results are kept per database and data version, and dropped after
-# a time limit too, which covers writes that leave no audit event (direct SQL).
-_CACHE_TTL = 300.0
+# a minute too, which covers writes that neither add a row nor leave an audit event (a re-extraction that only
+# removes statements, direct SQL). Positions themselves are never cached.
+_CACHE_TTL = 60.0
 _CACHE_SIZE = 512
 _cache: OrderedDict[tuple, tuple[tuple, float, object]] = OrderedDict()
 _cache_lock = threading.Lock()
