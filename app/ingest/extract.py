@@ -281,8 +281,9 @@ _NOT_ONLY = re.compile(r"\bnot only\b", re.I)
 
 def raw_cue_hits(text: str, lex: Lexicon) -> list[tuple[int, int, object]]:
     """Every cue pattern's matches in a text, by position (run once per article body, then sliced)."""
+    by_first, anywhere = lex.cues_by_first, lex.cues_by_first[""]
     hits = [(m.start(), m.end(), cue) for pos in (x.start() for x in lex.cue_re.finditer(text))
-            for cue in lex.cues if (m := cue.pattern.match(text, pos))]
+            for cue in by_first.get(text[pos].lower(), anywhere) if (m := cue.pattern.match(text, pos))]
     hits.sort(key=lambda h: (h[0], -(h[1] - h[0])))
     return hits
 

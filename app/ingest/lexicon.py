@@ -48,6 +48,7 @@ class Lexicon:
     institutions: dict[str, str] = field(default_factory=dict)
     mention_re: re.Pattern | None = None
     cue_re: re.Pattern | None = None
+    cues_by_first: dict[str, list[Cue]] = field(default_factory=dict)  # first letter -> cues starting with it
 
     def person_country(self, surface: str, on: dt.date | None) -> str | None:
         """The country a person spoke for on a date; with no date, their most recent office."""
@@ -73,6 +74,52 @@ def _date(value: str | None) -> dt.date | None:
 def _rows(name: str) -> list[dict]:
     with (DATA_DIR / name).open(encoding="utf-8") as f:
         return list(csv.DictReader(f))
+
+
+def _first_chars(parsed) -> set[str] | None:
+    """The letters a parsed pattern can start with, or None when that is not simple to tell."""
+    from re import _constants as C
+
+    for op, av in parsed:
+        if op in (C.ASSERT, C.ASSERT_NOT, C.AT):
+            continue
+        if op is C.LITERAL:
+            return {chr(av).lower()}
+        if op is C.SUBPATTERN:
+            return _first_chars(av[3])
+        if op is C.BRANCH:
+            out: set[str] = set()
+            for branch in av[1]:
+                f = _first_chars(branch)
+                if f is None:
+                    return None
+                out |= f
+            return out
+        if op is C.IN and all(o is C.LITERAL for o, _ in av):
+            return {chr(a).lower() for _, a in av}
+        return None
+    return None
+
+
+def _index_cues(cues: list[Cue]) -> dict[str, list[Cue]]:
+    # Trying only the cues that can start with the letter at hand keeps the per-position work small;
+    # a cue whose start cannot be told goes under every letter.
+    from re import _parser
+
+    by_first: dict[str, list[Cue]] = {}
+    anywhere: list[Cue] = []
+    for cue in cues:
+        try:
+            first = _first_chars(_parser.parse(cue.text))
+        except Exception:
+            first = None
+        if first is None:
+            anywhere.append(cue)
+        else:
+            for ch in first:
+                by_first.setdefault(ch, []).append(cue)
+    letters = set(by_first) | {chr(c) for c in range(ord("a"), ord("z") + 1)} | {"'", "’"}
+    return {ch: by_first.get(ch, []) + anywhere for ch in letters} | {"": anywhere}
 
 
 def _word_pattern(texts: list[str]) -> re.Pattern:
@@ -132,5 +179,6 @@ def load_lexicon() -> Lexicon:
                   {r["name"]: r["code"] for r in _rows("institutions.csv")})
     lex.mention_re = _word_pattern(list(surfaces))
     # Where any cue may start: one scan finds the positions, then only those positions try each pattern.
+    lex.cues_by_first = _index_cues(cues)
     lex.cue_re = re.compile(r"(?<![\w])(?=(?:" + "|".join(f"(?:{c.text})" for c in cues) + "))", re.IGNORECASE)
     return lex
