@@ -1,4 +1,5 @@
-"""Request dependencies shared by the routes: the database session and the templates."""
+"""Request dependencies shared by the routes: the database session, the templates (with their filters) and
+query-string parsing that turns bad parameters into messages."""
 from __future__ import annotations
 
 import datetime as dt
