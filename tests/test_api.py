@@ -67,6 +67,7 @@ def test_countries_list(client, seeded):
     ("/api/statements?country=France", "country", "not a known"),
     ("/api/statements?offset=-1", "offset", "greater than or equal to 0"),
     ("/api/statements?limit=100000", "limit", "less than or equal to 500"),
+    ("/api/statements?offset=99999999999999999999", "offset", "less than or equal to 1000000000"),
     ("/api/statements?limit=abc", "limit", "integer"),
     ("/api/statements?date_from=2025-03-01&date_to=2025-01-01", "date_to", "before the start"),
     ("/api/statements?review_status=approved", "review_status", "verified"),

@@ -239,6 +239,8 @@ def test_bad_statement_filters_keep_the_form_and_say_why(client, seeded):
     assert r.status_code == 422 and "the end date is before the start date" in r.text
     r = client.get("/statements?page=0")
     assert r.status_code == 422 and "<code>page</code>" in r.text
+    r = client.get("/statements?page=99999999999999999999")
+    assert r.status_code == 422 and "out of range" in r.text
 
 
 # --- the rest ----------------------------------------------------------------------------------------------

@@ -21,6 +21,7 @@ Group = Literal["eu", "nato", "others"]
 Origin = Literal["machine", "editor"]
 ReviewStatus = Literal["unreviewed", "verified", "dismissed"]
 MAX_LIMIT = 500
+MAX_OFFSET = 1_000_000_000  # inside every database's integer range
 
 
 class PositionOut(BaseModel):
@@ -93,7 +94,7 @@ def statements(session: SessionDep,
                review_status: ReviewStatus | None = None,
                q: Annotated[str | None, Query(max_length=200, description="text in quote, speaker or conditions")] = None,
                limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 50,
-               offset: Annotated[int, Query(ge=0)] = 0) -> StatementPage:
+               offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0) -> StatementPage:
     """Statements newest first, with the same filters as the /statements page."""
     iso2 = parse_country(session, country)
     if date_from and date_to and date_from > date_to:

@@ -21,6 +21,7 @@ router = APIRouter()
 # Pages that answer htmx requests with a fragment from the same URL: caches must key on this header.
 VARY = {"Vary": "HX-Request"}
 PAGE_SIZE = 50
+MAX_PAGE = 1_000_000  # keeps the offset inside every database's integer range
 SORTS = ("country", "-country", "stance", "-stance", "date", "-date")
 GROUP_LABELS = {"eu": "EU members", "nato": "NATO members", "others": "Neither EU nor NATO"}
 
@@ -174,7 +175,7 @@ def _statement_params(request: Request, session) -> tuple[dict, StatementFilters
         "origin": lambda v: parse_choice(v, ORIGINS, "origin"),
         "review_status": lambda v: parse_choice(v, REVIEW_STATUSES, "review_status"),
         "q": lambda v: v.strip()[:200] or None,
-        "page": lambda v: parse_int(v, "page", default=1, minimum=1),
+        "page": lambda v: parse_int(v, "page", default=1, minimum=1, maximum=MAX_PAGE),
     }
     for key, parse in parsers.items():
         try:
