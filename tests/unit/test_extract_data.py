@@ -55,3 +55,14 @@ def test_lexicon_loads_every_surface():
     assert lex.person_country("Tusk", dt.date(2025, 1, 1)) == "PL"
     assert lex.person_country("Rutte", dt.date(2024, 1, 1)) == "NL"
     assert lex.person_country("Rutte", None) == "NATO"
+
+
+def test_indexed_cue_scan_finds_what_every_pattern_finds():
+    from app.ingest.extract import raw_cue_hits
+
+    lex = load_lexicon()
+    text = ("Norway does not rule out sending troops; Greece is ready. \"We won't deploy,\" Athens said. "
+            "It is highly premature, and Italy's plan is under a UN mandate, as Kyiv hopes; officials are divided.")
+    brute = sorted((m.start(), m.end(), c.text) for c in lex.cues for m in c.pattern.finditer(text))
+    fast = sorted((a, b, c.text) for a, b, c in raw_cue_hits(text, lex))
+    assert set(brute) <= set(fast) and brute
