@@ -305,7 +305,8 @@ def country_timeline(session: Session, iso2: str) -> list[TimelineEntry]:
 # --- lists -------------------------------------------------------------------------------------------------------
 
 def get_country(session: Session, iso2: str) -> Country | None:
-    return session.get(Country, iso2.upper()) if len(iso2) == 2 else None
+    # Only two ASCII letters reach the database (Postgres refuses a NUL byte in text, for one).
+    return session.get(Country, iso2.upper()) if len(iso2) == 2 and iso2.isascii() and iso2.isalpha() else None
 
 
 def countries(session: Session) -> list[tuple[Country, int]]:

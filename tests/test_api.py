@@ -71,6 +71,8 @@ def test_countries_list(client, seeded):
     ("/api/statements?limit=abc", "limit", "integer"),
     ("/api/statements?date_from=2025-03-01&date_to=2025-01-01", "date_to", "before the start"),
     ("/api/statements?review_status=approved", "review_status", "verified"),
+    ("/api/statements?q=a%00b", "q", "control character"),
+    ("/api/statements?country=F%00", "country", "not a known"),
 ])
 def test_bad_parameters_answer_422_with_a_message(client, url, field, words):
     r = client.get(url)

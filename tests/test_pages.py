@@ -239,6 +239,11 @@ def test_bad_statement_filters_keep_the_form_and_say_why(client, seeded):
     assert r.status_code == 422 and "the end date is before the start date" in r.text
     r = client.get("/statements?page=0")
     assert r.status_code == 422 and "<code>page</code>" in r.text
+    r = client.get("/statements?q=a%00b")  # Postgres refuses NUL bytes: a message, not a 500
+    assert r.status_code == 422 and "control character" in r.text
+    assert client.get("/statements.csv?q=%00").status_code == 422
+    assert client.get("/?country=F%00").status_code == 422
+    assert client.get("/countries/F%00").status_code == 404
     r = client.get("/statements?page=99999999999999999999")
     assert r.status_code == 422 and "out of range" in r.text
 

@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field
 
 from app import queries
 from app.queries import StatementFilters
-from app.web.deps import ParamError, SessionDep, parse_country
+from app.web.deps import ParamError, SessionDep, parse_country, parse_text
 
 router = APIRouter(prefix="/api", tags=["api"])
 docs_router = APIRouter(include_in_schema=False)
@@ -100,7 +100,7 @@ def statements(session: SessionDep,
     if date_from and date_to and date_from > date_to:
         raise ParamError("date_to", "the end date is before the start date")
     filters = StatementFilters(country=iso2, stance=stance, date_from=date_from, date_to=date_to, origin=origin,
-                               review_status=review_status, text=(q or "").strip() or None)
+                               review_status=review_status, text=parse_text(q, "q"))
     rows, total = queries.statements_page(session, filters, limit=limit, offset=offset)
     return StatementPage(total=total, limit=limit, offset=offset,
                          items=[StatementOut(**queries.statement_record(s)) for s in rows])

@@ -74,6 +74,18 @@ def parse_country(session: Session, raw: str | None, field: str = "country") -> 
     return country.iso2
 
 
+def parse_text(raw: str | None, field: str, *, max_length: int = 200) -> str | None:
+    """Free text for a search: trimmed; control characters (a NUL byte breaks Postgres) are refused."""
+    if raw is None or not raw.strip():
+        return None
+    value = raw.strip()
+    if any(ord(ch) < 32 for ch in value):
+        raise ParamError(field, "contains a control character; type plain text")
+    if len(value) > max_length:
+        raise ParamError(field, f"is longer than {max_length} characters")
+    return value
+
+
 def parse_int(raw: str | None, field: str, *, default: int, minimum: int, maximum: int | None = None) -> int:
     if raw is None or not raw.strip():
         return default

@@ -14,7 +14,7 @@ from app.export import csv_chunks, json_chunks
 from app.models import ORIGINS, REVIEW_STATUSES, STANCES
 from app.queries import GROUPS, StatementFilters
 from app.web.deps import (ParamError, SessionDep, is_htmx, parse_choice, parse_country, parse_date, parse_int,
-                          query_string, templates)
+                          parse_text, query_string, templates)
 
 router = APIRouter()
 
@@ -174,7 +174,7 @@ def _statement_params(request: Request, session) -> tuple[dict, StatementFilters
         "date_to": lambda v: parse_date(v, "date_to"),
         "origin": lambda v: parse_choice(v, ORIGINS, "origin"),
         "review_status": lambda v: parse_choice(v, REVIEW_STATUSES, "review_status"),
-        "q": lambda v: v.strip()[:200] or None,
+        "q": lambda v: parse_text(v, "q"),
         "page": lambda v: parse_int(v, "page", default=1, minimum=1, maximum=MAX_PAGE),
     }
     for key, parse in parsers.items():
