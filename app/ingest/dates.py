@@ -174,7 +174,6 @@ def not_after(value: DateValue, ref: DateValue) -> DateValue:
     return value
 
 
-_HEADER_DATE = re.compile(r"^\s*date:?\s+(\d{4}-\d{2}-\d{2})\b", re.IGNORECASE)
 _CLOCK = re.compile(r"\d{1,2}:\d{2}\s*(?:[AP]\.?M\.?)?\s*(?:[A-Z]{2,5}\b)?|(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day")
 _DATELINE_PATTERNS = [re.compile(rf"^{p}$") for p in (_MONTH_DAY_YEAR, _DAY_MONTH_YEAR)]
 

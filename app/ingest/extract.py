@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from typing import Protocol
 
 from app.ingest.dates import DateValue, TimeExpr, article_date, resolve, time_expressions
@@ -355,7 +355,6 @@ _CLAUSE_SPLIT = re.compile(
     r";|,\s+(?:but|while|although|though|whereas|however)\b|\s+but\s+|\bwhile\b|\balthough\b|"
     r"\bthat\b|,\s+as\b(?!\s+(?:well|part|long|much|many|soon|noted|reported|stated|said))")
 _INHERIT = re.compile(r"^\s*as\s+(?:did|does|do|is|are|was|were|has|have|had|will|would)\b", re.I)
-_AS_INHERIT = re.compile(r"\s*,?\s+as\s+(?:did|does|do|is|are|was|were|has|have|had)\b")
 _PRONOUN_START = re.compile(
     r"^[\s,\"“”'‘’:]*(?:(?:in|on|at)\s+\w+\s+\d*\s*)?(?:that\s*,?\s*)?[\"“]?(?:he|she|it|they|we|i|his country|her country|"
     r"their country|its government|the country|his government|her government|the government|the minister|"
@@ -380,9 +379,7 @@ _CARRY_DATE = re.compile(r"^(?:meanwhile|at the same time|simultaneously|on the 
 class Clause:
     start: int
     end: int
-    inherit: bool = False
-    report: bool = False
-    holders: list[list[Mention]] = field(default_factory=list)
+    inherit: bool = False  # "as did Ukraine": shares the previous clause's cue
 
 
 def split_clauses(text: str, mentions: list[Mention] = ()) -> list[Clause]:
@@ -397,7 +394,7 @@ def split_clauses(text: str, mentions: list[Mention] = ()) -> list[Clause]:
             if m.end() > start and m.start() == start:
                 start = m.end()
             continue
-        clauses.append(Clause(start, m.start() if not m.group().startswith(",") else m.start()))
+        clauses.append(Clause(start, m.start()))
         start = m.end() if not re.match(r",\s+as\b", m.group()) else m.start() + 1
     clauses.append(Clause(start, len(text)))
     for c in clauses:
