@@ -45,8 +45,11 @@ def statements_select(filters: StatementFilters) -> Select:
     elif not filters.include_dismissed:
         q = q.where(Statement.review_status != "dismissed")
     if filters.text:
-        like = f"%{filters.text}%"
-        q = q.where(Statement.quote.ilike(like) | Statement.speaker.ilike(like) | Statement.conditions.ilike(like))
+        # The reader's text is literal: "%" and "_" are not wildcards.
+        text = filters.text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        like = f"%{text}%"
+        q = q.where(Statement.quote.ilike(like, escape="\\") | Statement.speaker.ilike(like, escape="\\")
+                    | Statement.conditions.ilike(like, escape="\\"))
     return q
 
 

@@ -170,3 +170,15 @@ def test_cached_counts_follow_new_and_reviewed_statements(session):
     session.add(AuditEvent(action="update", statement_id=s.id))
     session.commit()
     assert queries.statements_page(session, StatementFilters(stance="support"), limit=5, offset=0)[1] == 1
+
+
+def test_text_filter_is_literal(session):
+    add_statement(session, "FR", "support", "2025-01-01", quote="Support rose to 50% in the poll.")
+    add_statement(session, "DE", "support", "2025-01-01", quote="Support rose to 505 in the poll.")
+    add_statement(session, "IT", "support", "2025-01-01", quote="a_b and a\\b")
+    session.commit()
+    assert queries.statements_page(session, StatementFilters(text="50%"), limit=5, offset=0)[1] == 1
+    assert queries.statements_page(session, StatementFilters(text="%"), limit=5, offset=0)[1] == 1
+    assert queries.statements_page(session, StatementFilters(text="a_b"), limit=5, offset=0)[1] == 1
+    assert queries.statements_page(session, StatementFilters(text="a\\b"), limit=5, offset=0)[1] == 1
+    assert queries.statements_page(session, StatementFilters(text="ROSE"), limit=5, offset=0)[1] == 2
