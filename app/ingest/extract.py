@@ -312,8 +312,8 @@ def find_cues(text: str, lex: Lexicon, excluded: list[tuple[int, int]],
     return kept
 
 
-_CONDITION = re.compile(r"\b(?:even if|only if|if|unless|provided(?: that)?|as long as|on condition that|"
-                        r"in the event (?:of|that)|should(?= [A-Z]\w* (?:decide|choose|agree|want|ask|request)))\b")
+_CONDITION = re.compile(r"\b(?:(?i:even if|only if|if|unless|provided(?: that)?|as long as|on condition that|"
+                        r"in the event (?:of|that))|[Ss]hould(?= [A-Z]\w* (?:decide|choose|agree|want|ask|request)))\b")
 _ASIDE = re.compile(r",\s+(?:which|who|whose|where)\b[^,;]*")
 _QUESTION = re.compile(r"\b(?:whether|asked if)\b")
 _CONDITION_END = re.compile(r"[,;:.!?]|\s[–—-]\s")
@@ -321,18 +321,18 @@ _CONDITION_PHRASE = re.compile(r"\bunder (?:a |the )?(?:UN|U\.N\.|United Nations
                                r"\bunder the auspices of [^,;.]+|\bwith (?:a |an )?(?:US|U\.S\.|American) backstop\b")
 
 
-def find_conditions(text: str) -> tuple[list[tuple[int, int]], list[str]]:
+def find_conditions(text: str) -> tuple[list[tuple[int, int]], list[tuple[int, str]]]:
     """Conditional spans ("if requested", "unless it is involved...") and condition phrases ("under a UN mandate").
 
     Returns the spans whose cues and references do not count as stated positions (conditions and indirect
-    questions), and the condition texts to record.
+    questions), and the conditions to record with where each starts.
     """
     spans, texts = [], []
     for m in _CONDITION.finditer(text):
         end_m = _CONDITION_END.search(text, m.end())
         end = end_m.start() if end_m else len(text)
         spans.append((m.start(), end))
-        texts.append(text[m.start():end].strip(" \"“”"))
+        texts.append((m.start(), text[m.start():end].strip(" \"“”")))
     for m in _ASIDE.finditer(text):
         # "Poland, which borders Ukraine, will not...": a relative aside names places, not the holder
         spans.append((m.start(), m.end()))
@@ -341,7 +341,7 @@ def find_conditions(text: str) -> tuple[list[tuple[int, int]], list[str]]:
         end_m = _CONDITION_END.search(text, m.end())
         spans.append((m.start(), end_m.start() if end_m else len(text)))
     for m in _CONDITION_PHRASE.finditer(text):
-        texts.append(m.group().strip(" \"“”"))
+        texts.append((m.start(), m.group().strip(" \"“”")))
     return spans, texts
 
 
@@ -622,12 +622,20 @@ def _pick_cue(cues: list[CueHit], group: list[Mention], inherited: bool, text: s
 
 
 def _candidates(sent: Sentence, group: list[Mention], cue: CueHit, mentions: list[Mention], ref: DateValue,
-                exprs: list[TimeExpr], carried: TimeExpr | None, cond_texts: list[str], lex: Lexicon,
+                exprs: list[TimeExpr], carried: TimeExpr | None, cond_texts: list[tuple[int, str]], lex: Lexicon,
                 inherited: bool, pronoun: bool, penalty: float) -> list[Candidate]:
     text = sent.text
     stance = cue.stance
-    conditions = "; ".join(dict.fromkeys(cond_texts)) or None
-    if conditions and stance == "support" and not re.match(r"(?:ready|will|is ready|are ready)", cue.text, re.I):
+    # A condition opening the sentence is everyone's; a later one is this holder's when it follows the holder
+    # (or the cue) and no other holder comes between ("Austria will not..., while Ireland would... if asked").
+    first = min(group[0].start, cue.start)
+    others = [m.start for m in mentions if m.holder and m not in group]
+
+    def owns(at: int) -> bool:
+        return at < 3 or (at >= first and not any(max(cue.end, group[-1].end) < o < at for o in others))
+
+    conditions = "; ".join(dict.fromkeys(t for at, t in cond_texts if owns(at))) or None
+    if conditions and stance == "support" and not re.search(r"\b(?:ready|will)\b", cue.text, re.I):
         stance = "undecided"  # STANCES.md: conditions make it undecided unless the country says it is ready
     expr = _nearest_time(exprs, 0, len(text), cue.start) or carried
     when = resolve(expr, ref) if expr else ref

@@ -136,6 +136,18 @@ def test_conditions_make_support_undecided_and_are_recorded():
     assert c.conditions == "if the United States provides a backstop"
 
 
+def test_a_condition_opening_the_sentence_applies_to_all():
+    got = {(c.country, c.stance, c.conditions) for c in
+           extract_candidates("If a ceasefire holds, Norway and Finland would send troops.", REF)}
+    assert got == {("NO", "undecided", "If a ceasefire holds"), ("FI", "undecided", "If a ceasefire holds")}
+
+
+def test_a_condition_belongs_to_the_holder_before_it():
+    got = {(c.country, c.stance, c.conditions) for c in extract_candidates(
+        "Austria said it would not send troops, while Ireland said it would send troops if asked.", REF)}
+    assert got == {("AT", "reject", None), ("IE", "undecided", "if asked")}
+
+
 def test_un_mandate_is_undecided_with_its_condition():
     [c] = extract_candidates("Austria would only deploy peacekeepers under a UN mandate.", REF)
     assert (c.country, c.stance) == ("AT", "undecided")
