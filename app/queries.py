@@ -282,8 +282,26 @@ def data_summary(session: Session) -> DataSummary:
 # --- one country, over time -------------------------------------------------------------------------------------
 
 @dataclass(frozen=True)
+class TimelineStatement:
+    """A statement as a country's timeline shows it, with its source."""
+
+    id: int
+    stance: str
+    stated_on: dt.date | None
+    date_precision: str
+    quote: str
+    speaker: str | None
+    conditions: str | None
+    origin: str
+    review_status: str
+    source: str | None
+    url: str | None
+    title: str | None
+
+
+@dataclass(frozen=True)
 class TimelineEntry:
-    statement: Statement
+    statement: TimelineStatement
     counts: bool  # dated, not dismissed: part of the country's position history
     changed: bool  # the position changed here (first position, or a different stance than the one before)
     previous: str | None  # the stance before this statement (None: no position before)
@@ -291,12 +309,18 @@ class TimelineEntry:
 
 def country_timeline(session: Session, iso2: str) -> list[TimelineEntry]:
     """Every (not deleted) statement of a country in date order, undated last, marking position changes."""
+    # Plain columns: a country can have hundreds of statements, and mapped objects cost several times more.
     q = (statements_select(StatementFilters(country=iso2))
-         .options(selectinload(Statement.article))
+         .with_only_columns(Statement.id, Statement.stance, Statement.stated_on, Statement.date_precision,
+                            Statement.quote, Statement.speaker, Statement.conditions, Statement.origin,
+                            Statement.review_status, Article.source,
+                            func.coalesce(Statement.source_url, Article.url), Article.title)
+         .outerjoin(Article, Article.id == Statement.article_id)
          .order_by(Statement.stated_on.is_(None), Statement.stated_on, Statement.id))
     entries: list[TimelineEntry] = []
     prev_stance = None
-    for s in session.scalars(q):
+    for row in session.execute(q):
+        s = TimelineStatement(*row)
         counts = s.stated_on is not None and s.review_status != "dismissed"
         changed = counts and s.stance != prev_stance
         entries.append(TimelineEntry(statement=s, counts=counts, changed=changed, previous=prev_stance))
