@@ -558,7 +558,8 @@ def _sentence_candidates(sent: Sentence, ref: DateValue, lex: Lexicon, exprs: li
             if between and _MEETING.search(between) and not inherited:
                 continue  # "X will meet Y to discuss sending troops": a meeting, not a position
             out.extend(_candidates(sent, group, cue, mentions, ref, exprs, carried, cond_texts, lex,
-                                   inherited=inherited, pronoun=pronoun, penalty=confidence_penalty))
+                                   inherited=inherited, pronoun=pronoun, penalty=confidence_penalty,
+                                   clause_start=clause.start))
         if c_groups:
             last_holders = c_groups[-1]
         if c_cues and not inherited:
@@ -623,12 +624,12 @@ def _pick_cue(cues: list[CueHit], group: list[Mention], inherited: bool, text: s
 
 def _candidates(sent: Sentence, group: list[Mention], cue: CueHit, mentions: list[Mention], ref: DateValue,
                 exprs: list[TimeExpr], carried: TimeExpr | None, cond_texts: list[tuple[int, str]], lex: Lexicon,
-                inherited: bool, pronoun: bool, penalty: float) -> list[Candidate]:
+                inherited: bool, pronoun: bool, penalty: float, clause_start: int = 10**9) -> list[Candidate]:
     text = sent.text
     stance = cue.stance
-    # A condition opening the sentence is everyone's; a later one is this holder's when it follows the holder
-    # (or the cue) and no other holder comes between ("Austria will not..., while Ireland would... if asked").
-    first = min(group[0].start, cue.start)
+    # A condition opening the sentence is everyone's; a later one is this holder's when it is in the holder's
+    # clause or follows it, and no other holder comes between ("Austria will not..., while Ireland would... if asked").
+    first = min(group[0].start, cue.start, clause_start)
     others = [m.start for m in mentions if m.holder and m not in group]
 
     def owns(at: int) -> bool:

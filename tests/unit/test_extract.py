@@ -148,6 +148,11 @@ def test_a_condition_belongs_to_the_holder_before_it():
     assert got == {("AT", "reject", None), ("IE", "undecided", "if asked")}
 
 
+def test_a_condition_opening_the_holders_clause_is_its_own():
+    [c] = extract_candidates("Stubb said that, in the event of a request, Finland could send troops.", REF)
+    assert (c.country, c.stance, c.conditions) == ("FI", "undecided", "in the event of a request")
+
+
 def test_un_mandate_is_undecided_with_its_condition():
     [c] = extract_candidates("Austria would only deploy peacekeepers under a UN mandate.", REF)
     assert (c.country, c.stance) == ("AT", "undecided")
