@@ -145,3 +145,41 @@ def test_ingest_paths_summary(session, tmp_path):
     assert not summary.ok
     again = ingest_paths(session, [tmp_path / "one.txt"])
     assert (again.added, again.skipped, again.failed) == (0, 1, 0) and again.ok
+
+
+ARTICLE_A = """date 2025-05-14
+title: Nordic leaders weigh a force for Ukraine
+source: Example Wire
+
+Norway is ready to send troops to a reassurance force once a ceasefire holds, Prime Minister Jonas Gahr Støre said on Tuesday.
+Finland has not decided whether to contribute soldiers, and President Alexander Stubb said it was too early to say.
+Last month, Hungary's Viktor Orbán rejected the idea of any European troops in Ukraine.
+The ministers of Norway, Sweden and Finland will meet in Oslo next week to discuss the mission.
+Analysts say Sweden and Denmark are likely to form the core of such a force.
+"""
+
+ARTICLE_B = """Austria weighs neutrality and peacekeeping
+8:40 AM CET, March 3, 2025
+Austrian Chancellor Christian Stocker said his country would only send peacekeepers under a UN mandate.
+In February, Greek Prime Minister Kyriakos Mitsotakis ruled out sending Greek troops to Ukraine.
+Russia rejected any deployment of Western troops near its borders.
+"""
+
+
+def test_articles_of_our_own_end_to_end(settings_env, session, tmp_path):
+    (tmp_path / "a.txt").write_text(ARTICLE_A, encoding="utf-8")
+    (tmp_path / "b.txt").write_text(ARTICLE_B, encoding="utf-8")
+    assert runner.invoke(cli, ["ingest", str(tmp_path)]).exit_code == 0
+    data = json.loads(runner.invoke(cli, ["export", "--format", "json"]).stdout)
+    got = {(d["article"], d["country"], d["stance"], d["stated_on"], d["date_precision"]) for d in data}
+    assert got == {
+        ("a.txt", "NO", "support", "2025-05-13", "day"),
+        ("a.txt", "FI", "undecided", "2025-05-14", "day"),
+        ("a.txt", "HU", "reject", "2025-04-01", "month"),
+        ("b.txt", "AT", "undecided", "2025-03-03", "day"),
+        ("b.txt", "GR", "reject", "2025-02-01", "month"),
+    }
+    no = next(d for d in data if d["country"] == "NO")
+    assert (no["speaker"], no["source"]) == ("Jonas Gahr Støre", "Example Wire")
+    at = next(d for d in data if d["country"] == "AT")
+    assert at["conditions"] == "under a UN mandate"
