@@ -258,7 +258,7 @@ def create_statement(session: Session, user: User, data: StatementInput) -> Stat
 def update_statement(session: Session, user: User, statement_id: int, data: StatementInput,
                      expected_version: int | None, *, action: str = "update") -> Statement:
     """Save a form over a statement; refused with StaleEdit when someone saved since the form was opened.
-    A person's edit of a machine statement counts as its review (it then survives re-extraction)."""
+    A person's edit of an unreviewed statement counts as its review (it then survives re-extraction)."""
     statement = _load(session, statement_id)
     _check_version(statement, expected_version, data)
     before = snapshot(statement)
@@ -267,7 +267,9 @@ def update_statement(session: Session, user: User, statement_id: int, data: Stat
         statement.mention_start = statement.mention_end = statement.cue_start = statement.cue_end = None
     for name in EDITABLE:
         setattr(statement, name, getattr(data, name))
-    statement.review_status = "verified"
+    if statement.review_status != "dismissed" or action == "correct":
+        # Editing a dismissed statement leaves it dismissed: bringing it back is a separate, visible decision.
+        statement.review_status = "verified"
     if snapshot(statement) | {"version": before["version"]} == before:
         return statement  # nothing changed: no new version, no audit row
     _save(session, user, action, statement, before)

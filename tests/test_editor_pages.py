@@ -320,3 +320,20 @@ def test_editing_the_quote_drops_the_old_highlights(client, session, machine, to
     client.post(f"/editor/statements/{machine.id}/edit", data=data)
     html = client.get(f"/statements/{machine.id}").text
     assert "<mark" not in html.split('id="history"')[0] and "Warsaw will send a brigade." in html
+
+
+def test_a_dismissed_statement_stays_dismissed_when_edited_and_comes_back_when_verified(client, session, machine,
+                                                                                       token):
+    client.post(f"/editor/review/{machine.id}/dismiss", data={"csrf_token": token, "version": "1"})
+    data = {"country_iso2": "PL", "stance": "support", "stated_on": "2025-03-03", "date_precision": "day",
+            "quote": machine.quote, "speaker": "Tusk", "version": "2", "csrf_token": token}
+    assert client.post(f"/editor/statements/{machine.id}/edit", data=data, follow_redirects=False).status_code == 303
+    assert _statements(session)[0].review_status == "dismissed"
+    page = client.get(f"/statements/{machine.id}").text
+    assert f'action="/editor/review/{machine.id}/verify"' in page
+    r = client.post(f"/editor/review/{machine.id}/verify",
+                    data={"csrf_token": token, "version": "3", "next": f"/statements/{machine.id}?saved=verify"},
+                    follow_redirects=False)
+    assert r.headers["location"] == f"/statements/{machine.id}?saved=verify"
+    assert "Verified: it counts on the map." in client.get(r.headers["location"]).text
+    assert 'id="row-PL"' in client.get("/?as_of=2025-03-10").text

@@ -272,6 +272,9 @@ async def _decide(statement_id: int, decision: str, request: Request, session, u
         return RedirectResponse("/editor/review?stale=1", status_code=303)
     if is_htmx(request):
         return _review_row(request, session, statement, done=decision)
+    back = (await _raw_form(request, ["next"]))["next"]
+    if back:  # the statement page's own Verify / Dismiss buttons
+        return RedirectResponse(safe_next(back), status_code=303)
     return RedirectResponse(f"/editor/review?done={decision}&id={statement_id}", status_code=303)
 
 
