@@ -555,7 +555,7 @@ def _sentence_candidates(sent: Sentence, ref: DateValue, lex: Lexicon, exprs: li
             if cue is None:
                 continue
             between = text[group[-1].end:cue.start] if cue.start > group[-1].end else ""
-            if between and _MEETING.search(between) and not inherited:
+            if between and _MEETING.search(between) and not (inherited or pronoun):
                 continue  # "X will meet Y to discuss sending troops": a meeting, not a position
             out.extend(_candidates(sent, group, cue, mentions, ref, exprs, carried, cond_texts, lex,
                                    inherited=inherited, pronoun=pronoun, penalty=confidence_penalty,

@@ -91,6 +91,9 @@ def pairs(text: str, ref: DateValue = REF) -> set[tuple[str, str]]:
     ("No option is off the table when it comes to troops, Stubb said.", {("FI", "undecided")}),
     ("According to Frederiksen, Norway will not send troops.", {("NO", "reject")}),
     ("Merz said a deployment of German troops was not on the agenda.", {("DE", "reject")}),
+    ("The Czech government said it was ready to consider sending troops.", {("CZ", "undecided")}),
+    ("Germany said it would contribute to security guarantees.", set()),
+    ("Turkey offered to host talks and said it could contribute troops.", {("TR", "undecided")}),
     # the proposer
     ("Spain's proposal of a peacekeeping mission was discussed.", {("ES", "support")}),
     ("Sánchez was asked about the Dutch proposal for a peacekeeping force.", {("NL", "support")}),
