@@ -297,6 +297,7 @@ class TimelineStatement:
     source: str | None
     url: str | None
     title: str | None
+    file_name: str | None
 
 
 @dataclass(frozen=True)
@@ -314,7 +315,7 @@ def country_timeline(session: Session, iso2: str) -> list[TimelineEntry]:
          .with_only_columns(Statement.id, Statement.stance, Statement.stated_on, Statement.date_precision,
                             Statement.quote, Statement.speaker, Statement.conditions, Statement.origin,
                             Statement.review_status, Article.source,
-                            func.coalesce(Statement.source_url, Article.url), Article.title)
+                            func.coalesce(Statement.source_url, Article.url), Article.title, Article.file_name)
          .outerjoin(Article, Article.id == Statement.article_id)
          .order_by(Statement.stated_on.is_(None), Statement.stated_on, Statement.id))
     entries: list[TimelineEntry] = []

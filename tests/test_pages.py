@@ -293,3 +293,13 @@ def test_only_web_urls_become_source_links(client, session):
         html = client.get(path).text
         assert 'href="javascript:' not in html
     assert 'href="https://ok.example/de"' in client.get("/statements").text
+
+
+def test_timeline_names_the_article_file_when_the_source_is_unknown(client, session):
+    art = add_article(session, source=None)
+    art.url = None
+    art.title = None
+    add_statement(session, "GB", "support", "2025-03-27", article=art, speaker="Keir Starmer")
+    session.commit()
+    html = client.get("/countries/GB").text
+    assert f"article file <code>{art.file_name}</code>" in html
