@@ -118,7 +118,7 @@ _MEDIA_NOUN = re.compile(r"^\s+(?:[a-z]+\s+)?(?:newspaper|media|press|outlet|jou
 _PLACE_PREP = {"to", "into", "in", "from", "at", "across", "throughout", "inside", "near", "towards", "toward", "on",
                "against", "with", "about", "over", "between", "of", "for", "visit", "visits", "visited", "visiting",
                "via", "within", "beyond", "around", "under", "by", "than", "onto", "outside", "through", "upon",
-               "amid", "during", "after", "before", "and"}
+               "amid", "during", "after", "before"}
 _TITLE_BEFORE_OF = re.compile(r"(?:[Pp]resident|[Mm]inisters?|[Gg]overnment|[Pp]arliament|[Ll]eaders?|[Cc]hief|"
                               r"[Cc]ommander(?:-in-[Cc]hief)?|[Aa]mbassador|[Pp]rime [Mm]inister|[Kk]ing|[Qq]ueen|"
                               r"[Cc]hancellor|[Ss]ecretary|[Aa]uthorities|[Oo]fficials)\s+of\s+(?:the\s+)?$")

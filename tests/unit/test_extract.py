@@ -94,6 +94,8 @@ def pairs(text: str, ref: DateValue = REF) -> set[tuple[str, str]]:
     ("The Czech government said it was ready to consider sending troops.", {("CZ", "undecided")}),
     ("Germany said it would contribute to security guarantees.", set()),
     ("Turkey offered to host talks and said it could contribute troops.", {("TR", "undecided")}),
+    ("Sweden does not rule out troops, and Norway is ready to send soldiers.", {("SE", "undecided"), ("NO", "support")}),
+    ("Talks between Russia and Ukraine on troops stalled, and Hungary rejected a deployment.", {("HU", "reject")}),
     # the proposer
     ("Spain's proposal of a peacekeeping mission was discussed.", {("ES", "support")}),
     ("Sánchez was asked about the Dutch proposal for a peacekeeping force.", {("NL", "support")}),
