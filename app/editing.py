@@ -362,8 +362,12 @@ class ArticleInput(BaseModel):
         text = ("" if v is None else str(v)).strip()
         if not text:
             raise _problem("Paste the article's text; it is empty.")
-        if len(text.encode()) > 5_000_000:
-            raise _problem("The text is over 5 MB; paste one article at a time.")
+        from app.settings import get_settings
+
+        limit = get_settings().max_article_bytes  # the same limit as the file ingest
+        if len(text.encode()) > limit:
+            raise _problem(f"The text is {len(text.encode()):,} bytes; the limit is {limit:,}. "
+                           "Paste one article at a time.")
         return text
 
     @field_validator("title", "source", mode="before")

@@ -271,3 +271,16 @@ def test_review_queue_is_machine_unreviewed_newest_first(session, editor):
     session.commit()
     rows, total = queries.review_queue(session)
     assert [r.id for r in rows] == [new.id, old.id] and total == 2
+
+
+def test_add_article_refuses_text_over_the_ingest_limit(monkeypatch):
+    from app.settings import get_settings
+
+    monkeypatch.setenv("MAX_ARTICLE_BYTES", "100")
+    get_settings.cache_clear()
+    try:
+        data, errors = editing.validate_article({"body": "x" * 101})
+    finally:
+        monkeypatch.delenv("MAX_ARTICLE_BYTES")
+        get_settings.cache_clear()
+    assert data is None and "the limit is 100" in errors["body"]
