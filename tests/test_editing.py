@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from app import editing, queries
 from app.editing import EditError, StaleEdit, validate_statement
 from app.models import Article, AuditEvent, Statement
-from factories import add_article, add_statement
+from factories import add_statement
 
 GOOD = {"country_iso2": "France (FR)", "stance": "support", "stated_on": "2025-02-17", "date_precision": "day",
         "quote": "France is ready to send troops.", "speaker": "Emmanuel Macron", "conditions": "",
