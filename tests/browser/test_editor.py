@@ -101,6 +101,9 @@ def test_editor_reviews_machine_statements_without_a_reload(page, live_server, a
     expect(row.locator("mark.m-country")).to_have_text("Poland")
     expect(row.locator("mark.m-cue")).to_have_text("ready to send troops")
     screenshot("editor-review-queue")
+    page.set_viewport_size({"width": 390, "height": 844})
+    screenshot("editor-review-queue-phone")
+    page.set_viewport_size({"width": 1400, "height": 900})
     page.evaluate("window.__noReload = true")
 
     row.get_by_role("button", name="Verify").click()
