@@ -115,6 +115,10 @@ _TROOPS_NOUN = re.compile(r"^\s+(?:troops|soldiers|forces|peacekeepers|contingen
 _SUBJECT_SLOT = re.compile(r"(?:^|\b(?:that|said|says|stated|but)|[,;:])\s*$")
 _MEDIA_NOUN = re.compile(r"^\s+(?:[a-z]+\s+)?(?:newspaper|media|press|outlet|journalist|broadcaster|daily|agency|"
                          r"news|expert|analyst|source|think tank|publication|magazine|TV|television|radio)\b", re.I)
+# "The Washington Post", "the Kyiv Independent", "the Paris summit": the place names something else
+_PROPER_AFTER = re.compile(r"^\s+(?:Post|Times|Independent|Journal|Herald|Telegraph|Tribune|Guardian|Match|Wall|"
+                           r"Institute|University|Airport|Summit|summit|Conference|conference|Declaration|Format|"
+                           r"Process|Agreement|Accords?|Protocol|Consensus|Club|Group|talks)\b")
 _PLACE_PREP = {"to", "into", "in", "from", "at", "across", "throughout", "inside", "near", "towards", "toward", "on",
                "against", "with", "about", "over", "between", "of", "for", "visit", "visits", "visited", "visiting",
                "via", "within", "beyond", "around", "under", "by", "than", "onto", "outside", "through", "upon",
@@ -255,7 +259,7 @@ def judge_roles(text: str, mentions: list[Mention], lex: Lexicon, conditions: li
                 elif not _GOV_NOUN.match(tail) and not (_TROOPS_NOUN.match(tail) and _SUBJECT_SLOT.search(before)):
                     # "Slovak soldiers would not be deployed" at a clause's start is the state's own troops
                     ok, reason = False, "adjective without a state noun"
-            elif m.kind in ("name", "capital") and _MEDIA_NOUN.match(tail):
+            elif m.kind in ("name", "capital") and (_MEDIA_NOUN.match(tail) or _PROPER_AFTER.match(tail)):
                 ok, reason = False, "media"
             elif m.kind in ("name", "capital") and _is_modifier(tail):
                 ok, reason = False, "noun modifier"

@@ -121,6 +121,8 @@ def test_stances(text, expected):
     "NATO is ready to support a peacekeeping mission.",
     "The EU rejected the idea of sending troops.",
     # a newspaper is not its country's government
+    "The Washington Post reported that it had seen plans to send troops.",
+    "The Kyiv Independent said it would not send reporters with the troops.",
     "The Spanish newspaper El Mundo reported that troops are ready.",
     # no troops or force in sight: out of scope
     "Greece is ready to increase its defence budget.",
