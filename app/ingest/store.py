@@ -66,15 +66,17 @@ def _statement_row(c: Candidate, article_id: int) -> dict:
         created_at=now, updated_at=now, version=1)
 
 
-_INSERT_STATEMENT = insert(Statement)
-_INSERT_ARTICLE = insert(Article).returning(Article.id)
-_ARTICLE_BY_HASH = select(Article.id).where(Article.body_sha256 == bindparam("digest"))
+# Core statements on the tables, run on the session's connection: one executemany per article. Both the ORM's
+# unit of work and its bulk-insert path cost more than extraction at corpus scale.
+_STATEMENTS, _ARTICLES = Statement.__table__, Article.__table__
+_INSERT_STATEMENT = insert(_STATEMENTS)
+_INSERT_ARTICLE = insert(_ARTICLES).returning(_ARTICLES.c.id)
+_ARTICLE_BY_HASH = select(_ARTICLES.c.id).where(_ARTICLES.c.body_sha256 == bindparam("digest"))
 
 
 def _insert_statements(session: Session, candidates: list[Candidate], article_id: int) -> None:
-    # One executemany per article: the ORM unit of work costs more than extraction at corpus scale.
     if candidates:
-        session.execute(_INSERT_STATEMENT, [_statement_row(c, article_id) for c in candidates])
+        session.connection().execute(_INSERT_STATEMENT, [_statement_row(c, article_id) for c in candidates])
 
 
 def store_article(session: Session, item: ArticleInput, extractor: Extractor | None = None,
@@ -86,16 +88,16 @@ def store_article(session: Session, item: ArticleInput, extractor: Extractor | N
     """
     extractor = extractor or default_extractor()
     digest = body_sha256(item.body)
-    existing = session.scalar(_ARTICLE_BY_HASH, {"digest": digest})
+    existing = session.connection().scalar(_ARTICLE_BY_HASH, {"digest": digest})
     if existing is not None:
         return StoreResult("already stored", existing, 0, item.file_name)
     when = article_date(item.published_on, item.body, item.date_precision)
-    row = dict(file_name=_cut(item.file_name, 500), title=_cut(item.title, 1000), source=_cut(item.source, 500),
-               url=_cut(item.url, 2000), published_on=when.date, date_precision=when.precision, body=item.body,
+    row = dict(file_name=_cut(item.file_name, 500), title=_cut(item.title, 1000),
+               source=_cut(item.source, 500), url=_cut(item.url, 2000), published_on=when.date, date_precision=when.precision, body=item.body,
                body_sha256=digest, ingested_at=dt.datetime.now(dt.timezone.utc))
     candidates = extractor.extract(item)
     try:
-        article_id = session.execute(_INSERT_ARTICLE, row).scalar_one()
+        article_id = session.connection().execute(_INSERT_ARTICLE, row).scalar_one()
         _insert_statements(session, candidates, article_id)
         if commit:
             session.commit()
