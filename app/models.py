@@ -53,6 +53,7 @@ class Article(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     file_name: Mapped[str | None] = mapped_column(String(500))
+    file_line: Mapped[int | None] = mapped_column(Integer)  # the line of a JSON Lines file that held the article
     title: Mapped[str | None] = mapped_column(String(1000))
     source: Mapped[str | None] = mapped_column(String(500))
     url: Mapped[str | None] = mapped_column(String(2000))

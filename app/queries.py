@@ -70,6 +70,7 @@ def statement_record(s: Statement) -> dict:
         "origin": s.origin,
         "review_status": s.review_status,
         "article": article.file_name if article else None,
+        "article_line": article.file_line if article else None,
         "source": article.source if article else None,
         "url": s.source_url or (article.url if article else None),
     }
@@ -298,6 +299,7 @@ class TimelineStatement:
     url: str | None
     title: str | None
     file_name: str | None
+    file_line: int | None
 
 
 @dataclass(frozen=True)
@@ -315,7 +317,8 @@ def country_timeline(session: Session, iso2: str) -> list[TimelineEntry]:
          .with_only_columns(Statement.id, Statement.stance, Statement.stated_on, Statement.date_precision,
                             Statement.quote, Statement.speaker, Statement.conditions, Statement.origin,
                             Statement.review_status, Article.source,
-                            func.coalesce(Statement.source_url, Article.url), Article.title, Article.file_name)
+                            func.coalesce(Statement.source_url, Article.url), Article.title, Article.file_name,
+                            Article.file_line)
          .outerjoin(Article, Article.id == Statement.article_id)
          .order_by(Statement.stated_on.is_(None), Statement.stated_on, Statement.id))
     entries: list[TimelineEntry] = []

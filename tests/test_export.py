@@ -14,7 +14,7 @@ from app.ingest.store import ingest_text
 
 runner = CliRunner()
 FIELDS = {"country", "country_name", "stance", "stated_on", "date_precision", "quote", "speaker", "conditions",
-          "confidence", "origin", "review_status", "article", "source", "url"}
+          "confidence", "origin", "review_status", "article", "article_line", "source", "url"}
 
 
 @pytest.fixture
@@ -52,6 +52,17 @@ def test_csv_and_filters(loaded):
     assert [d["country"] for d in only] == ["FI"]
     rejects = json.loads(runner.invoke(cli, ["export", "--stance", "reject"]).stdout)
     assert [d["country"] for d in rejects] == ["FI"]
+
+
+def test_json_lines_articles_export_their_file_name_and_line(settings_env, session, tmp_path):
+    (tmp_path / "feed.jsonl").write_text("\n".join(json.dumps(r) for r in [
+        {"text": "Norway is ready to send troops to Ukraine.", "published": "2025-01-10"},
+        {"text": "Finland will not send troops to Ukraine.", "published": "2025-03-10"},
+    ]) + "\n", encoding="utf-8")
+    assert runner.invoke(cli, ["ingest", str(tmp_path)]).exit_code == 0
+    data = json.loads(runner.invoke(cli, ["export", "--format", "json"]).stdout)
+    assert sorted((d["country"], d["article"], d["article_line"]) for d in data) == \
+        [("FI", "feed.jsonl", 2), ("NO", "feed.jsonl", 1)]
 
 
 @pytest.mark.parametrize("args, message", [

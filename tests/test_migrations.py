@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import inspect
+from sqlalchemy import inspect, text
 
 from app.db import Base, create_engine
 from app.schema import downgrade, upgrade
@@ -25,6 +25,26 @@ def test_upgrade_downgrade_upgrade(db_url):
     assert _tables(db_url) == set()
     upgrade(db_url, "head")
     assert TABLES <= _tables(db_url)
+
+
+def test_0003_splits_json_lines_names_into_file_and_line(db_url):
+    downgrade(db_url, "0002")
+    eng = create_engine(db_url)
+    try:
+        with eng.begin() as conn:
+            for name in ("feed.jsonl:12", "plain.txt"):
+                conn.execute(text("INSERT INTO articles (file_name, body, body_sha256, date_precision, ingested_at) "
+                                  "VALUES (:n, 'x', :h, 'unknown', CURRENT_TIMESTAMP)"), {"n": name, "h": name})
+        upgrade(db_url, "head")
+        with eng.connect() as conn:
+            rows = set(conn.execute(text("SELECT file_name, file_line FROM articles")).all())
+        assert rows == {("feed.jsonl", 12), ("plain.txt", None)}
+        downgrade(db_url, "0002")
+        with eng.connect() as conn:
+            assert {r[0] for r in conn.execute(text("SELECT file_name FROM articles"))} == {"feed.jsonl:12", "plain.txt"}
+    finally:
+        eng.dispose()
+        upgrade(db_url, "head")
 
 
 def test_models_match_migrations(engine):

@@ -303,3 +303,13 @@ def test_timeline_names_the_article_file_when_the_source_is_unknown(client, sess
     session.commit()
     html = client.get("/countries/GB").text
     assert f"article file <code>{art.file_name}</code>" in html
+
+
+def test_an_article_from_a_json_lines_file_is_named_with_its_line(client, session):
+    art = add_article(session, source=None)
+    art.url, art.title, art.file_name, art.file_line = None, None, "feed.jsonl", 7
+    add_statement(session, "GB", "support", "2025-03-27", article=art)
+    session.commit()
+    for path in ("/countries/GB", "/statements"):
+        text = " ".join(re.sub(r"<[^>]+>", " ", client.get(path).text).split())
+        assert "feed.jsonl line 7" in text

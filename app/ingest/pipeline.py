@@ -1,6 +1,7 @@
 """The ingest run as the CLI shows it: a progress bar on a terminal, then a summary table and the failures."""
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -27,7 +28,8 @@ def run_ingest(session: Session, paths: Sequence[Path], *, max_bytes: int, conso
             last_file: list[str] = [""]
 
             def advance(item, result) -> None:
-                name = (item.path if isinstance(item, ReadError) else item.file_name or "").split(":")[0]
+                # a bad JSON line is reported as "feed.jsonl:12"; the bar counts files
+                name = re.sub(r":\d+$", "", item.path) if isinstance(item, ReadError) else item.file_name or ""
                 if name != last_file[0]:
                     last_file[0] = name
                     progress.update(task, advance=1, description=Path(name).name)

@@ -24,6 +24,7 @@ class ArticleInput:
     published_on: dt.date | None = None
     date_precision: str = "unknown"  # the header date's precision; "unknown" when there is none
     file_name: str | None = None
+    file_line: int | None = None  # a JSON Lines record's line number
 
 
 @dataclass(frozen=True)
@@ -107,7 +108,7 @@ def _published(value) -> tuple[dt.date | None, str]:
         raise ValueError(f"published {s!r} is not a date") from None
 
 
-def parse_json_record(line: str, file_name: str) -> ArticleInput | str:
+def parse_json_record(line: str, file_name: str, file_line: int | None = None) -> ArticleInput | str:
     """One JSON Lines record: an object with text (or body), and optional title, url, source, published."""
     try:
         rec = json.loads(line)
@@ -129,7 +130,7 @@ def parse_json_record(line: str, file_name: str) -> ArticleInput | str:
 
     return ArticleInput(body=text.strip(), title=opt("title"), source=opt("source"), url=opt("url"),
                         published_on=published, date_precision=precision,
-                        file_name=opt("file_name") or file_name)
+                        file_name=opt("file_name") or file_name, file_line=file_line)
 
 
 def parse_html(html: str, file_name: str | None = None) -> ArticleInput | str:
@@ -185,7 +186,7 @@ def read_file(path: Path, max_bytes: int = 5_000_000) -> Iterator[ReadResult]:
         for n, line in enumerate(text.splitlines(), 1):
             if not line.strip():
                 continue
-            result = parse_json_record(line, f"{path.name}:{n}")
+            result = parse_json_record(line, path.name, n)
             yield ReadError(f"{path}:{n}", result) if isinstance(result, str) else result
         return
     try:

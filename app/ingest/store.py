@@ -92,7 +92,7 @@ def store_article(session: Session, item: ArticleInput, extractor: Extractor | N
     if existing is not None:
         return StoreResult("already stored", existing, 0, item.file_name)
     when = article_date(item.published_on, item.body, item.date_precision)
-    row = dict(file_name=_cut(item.file_name, 500), title=_cut(item.title, 1000),
+    row = dict(file_name=_cut(item.file_name, 500), file_line=item.file_line, title=_cut(item.title, 1000),
                source=_cut(item.source, 500), url=_cut(item.url, 2000), published_on=when.date, date_precision=when.precision, body=item.body,
                body_sha256=digest, ingested_at=dt.datetime.now(dt.timezone.utc))
     candidates = extractor.extract(item)
@@ -148,7 +148,7 @@ def reextract_article(session: Session, article_id: int, extractor: Extractor | 
         select(Statement).where(Statement.article_id == article_id))}
     item = ArticleInput(body=article.body, title=article.title, source=article.source, url=article.url,
                         published_on=article.published_on, date_precision=article.date_precision,
-                        file_name=article.file_name)
+                        file_name=article.file_name, file_line=article.file_line)
     # an editor already decided about this country in this sentence: keep their word
     fresh = [c for c in extractor.extract(item) if (c.country, c.quote_start) not in kept]
     _insert_statements(session, fresh, article.id)

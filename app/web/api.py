@@ -50,7 +50,8 @@ class StatementOut(BaseModel):
     confidence: float | None
     origin: Origin
     review_status: ReviewStatus
-    article: str | None
+    article: str | None = Field(description="The ingested file's name (null for statements an editor entered)")
+    article_line: int | None = Field(None, description="The line of a JSON Lines file that held the article")
     source: str | None
     url: str | None
 

@@ -56,7 +56,10 @@ def test_jsonl_bad_line_is_reported_and_others_load(tmp_path):
     ]))
     got = list(read_file(f))
     assert [type(g).__name__ for g in got] == ["ArticleInput", "ReadError", "ReadError", "ArticleInput", "ReadError"]
-    assert got[0].published_on == dt.date(2025, 1, 2) and got[0].file_name == "feed.jsonl:1"
+    assert got[0].published_on == dt.date(2025, 1, 2)
+    # the article keeps its file's name (what scoring matches on) and the line it came from
+    assert (got[0].file_name, got[0].file_line) == ("feed.jsonl", 1)
+    assert (got[3].file_name, got[3].file_line) == ("feed.jsonl", 4)
     assert got[1].path.endswith("feed.jsonl:2") and "malformed JSON" in got[1].reason
     assert (got[3].published_on, got[3].date_precision) == (dt.date(2025, 3, 1), "month")
     assert "not a date" in got[4].reason
