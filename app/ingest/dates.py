@@ -202,13 +202,20 @@ def find_dateline(body: str) -> DateValue | None:
 
 def infer_date(body: str) -> DateValue:
     """The article's date inferred from the dates it mentions: the latest month of the latest year written
-    out, at month precision (or year) because a mention only bounds the date, never pins the day."""
+    out, at month precision (or year) because a mention only bounds the date, never pins the day.
+
+    A year written alone ("the invasion it launched in 2022") is mostly the past: it cannot date months the
+    text gives without a year ("on September 4"), so when it is the latest year those stay unknown."""
     exprs = [e for e in time_expressions(body) if not e.relative]
     years = [e.year for e in exprs if e.year]
     if not years:
         return DateValue.unknown()
     year = max(years)
-    months = [e.month for e in exprs if e.month and (e.year == year or e.year is None)]
+    yearless = [e for e in exprs if e.month and e.year is None]
+    dated_months = [e for e in exprs if e.month and e.year == year]
+    if yearless and not dated_months:
+        return DateValue.unknown()
+    months = [e.month for e in dated_months + yearless]
     if not months:
         return DateValue(dt.date(year, 1, 1), "year")
     return DateValue(dt.date(year, max(months), 1), "month")

@@ -37,6 +37,13 @@ def test_inferred_date_with_only_a_year():
     assert infer_date("The alliance was founded in 2019 and grew.") == DateValue(D(2019, 1, 1), "year")
 
 
+def test_a_year_written_alone_does_not_date_months_without_a_year():
+    body = "Hayashi said on September 4 that Japan would not send troops. Russia invaded Ukraine in 2022."
+    assert infer_date(body) == DateValue.unknown()
+    # with the month written out in that year, the yearless date is read in it
+    assert infer_date("In August 2025 talks began. On September 4 leaders met.") == DateValue(D(2025, 9, 1), "month")
+
+
 def test_no_dates_means_unknown():
     assert article_date(None, "No date is mentioned here at all.") == DateValue.unknown()
 
