@@ -11,7 +11,7 @@ from app.ingest.lexicon import Lexicon, load_lexicon
 from app.ingest.readers import ArticleInput
 
 # Bump when a rule or a data file changes what is extracted, so a re-run can be compared with the last one.
-RULES_VERSION = "rules-1.0"
+RULES_VERSION = "rules-1.1"
 
 NEGATE = {"support": "reject", "reject": "undecided", "undecided": "reject"}
 
@@ -111,8 +111,9 @@ _GOV_NOUN = re.compile(
     r"[Aa]uthorities|[Aa]mbassador|[Ee]nvoy|[Ee]mbassy|[Ss]pokes(?:man|woman|person)|[Aa]rmed [Ff]orces|[Aa]rmy|"
     r"[Mm]ilitary|[Gg]eneral [Ss]taff|[Cc]ommander|[Pp]residency|[Ss]ide|[Ff]oreign [Oo]ffice|[Cc]hief|[Ss]enate|"
     r"[Cc]ongress|[Aa]dministration|[Kk]ing|[Qq]ueen|[Ss]tate [Dd]epartment|[Pp]entagon|[Pp]roposal|[Ii]nitiative)\b")
-_TROOPS_NOUN = re.compile(r"^\s+(?:troops|soldiers|forces|peacekeepers|contingent|units?)\b")
-_SUBJECT_SLOT = re.compile(r"(?:^|\b(?:that|said|says|stated|but)|[,;:])\s*$")
+_TROOPS_NOUN = re.compile(r"^\s+(?:(?:ground|combat|own|military)\s+)?(?:troops|soldiers|forces|peacekeepers|"
+                          r"contingent|units?|personnel|boots)\b")
+_SUBJECT_SLOT = re.compile(r"(?:^|\b(?:that|said|says|stated|but|no)|[,;:])\s*$")
 _MEDIA_NOUN = re.compile(r"^\s+(?:[a-z]+\s+)?(?:newspaper|media|press|outlet|journalist|broadcaster|daily|agency|"
                          r"news|expert|analyst|source|think tank|publication|magazine|TV|television|radio)\b", re.I)
 # "The Washington Post", "the Kyiv Independent", "the Paris summit": the place names something else
@@ -128,11 +129,11 @@ _TITLE_BEFORE_OF = re.compile(r"(?:[Pp]resident|[Mm]inisters?|[Gg]overnment|[Pp]
                               r"[Cc]hancellor|[Ss]ecretary|[Aa]uthorities|[Oo]fficials)\s+of\s+(?:the\s+)?$")
 _LIST_JOIN = re.compile(r"^\s*(?:,\s*(?:and\s+|or\s+)?|and\s+|or\s+|as well as\s+|&\s+)(?:the\s+)?$")
 _POSSESSIVE = re.compile(r"^['’]s?\b")
-_PROPOSAL_AFTER_POSSESSIVE = re.compile(r"^['’]s?\s+(?:[\w-]+\s+)?(?:idea|proposal|plan|initiative|call)\b")
+_PROPOSAL_AFTER_POSSESSIVE = re.compile(r"^['’]s?\s+(?:[\w-]+\s+)?(?:idea|proposal|plan|initiative|call|offer)\b")
 
 
 _NEXT_WORD = re.compile(r"^\s+([a-z][\w-]*)")
-_VERBISH = re.compile(r"(?:s|ed|ly)$")
+_VERBISH = re.compile(r"(?:s|ed|ly|ing)$")
 _VERB_WORDS = {
     "will", "would", "could", "can", "may", "might", "must", "should", "shall", "is", "are", "was", "were", "has",
     "have", "had", "does", "do", "did", "also", "not", "already", "still", "then", "too", "alone", "itself",
@@ -200,7 +201,9 @@ def _lists(mentions: list[Mention], text: str) -> list[list[Mention]]:
     for m in mentions:
         joint = text[groups[-1][-1].end:m.start] if groups else ""
         # "According to Tusk, Poland will...": a comma between a person and a country is not a list
-        mixed = joint.strip() == "," and (groups[-1][-1].kind == "person") != (m.kind == "person") if groups else False
+        mixed = joint.strip() in (",", ", the") and ((groups[-1][-1].kind == "person") != (m.kind == "person")
+                                                   or (m.kind == "adjective") != (groups[-1][-1].kind == "adjective")) \
+            if groups else False
         if groups and not mixed and _LIST_JOIN.match(joint):
             groups[-1].append(m)
         else:
@@ -221,7 +224,7 @@ def judge_roles(text: str, mentions: list[Mention], lex: Lexicon, conditions: li
         prev = _prev_word(text, len(before)) if before else ""
         after_last = text[group[-1].end:]
         group_ok, why = True, None
-        possessed = bool(re.match(r"^(?:['’]s?)?\s+(?:proposal|initiative|idea|plan)\b", after_last))
+        possessed = bool(re.match(r"^(?:['’]s?)?\s+(?:proposal|initiative|idea|plan|offer)\b", after_last))
         if prev in _PLACE_PREP and not possessed:
             # "about the Dutch proposal": the preposition governs the proposal, the country is its author
             group_ok, why = False, f"after '{prev}'"
@@ -261,7 +264,8 @@ def judge_roles(text: str, mentions: list[Mention], lex: Lexicon, conditions: li
                     ok, reason = False, "adjective without a state noun"
             elif m.kind in ("name", "capital") and (_MEDIA_NOUN.match(tail) or _PROPER_AFTER.match(tail)):
                 ok, reason = False, "media"
-            elif m.kind in ("name", "capital") and _is_modifier(tail):
+            elif m.kind in ("name", "capital") and _is_modifier(tail) \
+                    and not (_TROOPS_NOUN.match(tail) and _SUBJECT_SLOT.search(before)):
                 ok, reason = False, "noun modifier"
             m.holder, m.why_not = ok, (None if ok else reason)
     return groups
@@ -305,7 +309,8 @@ def find_cues(text: str, lex: Lexicon, excluded: list[tuple[int, int]],
             continue
         stance, negated = cue.stance, False
         if cue.negatable:
-            window = text[max(0, start - 40):start]
+            # a negator inside an earlier cue ("does not rule out such a possibility") is that cue's own
+            window = text[max(0, start - 40, kept[-1].end if kept else 0):start]
             window = " ".join(window.split()[-4:])
             window = _NOT_ONLY.sub("", window)
             # A negator already used by an earlier cue ("does not rule out") does not negate this one.
@@ -358,6 +363,10 @@ _CLAUSE_SPLIT = re.compile(
     rf"\b(?:{_REPORT_THAT})\s+that\b|"
     r";|,\s+(?:but|while|although|though|whereas|however)\b|\s+but\s+|\bwhile\b|\balthough\b|"
     r"\bthat\b|,\s+as\b(?!\s+(?:well|part|long|much|many|soon|noted|reported|stated|said))")
+_OTHER_AGENT = re.compile(r"\b(?:allies|countries|nations|states|governments|leaders|officials|partners|Europeans?|"
+                          r"Europe|members|others|diplomats|sources|analysts|experts|capitals|the West|Washington|"
+                          r"Moscow|Kremlin|Kyiv|NATO|EU|UN|[A-Z]\w+ians)\b")
+_REPORTING = re.compile(rf"(?:{_REPORT_ALWAYS}|{_REPORT_THAT})\b")
 _INHERIT = re.compile(r"^\s*as\s+(?:did|does|do|is|are|was|were|has|have|had|will|would)\b", re.I)
 _PRONOUN_START = re.compile(
     r"^[\s,\"“”'‘’:]*(?:(?:in|on|at)\s+\w+\s+\d*\s*)?(?:that\s*,?\s*)?[\"“]?(?:he|she|it|they|we|i|his country|her country|"
@@ -371,6 +380,12 @@ _PROJECTION = re.compile(r"\b(?:likely to|expected to|set to|could form|would fo
 _MEETING = re.compile(r"\b(?:meet|meets|met|meeting|visit|visits|visited|visiting|hold talks|held talks|host|hosts|"
                       r"hosted|discuss|discusses|discussed)\b", re.I)
 TOPIC = re.compile(r"\b(?:troops?|soldiers?|peacekeep\w*|boots on the ground|ground forces|armed forces|"
+                   r"military personnel|(?:foreign|western|european|allied|international|multinational)\s+"
+                   r"(?:forces|military|personnel|presence)|"
+                   r"(?:send|sends|sending|sent|station\w*|plac\w+|put|putting)\s+(?:\w+\s+){0,2}?"
+                   r"(?:military|forces|personnel|contingents?)\b|"
+                   r"(?:army|military|forces|contingents?|personnel|units)\s+(?:\w+\s+){0,3}?(?:be|been|being)\s+"
+                   r"(?:sent|deployed|stationed)\b|"
                    r"(?:deterrent|reassurance|security|stabili[sz]ation|multinational|international|european|military|"
                    r"peacekeeping)\s+(?:force|forces|mission|presence)|contingent|deploy\w*|station(?:ing|ed)\b|"
                    r"(?:enforc|monitor|secur|guarante)\w*\s+(?:a|the)\s+ceasefire|coalition of the willing|"
@@ -384,6 +399,7 @@ class Clause:
     start: int
     end: int
     inherit: bool = False  # "as did Ukraine": shares the previous clause's cue
+    reported: bool = False  # follows a reporting verb ("Macron said ..."): its speaker may be its holder
 
 
 def split_clauses(text: str, mentions: list[Mention] = ()) -> list[Clause]:
@@ -391,6 +407,7 @@ def split_clauses(text: str, mentions: list[Mention] = ()) -> list[Clause]:
     a reference, so "the Baltic states" stays whole)."""
     clauses = []
     start = 0
+    reported = False
     for m in _CLAUSE_SPLIT.finditer(text):
         if any(x.start < m.end() and m.start() < x.end for x in mentions):
             continue
@@ -398,9 +415,10 @@ def split_clauses(text: str, mentions: list[Mention] = ()) -> list[Clause]:
             if m.end() > start and m.start() == start:
                 start = m.end()
             continue
-        clauses.append(Clause(start, m.start()))
+        clauses.append(Clause(start, m.start(), reported=reported))
         start = m.end() if not re.match(r",\s+as\b", m.group()) else m.start() + 1
-    clauses.append(Clause(start, len(text)))
+        reported = bool(_REPORTING.match(m.group()))
+    clauses.append(Clause(start, len(text), reported=reported))
     for c in clauses:
         c.inherit = bool(_INHERIT.match(text[c.start:c.end]))
     return [c for c in clauses if text[c.start:c.end].strip(" ,;\"“”")]
@@ -550,6 +568,11 @@ def _sentence_candidates(sent: Sentence, ref: DateValue, lex: Lexicon, exprs: li
             c_groups, pronoun = [last_holders] + c_groups, True
         if not c_groups and c_cues and head_holder is not None and clause.start <= head_holder.end + 3:
             c_groups = [[head_holder]]
+        if not c_groups and c_cues and clause.reported and last_holders and not inherited \
+                and not _OTHER_AGENT.search(text[clause.start:c_cues[0].start]):
+            # "Macron said the idea was premature": a reported clause naming no holder is its speaker's, unless
+            # someone else is its subject ("Merz said that Western allies might...")
+            c_groups, pronoun = [last_holders], True
         if _PROJECTION.search(ctext):
             if c_groups:
                 last_holders = c_groups[-1]
@@ -575,7 +598,8 @@ def _sentence_candidates(sent: Sentence, ref: DateValue, lex: Lexicon, exprs: li
 
 
 _QUOTE_ATTRIBUTION = re.compile(r"^\s*[\"“](?P<quote>[^\"”]+)[\"”]\s*,?\s*(?P<attr>.*)$|"
-                                r"^(?P<quote2>.+),\s*(?P<attr2>[^,]*\b(?:said|says|told|added|stated)\b[^,]*)$")
+                                r"^(?P<quote2>.+),\s*(?P<attr2>[^,]*\b(?:said|says|told|added|stated|declared|"
+                                r"insisted|wrote|writes)\b[^,]*)$")
 _ATTRIBUTION_VERB = re.compile(r"\b(?:said|says|told|added|stated|declared|insisted|wrote|according to)\b")
 
 
@@ -598,7 +622,8 @@ def _quote_then_attribution(sent: Sentence, groups: list[list[Mention]], cues: l
                        inherited=False, pronoun=True, penalty=penalty)
 
 
-_ATTACHED_CUE = re.compile(r"(?:proposal|initiative|idea|plan)", re.I)
+_NO_BEFORE = re.compile(r"\bno\s+(?:the\s+)?$", re.I)
+_ATTACHED_CUE = re.compile(r"(?:proposal|initiative|idea|plan|offer)", re.I)
 _ADJACENT = re.compile(r"^(?:['’]s?)?\s+(?:[\w-]+\s+)?$")
 
 
@@ -640,7 +665,8 @@ def _candidates(sent: Sentence, group: list[Mention], cue: CueHit, mentions: lis
         return at < 3 or (at >= first and not any(max(cue.end, group[-1].end) < o < at for o in others))
 
     conditions = "; ".join(dict.fromkeys(t for at, t in cond_texts if owns(at))) or None
-    if conditions and stance == "support" and not re.search(r"\b(?:ready|will)\b", cue.text, re.I):
+    if conditions and stance == "support" and not re.search(r"\b(?:ready|will|willing|willingness|prepared)\b",
+                                                            cue.text, re.I):
         stance = "undecided"  # STANCES.md: conditions make it undecided unless the country says it is ready
     expr = _nearest_time(exprs, 0, len(text), cue.start) or carried
     when = resolve(expr, ref) if expr else ref
@@ -649,6 +675,10 @@ def _candidates(sent: Sentence, group: list[Mention], cue: CueHit, mentions: lis
     countries = list(dict.fromkeys(c for m in group for c in m.countries))
     out = []
     for m in group:
+        m_stance = stance
+        if stance == "support" and cue.start > m.end and not cue.negated and _NO_BEFORE.search(text[:m.start]) \
+                and _TROOPS_NOUN.match(text[m.end:]):
+            m_stance = "reject"  # "no US ground troops would be deployed": the determiner negates the verb
         for country in m.countries:
             if country in lex.excluded or country not in lex.country_names:
                 continue
@@ -661,7 +691,7 @@ def _candidates(sent: Sentence, group: list[Mention], cue: CueHit, mentions: lis
             conf -= 0.05 if cue.negated else 0.0
             conf -= penalty
             out.append(Candidate(
-                country=country, stance=stance, quote=text, quote_start=sent.start, quote_end=sent.end,
+                country=country, stance=m_stance, quote=text, quote_start=sent.start, quote_end=sent.end,
                 mention_start=m.start, mention_end=m.end, cue_start=cue.start, cue_end=cue.end,
                 speaker=_speaker(text, mentions, country), conditions=conditions,
                 confidence=round(max(0.05, min(0.95, conf)), 2), stated_on=when.date,

@@ -126,7 +126,9 @@ def _word_pattern(texts: list[str]) -> re.Pattern:
     # Longest first so "United States of America" wins over "United States"; case-sensitive so "us" and
     # "turkey" are not countries.
     alts = sorted(set(texts), key=len, reverse=True)
-    return re.compile(r"(?<![\w.-])(?:" + "|".join(re.escape(a) for a in alts) + r")(?![\w-]|\.\w)")
+    # A hyphen glued to a word ("pro-Russian") joins it; one after a space is a wire dateline's dash
+    # ("STOCKHOLM (Reuters) -Sweden would...").
+    return re.compile(r"(?<![\w.])(?<!\w-)(?:" + "|".join(re.escape(a) for a in alts) + r")(?![\w-]|\.\w)")
 
 
 @lru_cache

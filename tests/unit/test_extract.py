@@ -100,6 +100,36 @@ def pairs(text: str, ref: DateValue = REF) -> set[tuple[str, str]]:
     ("Spain's proposal of a peacekeeping mission was discussed.", {("ES", "support")}),
     ("Sánchez was asked about the Dutch proposal for a peacekeeping force.", {("NL", "support")}),
     ("The mission, led by the Italian government, would monitor the ceasefire.", {("IT", "support")}),
+    ("Portugal refused Spain's offer to join a reassurance force.", {("PT", "reject"), ("ES", "support")}),
+    ("Estonia floated the idea of a Nordic-Baltic peacekeeping force.", {("EE", "support")}),
+    # wire copy: a dateline's dash before the holder, a headline's gerund
+    ("OSLO (Reuters) -Norway would consider contributing to a peacekeeping force, the prime minister said.",
+     {("NO", "undecided")}),
+    ("Portugal sending soldiers to Ukraine 'a possibility', minister says", {("PT", "undecided")}),
+    # nouns of refusal and of will, denials, dismissals
+    ("Greece has signalled reluctance to send troops to Ukraine.", {("GR", "reject")}),
+    ("Lisbon has declared its willingness to deploy troops after a ceasefire.", {("PT", "support")}),
+    ("Bulgaria's president denied any involvement of Bulgarian troops in Ukraine.", {("BG", "reject")}),
+    ("Denmark calls for more flexible funding rules and dismisses talk of deploying troops.", {("DK", "reject")}),
+    # options kept open
+    ("Romania said it would not discard any option on sending troops.", {("RO", "undecided")}),
+    ("Finland said all options remain on the table on peacekeepers.", {("FI", "undecided")}),
+    ("Sweden sees sending peacekeepers as absolutely a possibility.", {("SE", "undecided")}),
+    ("Croatia does not rule out such a possibility for its soldiers.", {("HR", "undecided")}),
+    # "no <country> troops", the passive with an army as subject, attribution after the clause
+    ("There will be no Austrian soldiers on Ukrainian soil, the chancellor said.", {("AT", "reject")}),
+    ("Trump gave his assurance that no US ground troops would be deployed.", {("US", "reject")}),
+    ("The Slovenian army will not be sent to Ukraine, the president wrote.", {("SI", "reject")}),
+    ("Troops will not be sent to Ukraine, the Slovenian president wrote.", {("SI", "reject")}),
+    # a reported clause without a holder of its own is its speaker's
+    ("Macron said the idea of sending troops was still premature.", {("FR", "undecided")}),
+    ("At least 100,000 peacekeepers would be needed, Zelensky said.", {("UA", "support")}),
+    # ready, willing or prepared with a condition stays support (the condition is recorded)
+    ("Croatia is willing to send troops if the mission has a UN mandate.", {("HR", "support")}),
+    ("Britain is prepared to put its own troops on the ground if necessary.", {("GB", "support")}),
+    # a deployment named just before: "do so"
+    ("Several states are willing to send troops. Belgium and the Netherlands confirmed they would do so.",
+     {("BE", "support"), ("NL", "support")}),
 ])
 def test_stances(text, expected):
     assert pairs(text) == expected
@@ -128,6 +158,9 @@ def test_stances(text, expected):
     "Greece is ready to increase its defence budget.",
     # conditions: a country in a condition states nothing
     "Europe could send troops even if Hungary does not support the idea.",
+    # generic verbs without the force: aid, funding, training
+    "Germany intends to contribute to Ukraine's air defence and the training of its troops.",
+    "Austria calls for more flexible budget rules, officials said of the troops debate.",
 ])
 def test_not_positions(text):
     assert pairs(text) == set()
