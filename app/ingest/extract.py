@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Protocol
 
 from app.ingest.dates import DateValue, TimeExpr, article_date, resolve, time_expressions
@@ -58,7 +58,8 @@ class Sentence:
 _ABBREV = {"mr", "mrs", "ms", "dr", "st", "gen", "lt", "col", "sen", "rep", "jr", "sr", "no", "vs", "etc", "prof",
            "gov", "maj", "capt", "sgt", "adm", "corp", "inc", "co", "jan", "feb", "aug", "sept", "oct", "nov", "dec",
            "approx", "dept", "est", "fig", "min", "pres"}
-_BOUNDARY = re.compile(r"[.!?…]+[\"”’')\]]*(?=\s+[\"“‘'(\[]?[A-Z0-9])")
+# Scraped text loses spaces: "...other support.Britain, France and Australia have..." ends a sentence too.
+_BOUNDARY = re.compile(r"[.!?…]+[\"”’')\]]*(?=\s+[\"“‘'(\[]?[A-Z0-9])|(?<=[a-z]{2})[.!?](?=[A-Z][a-z])")
 
 
 def _is_abbreviation(text: str, dot: int) -> bool:
@@ -120,10 +121,16 @@ _MEDIA_NOUN = re.compile(r"^\s+(?:[a-z]+\s+)?(?:newspaper|media|press|outlet|jou
 _PROPER_AFTER = re.compile(r"^\s+(?:Post|Times|Independent|Journal|Herald|Telegraph|Tribune|Guardian|Match|Wall|"
                            r"Institute|University|Airport|Summit|summit|Conference|conference|Declaration|Format|"
                            r"Process|Agreement|Accords?|Protocol|Consensus|Club|Group|talks)\b")
+_ACRONYM_BEFORE = re.compile(r"(?<![\w.])(?!US\s|UK\s|EU\s)[A-Z]{2,5}\s+$")
 _PLACE_PREP = {"to", "into", "in", "from", "at", "across", "throughout", "inside", "near", "towards", "toward", "on",
                "against", "with", "about", "over", "between", "of", "for", "visit", "visits", "visited", "visiting",
                "via", "within", "beyond", "around", "under", "by", "than", "onto", "outside", "through", "upon",
-               "amid", "during", "after", "before"}
+               "amid", "during", "after", "before",
+               # verbs whose next noun phrase is their object: "refused to provide US military cover",
+               # "urged Germany to send troops" (the urger holds the position, not Germany)
+               "provide", "providing", "provided", "give", "giving", "offer", "offering", "ask", "asked", "asking",
+               "urge", "urged", "urging", "convince", "persuade", "allow", "allowed", "help", "helped", "involve",
+               "involving", "without", "pressure", "pressed", "encourage", "encouraged"}
 _TITLE_BEFORE_OF = re.compile(r"(?:[Pp]resident|[Mm]inisters?|[Gg]overnment|[Pp]arliament|[Ll]eaders?|[Cc]hief|"
                               r"[Cc]ommander(?:-in-[Cc]hief)?|[Aa]mbassador|[Pp]rime [Mm]inister|[Kk]ing|[Qq]ueen|"
                               r"[Cc]hancellor|[Ss]ecretary|[Aa]uthorities|[Oo]fficials)\s+of\s+(?:the\s+)?$")
@@ -145,6 +152,7 @@ _VERB_WORDS = {
     "gave", "saw", "thought", "spoke", "wrote", "met", "put", "kept", "felt", "left", "became", "began", "chose",
     "got", "knew", "let", "meant", "ran", "rose", "sought", "stood", "won", "lost", "cannot", "can't", "won't",
     "isn't", "aren't", "wasn't", "doesn't", "didn't", "hasn't", "haven't", "wouldn't", "couldn't", "shouldn't",
+    "both", "each", "all", "jointly", "separately", "again", "themselves", "herself", "himself",
 }
 
 
@@ -190,9 +198,21 @@ def find_mentions(text: str, lex: Lexicon, on=None) -> list[Mention]:
 _LAST_WORD = re.compile(r"([\w'’-]+)\W*$")
 
 
+_PLACE_MODIFIER = re.compile(r"(?:[\w]+-[\w-]+|post-?war|war-torn|occupied|eastern|western|southern|northern|central|"
+                             r"neighbou?ring|independent|sovereign|free|democratic)$", re.I)
+
+
 def _prev_word(text: str, pos: int) -> str:
-    m = _LAST_WORD.search(text[max(0, pos - 40):pos])
-    return m.group(1).lower() if m else ""
+    """The word before pos, looking past a place's modifiers ("to post-war Ukraine", "in eastern Ukraine")."""
+    for _ in range(3):
+        m = _LAST_WORD.search(text[max(0, pos - 40):pos])
+        if not m:
+            return ""
+        word = m.group(1).lower()
+        if not _PLACE_MODIFIER.fullmatch(word):
+            return word
+        pos = max(0, pos - 40) + m.start(1)
+    return word
 
 
 def _lists(mentions: list[Mention], text: str) -> list[list[Mention]]:
@@ -262,8 +282,9 @@ def judge_roles(text: str, mentions: list[Mention], lex: Lexicon, conditions: li
                 elif not _GOV_NOUN.match(tail) and not (_TROOPS_NOUN.match(tail) and _SUBJECT_SLOT.search(before)):
                     # "Slovak soldiers would not be deployed" at a clause's start is the state's own troops
                     ok, reason = False, "adjective without a state noun"
-            elif m.kind in ("name", "capital") and (_MEDIA_NOUN.match(tail) or _PROPER_AFTER.match(tail)):
-                ok, reason = False, "media"
+            elif m.kind in ("name", "capital") and (_MEDIA_NOUN.match(tail) or _PROPER_AFTER.match(tail)
+                                                    or _ACRONYM_BEFORE.search(text[:m.start])):
+                ok, reason = False, "media"  # "The Washington Post", "RBC Ukraine", "TVP World"
             elif m.kind in ("name", "capital") and _is_modifier(tail) \
                     and not (_TROOPS_NOUN.match(tail) and _SUBJECT_SLOT.search(before)):
                 ok, reason = False, "noun modifier"
@@ -386,11 +407,13 @@ TOPIC = re.compile(r"\b(?:troops?|soldiers?|peacekeep\w*|boots on the ground|gro
                    r"(?:military|forces|personnel|contingents?)\b|"
                    r"(?:army|military|forces|contingents?|personnel|units)\s+(?:\w+\s+){0,3}?(?:be|been|being)\s+"
                    r"(?:sent|deployed|stationed)\b|"
+                   r"(?:possible|potential|future|such|any|these|those|its own|their own)\s+(?:\w+\s+)?forces\b|"
                    r"(?:deterrent|reassurance|security|stabili[sz]ation|multinational|international|european|military|"
                    r"peacekeeping)\s+(?:force|forces|mission|presence)|contingent|deploy\w*|station(?:ing|ed)\b|"
                    r"(?:enforc|monitor|secur|guarante)\w*\s+(?:a|the)\s+ceasefire|coalition of the willing|"
                    r"(?:the|a|such a|this|any)\s+(?:force|mission)\b)", re.I)
-_ANAPHOR = re.compile(r"\b(?:this|these|such|it|idea|plan|proposal|prospect|possibility|do so|the same)\b", re.I)
+_ANAPHOR = re.compile(r"\b(?:this|these|such|it|idea|plan|proposal|prospect|possibility|do so|the same|topic|issue|"
+                      r"question|matter)\b", re.I)
 _CARRY_DATE = re.compile(r"^(?:meanwhile|at the same time|simultaneously|on the same day|the same day|that day)\b", re.I)
 
 
@@ -466,6 +489,61 @@ class RuleExtractor:
         return extract_candidates(article.body, ref, self.lex)
 
 
+@dataclass
+class Carry:
+    """What a sentence leaves the next: who was speaking ("Italian Prime Minister Meloni: We ...") and the cue
+    it turned on ("Six countries are ready to send troops. Among them are ...")."""
+
+    speaker: list[Mention] = field(default_factory=list)
+    speaker_paragraph: int = -1
+    cue: CueHit | None = None
+
+
+_HEADER = re.compile(r"^[^:“\"]{2,80}?:\s+\S")
+_FIRST_PERSON = re.compile(r"^[\s\"“‘']*(?:We|I|Our|My)\b")
+_AMONG = re.compile(r"^(?:Among|These include|They include)\b(?:\s+(?:them|these|those|the\s+[\w\s]{0,40}?))?"
+                    r"(?:\s+(?:are|were|is|was))?\b[\s:,—–-]*")
+
+
+def sentence_speaker(text: str, lex: Lexicon, on=None) -> list[Mention]:
+    """Who a sentence says is speaking: a "Slovak Prime Minister Robert Fico: We ..." header, or the attribution
+    after a quote ('"...," said the Greek Prime Minister'); empty when it names nobody."""
+    if header := _HEADER.match(text):
+        lo, hi = 0, header.end() - 1
+    elif (quoted := _QUOTE_ATTRIBUTION.match(text)) and quoted["attr"] and _ATTRIBUTION_VERB.search(quoted["attr"]):
+        lo, hi = quoted.start("attr"), len(text)
+    else:
+        return []
+    mentions = find_mentions(text, lex, on)
+    judge_roles(text, mentions, lex, [])
+    return [m for m in mentions if m.holder and lo <= m.start and m.end <= hi][:1]
+
+
+def _carried_candidates(sent: Sentence, carry: Carry, ref: DateValue, lex: Lexicon, exprs: list[TimeExpr],
+                        timed: TimeExpr | None, raw_cues: list, penalty: float) -> list[Candidate]:
+    """Positions a sentence states through the one before: a first-person sentence after a "Title Name:" header
+    or an attributed quote is that speaker's; "Among them are X and Y" gives X and Y the cue before it."""
+    text = sent.text
+    cond_spans, cond_texts = find_conditions(text)
+    if carry.speaker and carry.speaker_paragraph == sent.paragraph and (m := _FIRST_PERSON.match(text)):
+        cues = [c for c in find_cues(text, lex, cond_spans, raw_cues) if c.start >= m.end()]
+        if cues:
+            word = re.search(r"\w+", text[:m.end() + 1])
+            who = [Mention(word.start(), word.end(), word.group(), "pronoun", s.countries, s.person)
+                   for s in carry.speaker]
+            return _candidates(sent, who, cues[0], who, ref, exprs, timed, cond_texts, lex,
+                               inherited=False, pronoun=True, penalty=penalty)
+    if carry.cue is not None and (m := _AMONG.match(text)) and m.end() > 5:
+        mentions = find_mentions(text, lex, ref.date)
+        judge_roles(text, mentions, lex, cond_spans)
+        group = [x for x in mentions if x.holder]
+        if group:
+            cue = CueHit(0, len(text[:m.end()].rstrip(" :,—–-")), carry.cue.stance, carry.cue.text, carry.cue.negated)
+            return _candidates(sent, group, cue, mentions, ref, exprs, timed, cond_texts, lex,
+                               inherited=True, pronoun=False, penalty=penalty)
+    return []
+
+
 def extract_candidates(body: str, ref: DateValue, lex: Lexicon | None = None) -> list[Candidate]:
     """Every candidate position in an article body, dated against the article's date."""
     lex = lex or load_lexicon()
@@ -480,6 +558,7 @@ def extract_candidates(body: str, ref: DateValue, lex: Lexicon | None = None) ->
     prev: Sentence | None = None
     prev_time: TimeExpr | None = None
     prev_topic = False
+    carry = Carry()
     for i, sent in enumerate(sentences):
         text = sent.text
         same_para = prev is not None and prev.paragraph == sent.paragraph
@@ -493,14 +572,22 @@ def extract_candidates(body: str, ref: DateValue, lex: Lexicon | None = None) ->
         exprs = [replace(e, start=e.start - sent.start, end=e.end - sent.start)
                  for e in body_times[a:b] if e.end <= sent.end]
         carried = prev_time if (same_para and not exprs and _CARRY_DATE.match(text)) else None
+        a, b = bisect_left(cue_starts, sent.start), bisect_left(cue_starts, sent.end)
+        raw = [(x - sent.start, y - sent.start, cue) for x, y, cue in body_cues[a:b] if y <= sent.end]
+        if speaker := sentence_speaker(text, lex, ref.date):
+            carry.speaker, carry.speaker_paragraph = speaker, sent.paragraph
+        found: list[Candidate] = []
         if on_topic or near_topic:
-            a, b = bisect_left(cue_starts, sent.start), bisect_left(cue_starts, sent.end)
-            raw = [(x - sent.start, y - sent.start, cue) for x, y, cue in body_cues[a:b] if y <= sent.end]
-            for cand in _sentence_candidates(sent, ref, lex, exprs, carried, raw, first=(i == 0),
-                                             confidence_penalty=0.0 if on_topic else 0.1):
-                key = (cand.country, cand.stance, cand.quote_start)
-                if key not in best or best[key].confidence < cand.confidence:
-                    best[key] = cand
+            found = _sentence_candidates(sent, ref, lex, exprs, carried, raw, first=(i == 0),
+                                         confidence_penalty=0.0 if on_topic else 0.1, carry=carry)
+        if not found and (on_topic or near_topic or carry.speaker or carry.cue):
+            found = _carried_candidates(sent, carry, ref, lex, exprs, carried, raw, penalty=0.1)
+        if not (on_topic or near_topic):
+            carry.cue = None
+        for cand in found:
+            key = (cand.country, cand.stance, cand.quote_start)
+            if key not in best or best[key].confidence < cand.confidence:
+                best[key] = cand
         prev = sent
         if exprs:
             prev_time = exprs[-1]
@@ -536,10 +623,12 @@ def _proposers_considering(cands: list[Candidate]) -> list[Candidate]:
 
 def _sentence_candidates(sent: Sentence, ref: DateValue, lex: Lexicon, exprs: list[TimeExpr],
                          carried: TimeExpr | None, raw_cues: list, first: bool,
-                         confidence_penalty: float) -> list[Candidate]:
+                         confidence_penalty: float, carry: Carry | None = None) -> list[Candidate]:
     text = sent.text
+    carry = carry if carry is not None else Carry()
     cond_spans, cond_texts = find_conditions(text)
     cues = find_cues(text, lex, cond_spans, raw_cues)
+    carry.cue = cues[0] if cues else None
     if not cues:
         return []
     mentions = find_mentions(text, lex, ref.date)
@@ -665,9 +754,11 @@ def _candidates(sent: Sentence, group: list[Mention], cue: CueHit, mentions: lis
         return at < 3 or (at >= first and not any(max(cue.end, group[-1].end) < o < at for o in others))
 
     conditions = "; ".join(dict.fromkeys(t for at, t in cond_texts if owns(at))) or None
-    if conditions and stance == "support" and not re.search(r"\b(?:ready|will|willing|willingness|prepared)\b",
+    if conditions and stance == "support" and not re.search(r"\b(?:ready|readiness|will|willing|willingness|prepared)\b",
                                                             cue.text, re.I):
         stance = "undecided"  # STANCES.md: conditions make it undecided unless the country says it is ready
+    elif conditions and stance == "reject" and any(not t.lower().startswith("even if") for t in conditions.split("; ")):
+        stance = "undecided"  # "no German soldiers as long as the war is not over": a condition not yet met
     expr = _nearest_time(exprs, 0, len(text), cue.start) or carried
     when = resolve(expr, ref) if expr else ref
     if not when.known:
