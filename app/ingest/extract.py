@@ -139,7 +139,7 @@ _POSSESSIVE = re.compile(r"^['’]s?\b")
 _PROPOSAL_AFTER_POSSESSIVE = re.compile(r"^['’]s?\s+(?:[\w-]+\s+)?(?:idea|proposal|plan|initiative|call|offer)\b")
 
 
-_NEXT_WORD = re.compile(r"^\s+([a-z][\w-]*)")
+_NEXT_WORD = re.compile(r"^\s+([a-z][\w'’-]*)")
 _VERBISH = re.compile(r"(?:s|ed|ly|ing)$")
 _VERB_WORDS = {
     "will", "would", "could", "can", "may", "might", "must", "should", "shall", "is", "are", "was", "were", "has",
@@ -161,7 +161,7 @@ def _is_modifier(tail: str) -> bool:
     m = _NEXT_WORD.match(tail)
     if not m:
         return False
-    word = m.group(1)
+    word = m.group(1).replace("’", "'")
     if word in _VERB_WORDS or _VERBISH.search(word) or _GOV_NOUN.match(tail):
         return False
     return True
@@ -384,6 +384,8 @@ _CLAUSE_SPLIT = re.compile(
     rf"\b(?:{_REPORT_THAT})\s+that\b|"
     r";|,\s+(?:but|while|although|though|whereas|however)\b|\s+but\s+|\bwhile\b|\balthough\b|"
     r"\bthat\b|,\s+as\b(?!\s+(?:well|part|long|much|many|soon|noted|reported|stated|said))")
+_MEMBER_OF = re.compile(r"\b(?:is|are|was|were)\s+(?P<neg>not\s+)?(?:one of|among)\s+(?:the\s+)?(?:[\w-]+\s+){0,2}?"
+                        r"(?:countries|nations|states|members|governments|allies)\s*$")
 _OTHER_AGENT = re.compile(r"\b(?:allies|countries|nations|states|governments|leaders|officials|partners|Europeans?|"
                           r"Europe|members|others|diplomats|sources|analysts|experts|capitals|the West|Washington|"
                           r"Moscow|Kremlin|Kyiv|NATO|EU|UN|[A-Z]\w+ians)\b")
@@ -637,6 +639,7 @@ def _sentence_candidates(sent: Sentence, ref: DateValue, lex: Lexicon, exprs: li
     out: list[Candidate] = []
     last_holders: list[Mention] = []
     last_cue: CueHit | None = None
+    member_of: tuple[list[Mention], bool] | None = None
     # "France: we will..." / 'France "excludes no option"': a headline naming its holder first.
     head_holder = None
     if mentions and mentions[0].start == 0 and mentions[0].holder and re.match(r"^\s*[:\"“]", text[mentions[0].end:]):
@@ -657,6 +660,14 @@ def _sentence_candidates(sent: Sentence, ref: DateValue, lex: Lexicon, exprs: li
             c_groups, pronoun = [last_holders] + c_groups, True
         if not c_groups and c_cues and head_holder is not None and clause.start <= head_holder.end + 3:
             c_groups = [[head_holder]]
+        if not c_groups and c_cues and member_of is not None:
+            # "Greece is not one of the countries that are ready to send troops"
+            c_groups, pronoun = [member_of[0]], True
+            if member_of[1]:
+                c_cues = [replace(c, stance=NEGATE[c.stance], negated=not c.negated) for c in c_cues]
+        member_of = None
+        if c_groups and _MEMBER_OF.search(ctext):
+            member_of = (c_groups[-1], bool(_MEMBER_OF.search(ctext)["neg"]))
         if not c_groups and c_cues and clause.reported and last_holders and not inherited \
                 and not _OTHER_AGENT.search(text[clause.start:c_cues[0].start]):
             # "Macron said the idea was premature": a reported clause naming no holder is its speaker's, unless
@@ -687,8 +698,8 @@ def _sentence_candidates(sent: Sentence, ref: DateValue, lex: Lexicon, exprs: li
 
 
 _QUOTE_ATTRIBUTION = re.compile(r"^\s*[\"“](?P<quote>[^\"”]+)[\"”]\s*,?\s*(?P<attr>.*)$|"
-                                r"^(?P<quote2>.+),\s*(?P<attr2>[^,]*\b(?:said|says|told|added|stated|declared|"
-                                r"insisted|wrote|writes)\b[^,]*)$")
+                                r"^(?P<quote2>.+),\s*(?P<attr2>[^,–—]{0,90}\b(?:said|says|told|added|stated|declared|"
+                                r"insisted|wrote|writes)\b[^,–—]{0,60})$")
 _ATTRIBUTION_VERB = re.compile(r"\b(?:said|says|told|added|stated|declared|insisted|wrote|according to)\b")
 
 
@@ -711,6 +722,8 @@ def _quote_then_attribution(sent: Sentence, groups: list[list[Mention]], cues: l
                        inherited=False, pronoun=True, penalty=penalty)
 
 
+_APPOSITION = re.compile(r"(?:\b(?:including|such as|namely|notably|in particular|among them|among which)|[–—:])"
+                         r"\s+(?:the\s+)?(?:[\w-]+\s+){0,3}?(?:such as\s+|like\s+|including\s+)?(?:the\s+)?$", re.I)
 _NO_BEFORE = re.compile(r"\bno\s+(?:the\s+)?$", re.I)
 _ATTACHED_CUE = re.compile(r"(?:proposal|initiative|idea|plan|offer)", re.I)
 _ADJACENT = re.compile(r"^(?:['’]s?)?\s+(?:[\w-]+\s+)?$")
@@ -735,8 +748,11 @@ def _pick_cue(cues: list[CueHit], group: list[Mention], inherited: bool, text: s
         return led[-1]
     if before:
         c = before[-1]
-        # a cue before the holder is its own only when nothing else sits between them ("supported by Italy")
-        return c if re.search(r"\bby\s+(?:the\s+)?$", text[c.end:start]) or len(text[c.end:start]) < 3 else None
+        between = text[c.end:start]
+        # a cue before the holder is its own only when nothing else sits between them ("supported by Italy"),
+        # or the holder is one of those it was said of ("have ruled out sending troops - including Germany")
+        if re.search(r"\bby\s+(?:the\s+)?$", between) or len(between) < 3 or _APPOSITION.search(between):
+            return c
     return None
 
 

@@ -131,6 +131,16 @@ def _word_pattern(texts: list[str]) -> re.Pattern:
     return re.compile(r"(?<![\w.])(?<!\w-)(?:" + "|".join(re.escape(a) for a in alts) + r")(?![\w-]|\.\w)")
 
 
+_CONTRACTED = r"(?:do|does|did|is|are|was|were|has|have|had|would|could|should|ca|wo|must|need)n['’]t"
+
+
+def _contractions(pattern: str) -> str:
+    """A cue's "n't": an alternative that starts with it matches the whole word ("doesn't", which the cue's
+    word-start guard would otherwise refuse), and every "n't" also takes the typographic apostrophe."""
+    pattern = re.sub(r"(?<=[|:(])n't", "\x00", pattern)
+    return pattern.replace("n't", "n['’]t").replace("\x00", _CONTRACTED)
+
+
 @lru_cache
 def load_lexicon() -> Lexicon:
     country_names = {r["iso2"]: r["name"] for r in _rows("countries.csv")}
@@ -172,6 +182,7 @@ def load_lexicon() -> Lexicon:
     for n, r in enumerate(_rows("cues.csv"), 2):
         if r["stance"] not in ("support", "reject", "undecided") or r["negatable"] not in ("yes", "no"):
             raise ValueError(f"cues.csv line {n}: stance must be support|reject|undecided, negatable yes|no")
+        r["pattern"] = _contractions(r["pattern"])
         try:
             pattern = re.compile(r"(?<![\w])" + r["pattern"], re.IGNORECASE)
         except re.error as e:

@@ -164,6 +164,20 @@ def pairs(text: str, ref: DateValue = REF) -> set[tuple[str, str]]:
      {("GR", "reject")}),
     ("Five countries are ready to send troops to Ukraine. Among them are Denmark, Norway and Portugal.",
      {("DK", "support"), ("NO", "support"), ("PT", "support")}),
+    # contractions, with either apostrophe, are negations like "not"
+    ("Germany doesn't rule out sending troops.", {("DE", "undecided")}),
+    ("Germany doesn’t rule out sending troops.", {("DE", "undecided")}),
+    ("Austria won’t send troops to Ukraine.", {("AT", "reject")}),
+    ("Norway hasn't decided whether to send troops.", {("NO", "undecided")}),
+    # the passive double negation
+    ("Macron said that nothing should be ruled out on sending troops.", {("FR", "undecided")}),
+    ("Macron declared that sending Western troops to Ukraine “cannot be ruled out.”", {("FR", "undecided")}),
+    ("London and Paris plan to form a peacekeeping force of up to 30,000 troops.", {("FR", "support"), ("GB", "support")}),
+    # a list after the cue, introduced by "including"; membership of those who are (not) ready
+    ("Most NATO members have ruled out sending troops – including Spain, Italy and Portugal – but Estonia said on "
+     "Friday that it welcomed the debate.", {("ES", "reject"), ("IT", "reject"), ("PT", "reject")}),
+    ("Greece is not one of the countries that are ready to send troops to Ukraine.", {("GR", "reject")}),
+    ("Turkey is among the countries that are ready to contribute troops.", {("TR", "support")}),
 ])
 def test_stances(text, expected):
     assert pairs(text) == expected
