@@ -344,7 +344,9 @@ def find_cues(text: str, lex: Lexicon, excluded: list[tuple[int, int]],
 
 _CONDITION = re.compile(r"\b(?:(?i:even if|only if|if|unless|provided(?: that)?|as long as|on condition that|"
                         r"in the event (?:of|that))|[Ss]hould(?= [A-Z]\w* (?:decide|choose|agree|want|ask|request)))\b")
-_ASIDE = re.compile(r",\s+(?:which|who|whose|where)\b[^,;]*")
+# "Poland, which borders Ukraine, ..." is an aside; ", who said the country was not ready" is the speaker's words
+_ASIDE = re.compile(r",\s+(?:which|who(?!\s+(?:also\s+)?(?:said|says|stated|told|added|insisted|warned|noted|"
+                    r"declared|announced|confirmed|stressed))|whose|where)\b[^,;]*")
 _QUESTION = re.compile(r"\b(?:whether|asked if)\b")
 _CONDITION_END = re.compile(r"[,;:.!?]|\s[–—-]\s")
 _CONDITION_PHRASE = re.compile(r"\bunder (?:a |the )?(?:UN|U\.N\.|United Nations) mandate\b[^,;.]*|"
@@ -388,7 +390,7 @@ _MEMBER_OF = re.compile(r"\b(?:is|are|was|were)\s+(?P<neg>not\s+)?(?:one of|amon
                         r"(?:countries|nations|states|members|governments|allies)\s*$")
 _OTHER_AGENT = re.compile(r"\b(?:allies|countries|nations|states|governments|leaders|officials|partners|Europeans?|"
                           r"Europe|members|others|diplomats|sources|analysts|experts|capitals|the West|Washington|"
-                          r"Moscow|Kremlin|Kyiv|NATO|EU|UN|[A-Z]\w+ians)\b")
+                          r"Moscow|Kremlin|Kyiv|NATO|EU|UN|[A-Z]\w+ians)\b(?!['’])")  # "partners' forces" is no agent
 _REPORTING = re.compile(rf"(?:{_REPORT_ALWAYS}|{_REPORT_THAT})\b")
 _INHERIT = re.compile(r"^\s*as\s+(?:did|does|do|is|are|was|were|has|have|had|will|would)\b", re.I)
 _PRONOUN_START = re.compile(
@@ -722,7 +724,7 @@ def _quote_then_attribution(sent: Sentence, groups: list[list[Mention]], cues: l
                        inherited=False, pronoun=True, penalty=penalty)
 
 
-_APPOSITION = re.compile(r"(?:\b(?:including|such as|namely|notably|in particular|among them|among which)|[–—:])"
+_APPOSITION = re.compile(r"(?:\b(?:including|such as|namely|notably|in particular|among them|among which)|:)"
                          r"\s+(?:the\s+)?(?:[\w-]+\s+){0,3}?(?:such as\s+|like\s+|including\s+)?(?:the\s+)?$", re.I)
 _NO_BEFORE = re.compile(r"\bno\s+(?:the\s+)?$", re.I)
 _ATTACHED_CUE = re.compile(r"(?:proposal|initiative|idea|plan|offer)", re.I)

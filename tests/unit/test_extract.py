@@ -178,6 +178,15 @@ def pairs(text: str, ref: DateValue = REF) -> set[tuple[str, str]]:
      "Friday that it welcomed the debate.", {("ES", "reject"), ("IT", "reject"), ("PT", "reject")}),
     ("Greece is not one of the countries that are ready to send troops to Ukraine.", {("GR", "reject")}),
     ("Turkey is among the countries that are ready to contribute troops.", {("TR", "support")}),
+    # a closing dash does not extend a list to the next speaker; "who said" is speech, not an aside
+    ("Most states have ruled out sending troops – including Spain – Slovak Foreign Minister Juraj Blanar said on "
+     "Monday that he disliked the debate.", {("ES", "reject")}),
+    ("That view was shared by Hungarian Foreign Minister Peter Szijjarto, who said the country was not ready to send "
+     "troops.", {("HU", "reject")}),
+    # a host's role, and judging a deployment effective
+    ("Bulgaria offered to serve as a transit hub for peacekeeping forces.", {("BG", "undecided")}),
+    ("Zelenskyy said that deploying European partners' forces in Ukraine could be one of the most effective means "
+     "of pressure.", {("UA", "support")}),
 ])
 def test_stances(text, expected):
     assert pairs(text) == expected
