@@ -121,6 +121,8 @@ _MEDIA_NOUN = re.compile(r"^\s+(?:[a-z]+\s+)?(?:newspaper|media|press|outlet|jou
 _PROPER_AFTER = re.compile(r"^\s+(?:Post|Times|Independent|Journal|Herald|Telegraph|Tribune|Guardian|Match|Wall|"
                            r"Institute|University|Airport|Summit|summit|Conference|conference|Declaration|Format|"
                            r"Process|Agreement|Accords?|Protocol|Consensus|Club|Group|talks)\b")
+_NOT_GOVERNMENT = re.compile(r"\b(?:opposition|former|ex-|chancellor candidate|presidential candidate|candidate)"
+                             r"(?:\s+[\w-]+){0,3}\s+$", re.I)
 _ACRONYM_BEFORE = re.compile(r"(?<![\w.])(?!US\s|UK\s|EU\s)[A-Z]{2,5}\s+$")
 _PLACE_PREP = {"to", "into", "in", "from", "at", "across", "throughout", "inside", "near", "towards", "toward", "on",
                "against", "with", "about", "over", "between", "of", "for", "visit", "visits", "visited", "visiting",
@@ -254,9 +256,10 @@ def judge_roles(text: str, mentions: list[Mention], lex: Lexicon, conditions: li
                 group_ok, why = True, None  # "In Romania, they have admitted...": the place stands for its government
             elif prev == "of" and _TITLE_BEFORE_OF.search(text[:head.start]):
                 group_ok, why = True, None  # "President of France", "ministers of France and Germany"
-            elif prev == "by" and re.search(r"\b(?:led|proposed|backed|supported|opposed|rejected)\s+by\s+(?:the\s+)?$",
+            elif prev == "by" and re.search(r"\b(?:led|proposed|backed|supported|opposed|rejected|shared|echoed|voiced|"
+                                            r"expressed|repeated|reiterated|endorsed|dismissed)\s+by\s+(?:the\s+)?$",
                                             text[:head.start]):
-                group_ok, why = True, None  # the agent of "led by", "opposed by"
+                group_ok, why = True, None  # the agent of "led by", "opposed by", "a view shared by"
             elif prev == "with" and re.search(r"\b(?:together|along|jointly)\s+with\s+(?:the\s+)?$", text[:head.start]):
                 group_ok, why = True, None  # "together with the United Kingdom" shares the subject's position
         if re.match(r"^\s*:", after_last) and head.start == 0 and head.kind == "capital" and first_in_article:
@@ -268,6 +271,8 @@ def judge_roles(text: str, mentions: list[Mention], lex: Lexicon, conditions: li
                 ok, reason = False, "inside a condition"
             elif m.kind == "institution" or not m.countries:
                 ok, reason = False, "institution"
+            elif m.kind == "person" and _NOT_GOVERNMENT.search(text[max(0, m.start - 60):m.start]):
+                ok, reason = False, "not the government"  # "opposition leader Babis", "former President Biden"
             elif any(c in lex.excluded for c in m.countries):
                 ok, reason = False, "adversary"
             elif _POSSESSIVE.match(tail):

@@ -4,6 +4,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -61,6 +62,11 @@ class Lexicon:
                 return current[-1].country
         latest = max(roles, key=lambda r: (r.end or dt.date.max, r.start or dt.date.min))
         return latest.country
+
+
+def fold_accents(text: str) -> str:
+    """The text without diacritics ("Szijjártó" -> "Szijjarto", "Løkke" stays: ø is a letter of its own)."""
+    return "".join(ch for ch in unicodedata.normalize("NFKD", text) if not unicodedata.combining(ch))
 
 
 def _split(value: str | None) -> list[str]:
@@ -175,6 +181,8 @@ def load_lexicon() -> Lexicon:
     for r in _rows("people.csv"):
         role = PersonRole(r["name"], r["country"], r["role"], _date(r["from"]), _date(r["to"]))
         keys = [r["name"]] + ([r["surname"]] if r.get("surname") else [])
+        # English copy often drops diacritics: "Szijjarto" is "Szijjártó"
+        keys += [f for k in keys if (f := fold_accents(k)) != k]
         for key in keys:
             roles.setdefault(key, []).append(role)
             add(key, "person", (), r["name"])

@@ -213,6 +213,9 @@ def test_stances(text, expected):
     "The Spanish newspaper El Mundo reported that troops are ready.",
     # no troops or force in sight: out of scope
     "Greece is ready to increase its defence budget.",
+    # an opposition leader or a former office-holder does not speak for the state
+    "Opposition leader Andrej Babis said he was against sending troops.",
+    "Former Prime Minister Mark Rutte said he was ready to send troops.",
     # conditions: a country in a condition states nothing
     "Europe could send troops even if Hungary does not support the idea.",
     # generic verbs without the force: aid, funding, training

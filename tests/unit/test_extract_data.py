@@ -55,6 +55,8 @@ def test_lexicon_loads_every_surface():
     assert lex.person_country("Tusk", dt.date(2025, 1, 1)) == "PL"
     assert lex.person_country("Rutte", dt.date(2024, 1, 1)) == "NL"
     assert lex.person_country("Rutte", None) == "NATO"
+    # names are also found without their diacritics, as English copy often writes them
+    assert lex.person_country("Szijjarto", dt.date(2025, 1, 1)) == "HU"
 
 
 def test_indexed_cue_scan_finds_what_every_pattern_finds():
