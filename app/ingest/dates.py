@@ -200,29 +200,76 @@ def find_dateline(body: str) -> DateValue | None:
     return None
 
 
-def infer_date(body: str) -> DateValue:
+_WEEKDAY_DATES = [re.compile(r"\b(?P<wd>Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b[\s,(]{1,3}"
+                             r"(?:the\s+)?" + p) for p in (_MONTH_DAY_YEAR, _DAY_MONTH_YEAR)]
+
+
+def weekday_dates(text: str) -> list[tuple[int, int, int]]:
+    """(weekday, month, day) of each date written with its weekday and without a year: "Monday (Feb 17)"."""
+    return [(WEEKDAYS[m["wd"].lower()], MONTHS[m["month"].lower()], int(m["day"]))
+            for pattern in _WEEKDAY_DATES for m in pattern.finditer(text)
+            if m["year"] is None and 1 <= int(m["day"]) <= 31]
+
+
+def _on(year: int, month: int, day: int) -> dt.date | None:
+    try:
+        return dt.date(year, month, day)
+    except ValueError:
+        return None
+
+
+def infer_date(body: str, bounds: tuple[dt.date, dt.date] | None = None) -> DateValue:
     """The article's date inferred from the dates it mentions: the latest month of the latest year written
     out, at month precision (or year) because a mention only bounds the date, never pins the day.
 
     A year written alone ("the invasion it launched in 2022") is mostly the past: it cannot date months the
-    text gives without a year ("on September 4"), so when it is the latest year those stay unknown."""
+    text gives without a year ("on September 4"), so when it is the latest year those stay unknown.
+
+    With no year to go on, bounds (the span the text's office-holders held office together, see
+    incumbents.py) place yearless dates: a weekday that agrees with one year only ("Monday (Feb 17)") pins
+    the day; months that fall within the bounds in one year only give the month; bounds within one calendar
+    year give the year. Otherwise the date stays unknown."""
     exprs = [e for e in time_expressions(body) if not e.relative]
     years = [e.year for e in exprs if e.year]
-    if not years:
-        return DateValue.unknown()
-    year = max(years)
     yearless = [e for e in exprs if e.month and e.year is None]
-    dated_months = [e for e in exprs if e.month and e.year == year]
-    if yearless and not dated_months:
+    if years:
+        year = max(years)
+        dated_months = [e for e in exprs if e.month and e.year == year]
+        if not (yearless and not dated_months):
+            months = [e.month for e in dated_months + yearless]
+            if not months:
+                return DateValue(dt.date(year, 1, 1), "year")
+            return DateValue(dt.date(year, max(months), 1), "month")
+    if bounds is None:
         return DateValue.unknown()
-    months = [e.month for e in dated_months + yearless]
-    if not months:
-        return DateValue(dt.date(year, 1, 1), "year")
-    return DateValue(dt.date(year, max(months), 1), "month")
+    lo, hi = bounds
+    if years:
+        lo = max(lo, dt.date(max(years), 1, 1))  # a year written alone is a lower bound
+        if lo > hi:
+            return DateValue.unknown()
+    pinned = {d for wd, month, day in weekday_dates(body) for y in range(lo.year, hi.year + 1)
+              if (d := _on(y, month, day)) and lo <= d <= hi and d.weekday() == wd}
+    if pinned:
+        latest = max(pinned)
+        # every weekday date must fit one reading; two readings of the same text leave it unknown
+        if len({d.year for d in pinned}) == 1:
+            return DateValue(latest, "day")
+        return DateValue.unknown()
+    if yearless:
+        fits = [y for y in range(lo.year, hi.year + 1)
+                if all((d := _on(y, e.month, e.day or 1)) and lo <= d <= hi for e in yearless)]
+        if len(fits) == 1:
+            return DateValue(dt.date(fits[0], max(e.month for e in yearless), 1), "month")
+        return DateValue.unknown()
+    if lo.year == hi.year:
+        return DateValue(dt.date(lo.year, 1, 1), "year")
+    return DateValue.unknown()
 
 
-def article_date(published: dt.date | None, body: str, precision: str = "day") -> DateValue:
-    """The article's date: its header if any, else a dateline in the body, else inferred; else unknown."""
+def article_date(published: dt.date | None, body: str, precision: str = "day",
+                 bounds: tuple[dt.date, dt.date] | None = None) -> DateValue:
+    """The article's date: its header if any, else a dateline in the body, else inferred (within bounds, the
+    span its named office-holders held office together, when known); else unknown."""
     if published is not None:
         return DateValue(published, precision if precision in ORDER else "day")
-    return find_dateline(body) or infer_date(body)
+    return find_dateline(body) or infer_date(body, bounds)

@@ -1,12 +1,14 @@
 """Extraction: sentences -> country references -> cue -> stance -> Candidate; pure functions over the lexicon."""
 from __future__ import annotations
 
+import datetime as dt
 import re
 from bisect import bisect_left
 from dataclasses import dataclass, field, replace
 from typing import Protocol
 
 from app.ingest.dates import DateValue, TimeExpr, article_date, resolve, time_expressions
+from app.ingest.incumbents import office_bounds
 from app.ingest.lexicon import Lexicon, load_lexicon
 from app.ingest.readers import ArticleInput
 
@@ -41,6 +43,10 @@ class Extractor(Protocol):
     """What the store needs from an extractor; a trained model can replace the rules behind it."""
 
     rules_version: str
+
+    def date(self, article: ArticleInput) -> DateValue:
+        """The article's own date, as the store records it and the candidates are dated against."""
+        ...
 
     def extract(self, article: ArticleInput) -> list[Candidate]: ...
 
@@ -493,9 +499,14 @@ class RuleExtractor:
     def __init__(self, lexicon: Lexicon | None = None):
         self.lex = lexicon or load_lexicon()
 
+    def date(self, article: ArticleInput) -> DateValue:
+        if article.published_on is not None:
+            return article_date(article.published_on, article.body, article.date_precision)
+        bounds = office_bounds(article.body, self.lex, dt.date.today())
+        return article_date(None, article.body, article.date_precision, bounds)
+
     def extract(self, article: ArticleInput) -> list[Candidate]:
-        ref = article_date(article.published_on, article.body, article.date_precision)
-        return extract_candidates(article.body, ref, self.lex)
+        return extract_candidates(article.body, self.date(article), self.lex)
 
 
 @dataclass

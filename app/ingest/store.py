@@ -10,7 +10,6 @@ from pathlib import Path
 from sqlalchemy import bindparam, delete, func, insert, select
 from sqlalchemy.orm import Session
 
-from app.ingest.dates import article_date
 from app.ingest.extract import Candidate, Extractor, RuleExtractor
 from app.ingest.readers import ArticleInput, ReadError, read_paths
 from app.models import Article, Statement
@@ -91,7 +90,7 @@ def store_article(session: Session, item: ArticleInput, extractor: Extractor | N
     existing = session.connection().scalar(_ARTICLE_BY_HASH, {"digest": digest})
     if existing is not None:
         return StoreResult("already stored", existing, 0, item.file_name)
-    when = article_date(item.published_on, item.body, item.date_precision)
+    when = extractor.date(item)
     row = dict(file_name=_cut(item.file_name, 500), file_line=item.file_line, title=_cut(item.title, 1000),
                source=_cut(item.source, 500), url=_cut(item.url, 2000), published_on=when.date, date_precision=when.precision, body=item.body,
                body_sha256=digest, ingested_at=dt.datetime.now(dt.timezone.utc))

@@ -86,3 +86,29 @@ def test_relative_dates_without_an_article_date_are_unknown():
 def test_month_precision_article_keeps_last_week_to_the_month():
     [expr] = time_expressions("last week")
     assert resolve(expr, DateValue(D(2024, 12, 1), "month")) == DateValue(D(2024, 12, 1), "month")
+
+
+BOUNDS = (D(2024, 7, 5), D(2026, 11, 24))  # e.g. "Prime Minister Keir Starmer", written up to today
+
+
+def test_a_weekday_agreeing_with_one_year_in_the_bounds_pins_the_day():
+    body = "Albares said on Monday (Feb 17) that it was too early to talk about troops."
+    assert infer_date(body, BOUNDS) == DateValue(D(2025, 2, 17), "day")
+    assert infer_date(body) == DateValue.unknown()  # without bounds nothing says which year
+
+
+def test_yearless_months_in_one_year_of_the_bounds_give_the_month():
+    assert infer_date("The leaders met in Paris on December 7.", (D(2024, 10, 12), D(2025, 1, 19))) == \
+        DateValue(D(2024, 12, 1), "month")
+    # two years fit: unknown rather than a guess
+    assert infer_date("The leaders met in Paris on December 7.", BOUNDS) == DateValue.unknown()
+
+
+def test_bounds_within_one_calendar_year_give_the_year():
+    assert infer_date("Officials met on Tuesday.", (D(2025, 2, 1), D(2025, 5, 6))) == DateValue(D(2025, 1, 1), "year")
+    assert infer_date("Officials met on Tuesday.", BOUNDS) == DateValue.unknown()
+
+
+def test_a_header_or_a_year_in_the_text_wins_over_bounds():
+    assert article_date(D(2023, 1, 2), "On Monday (Feb 17) they met.", bounds=BOUNDS) == DateValue(D(2023, 1, 2), "day")
+    assert infer_date("In March 2025 talks began.", BOUNDS) == DateValue(D(2025, 3, 1), "month")

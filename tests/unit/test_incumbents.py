@@ -1,0 +1,48 @@
+"""An undated article's date bounded by the terms of the office-holders it names with their title."""
+from __future__ import annotations
+
+import datetime as dt
+
+from app.ingest.dates import DateValue
+from app.ingest.extract import RuleExtractor
+from app.ingest.incumbents import office_bounds
+from app.ingest.lexicon import load_lexicon
+from app.ingest.readers import ArticleInput
+
+TODAY = dt.date(2026, 11, 24)
+
+
+def bounds(text):
+    return office_bounds(text, load_lexicon(), TODAY)
+
+
+def test_a_titled_office_holder_bounds_the_date_by_their_term():
+    lo, hi = bounds("German Chancellor Olaf Scholz said the debate was premature.")
+    assert hi < dt.date(2025, 6, 1) and lo < dt.date(2022, 1, 1)
+
+
+def test_several_office_holders_intersect():
+    lo, hi = bounds("Chancellor Olaf Scholz and Prime Minister Keir Starmer spoke.")
+    assert lo == dt.date(2024, 7, 5) and hi < dt.date(2025, 6, 1)
+
+
+def test_an_elect_title_is_the_weeks_before_the_term():
+    lo, hi = bounds("President-elect Donald Trump met Macron.")
+    assert dt.date(2024, 10, 1) < lo < dt.date(2024, 11, 1) and hi == dt.date(2025, 1, 19)
+
+
+def test_former_then_and_untitled_names_say_nothing():
+    assert bounds("Former Chancellor Olaf Scholz spoke.") is None
+    assert bounds("Then-Chancellor Olaf Scholz spoke.") is None
+    assert bounds("Scholz spoke.") is None
+    assert bounds("No one was named.") is None
+
+
+def test_the_extractor_dates_an_undated_article_from_its_office_holders():
+    body = ("Spanish Foreign Minister José Manuel Albares said on Monday (Feb 17) that it was too early to talk "
+            "about troops. British Prime Minister Keir Starmer said on Sunday he was ready to send troops.")
+    ex = RuleExtractor()
+    article = ArticleInput(body=body)
+    assert ex.date(article) == DateValue(dt.date(2025, 2, 17), "day")
+    dated = {c.country: c.stated_on for c in ex.extract(article)}
+    assert dated == {"ES": dt.date(2025, 2, 17), "GB": dt.date(2025, 2, 16)}
