@@ -129,6 +129,10 @@ _PROPER_AFTER = re.compile(r"^\s+(?:Post|Times|Independent|Journal|Herald|Telegr
                            r"Process|Agreement|Accords?|Protocol|Consensus|Club|Group|talks)\b")
 _NOT_GOVERNMENT = re.compile(r"\b(?:opposition|former|ex-|chancellor candidate|presidential candidate|candidate)"
                              r"(?:\s+[\w-]+){0,3}\s+$", re.I)
+# a clause's verb after the reference: "after France said", "after French President Emmanuel Macron said"
+_CLAUSE_AFTER = re.compile(r"^\s+(?:[A-Z][\w.'’-]*\s+){0,4}(?:had\s+|has\s+|have\s+)?(?:said|says|stated|told|announced|"
+                           r"declared|proposed|suggested|warned|insisted|added|hinted|signed|floated|rejected|"
+                           r"refused|offered|called|made|ruled)\b")
 _ACRONYM_BEFORE = re.compile(r"(?<![\w.])(?!US\s|UK\s|EU\s)[A-Z]{2,5}\s+$")
 _PLACE_PREP = {"to", "into", "in", "from", "at", "across", "throughout", "inside", "near", "towards", "toward", "on",
                "against", "with", "about", "over", "between", "of", "for", "visit", "visits", "visited", "visiting",
@@ -262,6 +266,11 @@ def judge_roles(text: str, mentions: list[Mention], lex: Lexicon, conditions: li
                 group_ok, why = True, None  # "In Romania, they have admitted...": the place stands for its government
             elif prev == "of" and _TITLE_BEFORE_OF.search(text[:head.start]):
                 group_ok, why = True, None  # "President of France", "ministers of France and Germany"
+            elif prev == "from" and re.search(r"\b(?:leaders|officials|ministers|representatives|delegations|"
+                                              r"governments|diplomats)\s+from\s+(?:the\s+)?$", text[:head.start], re.I):
+                group_ok, why = True, None  # "Leaders from France, Britain and Ukraine signed..."
+            elif prev in ("after", "before", "since", "until", "when", "as") and _CLAUSE_AFTER.match(after_last):
+                group_ok, why = True, None  # "after French President Emmanuel Macron said": a conjunction
             elif prev == "by" and re.search(r"\b(?:led|proposed|backed|supported|opposed|rejected|shared|echoed|voiced|"
                                             r"expressed|repeated|reiterated|endorsed|dismissed)\s+by\s+(?:the\s+)?$",
                                             text[:head.start]):
@@ -356,8 +365,8 @@ def find_cues(text: str, lex: Lexicon, excluded: list[tuple[int, int]],
 _CONDITION = re.compile(r"\b(?:(?i:even if|only if|if|unless|provided(?: that)?|as long as|on condition that|"
                         r"in the event (?:of|that))|[Ss]hould(?= [A-Z]\w* (?:decide|choose|agree|want|ask|request)))\b")
 # "Poland, which borders Ukraine, ..." is an aside; ", who said the country was not ready" is the speaker's words
-_ASIDE = re.compile(r",\s+(?:which|who(?!\s+(?:also\s+)?(?:said|says|stated|told|added|insisted|warned|noted|"
-                    r"declared|announced|confirmed|stressed))|whose|where)\b[^,;]*")
+_ASIDE = re.compile(r",\s+(?:(?:which|who)(?!\s+(?:also\s+)?(?:have\s+|has\s+|had\s+)?(?:said|says|stated|told|added|"
+                    r"insisted|warned|noted|declared|announced|confirmed|stressed))|whose|where)\b[^,;]*")
 _QUESTION = re.compile(r"\b(?:whether|asked if)\b")
 _CONDITION_END = re.compile(r"[,;:.!?]|\s[–—-]\s")
 _CONDITION_PHRASE = re.compile(r"\bunder (?:a |the )?(?:UN|U\.N\.|United Nations) mandate\b[^,;.]*|"
@@ -393,7 +402,8 @@ _REPORT_ALWAYS = (r"said|says|stated|declared|declares|believes|believe|believed
                   r"told\s+(?:[A-Z][\w-]*\s*)+")
 _REPORT_THAT = r"suggested|suggests|stressed|emphasi[sz]ed|indicated|claimed|informed|signaled|signalled|made it clear"
 _CLAUSE_SPLIT = re.compile(
-    rf"\b(?:{_REPORT_ALWAYS})\b(?:\s+(?:at|in|on|during)\s+[^,;]*?(?=\s+that\b))?(?:\s+that\b)?|"
+    rf"\b(?:{_REPORT_ALWAYS})\b(?:\s+(?:late|early|later|earlier|again|also|publicly|recently|at|in|on|during|"
+    r"last|this|yesterday|today)\b[^,;]*?(?=\s+that\b))?(?:\s+that\b)?|"
     rf"\b(?:{_REPORT_THAT})\s+that\b|"
     r";|,\s+(?:but|while|although|though|whereas|however)\b|\s+but\s+|\bwhile\b|\balthough\b|"
     r"\bthat\b|,\s+as\b(?!\s+(?:well|part|long|much|many|soon|noted|reported|stated|said))")
@@ -416,6 +426,7 @@ _PROJECTION = re.compile(r"\b(?:likely to|expected to|set to|could form|would fo
 _MEETING = re.compile(r"\b(?:meet|meets|met|meeting|visit|visits|visited|visiting|hold talks|held talks|host|hosts|"
                       r"hosted|discuss|discusses|discussed)\b", re.I)
 TOPIC = re.compile(r"\b(?:troops?|soldiers?|peacekeep\w*|boots on the ground|ground forces|armed forces|"
+                   r"(?:military|troop) (?:commitment|contribution|deployment|mission)s?|"
                    r"military personnel|(?:foreign|western|european|allied|international|multinational)\s+"
                    r"(?:forces|military|personnel|presence)|"
                    r"(?:send|sends|sending|sent|station\w*|plac\w+|put|putting)\s+(?:\w+\s+){0,2}?"

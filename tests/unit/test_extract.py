@@ -187,6 +187,20 @@ def pairs(text: str, ref: DateValue = REF) -> set[tuple[str, str]]:
     ("Bulgaria offered to serve as a transit hub for peacekeeping forces.", {("BG", "undecided")}),
     ("Zelenskyy said that deploying European partners' forces in Ukraine could be one of the most effective means "
      "of pressure.", {("UA", "support")}),
+    ("However, Spain, Greece and Portugal distanced themselves on Monday from any suggestion they might commit "
+     "ground troops.", {("ES", "reject"), ("GR", "reject"), ("PT", "reject")}),
+    # "after X said" is a conjunction; "said late on Monday that" is one reporting phrase
+    ("Statements came after French President Emmanuel Macron said late on Monday that the idea of troops could not "
+     "be ruled out.", {("FR", "undecided")}),
+    ("Leaders from Norway, Denmark and Ukraine signed a declaration committing to deploy a multinational force.",
+     {("NO", "support"), ("DK", "support"), ("UA", "support")}),
+    ("Some countries, such as Hungary, which have said they do not want their troops in Ukraine, stayed away.",
+     {("HU", "reject")}),
+    ('"To be honest, yes," Zelensky said. "I believe the presence of international forces would be a real security '
+     'guarantee."', {("UA", "support")}),
+    ("Berlin said it would only decide on a military commitment once conditions were clear.", {("DE", "undecided")}),
+    ("Macron was non-committal on the troops.", {("FR", "undecided")}),
+    ("Norway hinted at the possibility of sending peacekeepers.", {("NO", "undecided")}),
 ])
 def test_stances(text, expected):
     assert pairs(text) == expected
@@ -213,6 +227,9 @@ def test_stances(text, expected):
     "The Spanish newspaper El Mundo reported that troops are ready.",
     # no troops or force in sight: out of scope
     "Greece is ready to increase its defence budget.",
+    # sending weapons is aid, not the force
+    '"If I can make a suggestion, send more weapons," the German economy minister said of troops.',
+    "Austria will send more ammunition and air defence to Ukraine, not troops.",
     # an opposition leader or a former office-holder does not speak for the state
     "Opposition leader Andrej Babis said he was against sending troops.",
     "Former Prime Minister Mark Rutte said he was ready to send troops.",
