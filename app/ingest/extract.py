@@ -133,6 +133,7 @@ _NOT_GOVERNMENT = re.compile(r"\b(?:opposition|former|ex-|chancellor candidate|p
 _CLAUSE_AFTER = re.compile(r"^\s+(?:[A-Z][\w.'’-]*\s+){0,4}(?:had\s+|has\s+|have\s+)?(?:said|says|stated|told|announced|"
                            r"declared|proposed|suggested|warned|insisted|added|hinted|signed|floated|rejected|"
                            r"refused|offered|called|made|ruled)\b")
+_TITLE_WORDS = re.compile(r"(?:(?<=\s)|^)(?:(?:[A-Z][\w'’.-]*|of|the|and|de|von|van)\s+)*(?:[A-Z][\w'’.-]*)$")
 _ACRONYM_BEFORE = re.compile(r"(?<![\w.])(?!US\s|UK\s|EU\s)[A-Z]{2,5}\s+$")
 _PLACE_PREP = {"to", "into", "in", "from", "at", "across", "throughout", "inside", "near", "towards", "toward", "on",
                "against", "with", "about", "over", "between", "of", "for", "visit", "visits", "visited", "visiting",
@@ -253,6 +254,9 @@ def judge_roles(text: str, mentions: list[Mention], lex: Lexicon, conditions: li
         before = text[:head.start].rstrip()
         if before.lower().endswith(" the") or before.lower() == "the":
             before = before[:-3].rstrip()
+        if head.kind == "person":
+            # a preposition governs the whole titled name: "with French President Emmanuel Macron"
+            before = _TITLE_WORDS.sub("", before).rstrip()
         prev = _prev_word(text, len(before)) if before else ""
         after_last = text[group[-1].end:]
         group_ok, why = True, None
@@ -753,6 +757,10 @@ def _quote_then_attribution(sent: Sentence, groups: list[list[Mention]], cues: l
 
 _APPOSITION = re.compile(r"(?:\b(?:including|such as|namely|notably|in particular|among them|among which)|:)"
                          r"\s+(?:the\s+)?(?:[\w-]+\s+){0,3}?(?:such as\s+|like\s+|including\s+)?(?:the\s+)?$", re.I)
+_CONTRAST = re.compile(r",?\s+(?:but|while|although|though|whereas|however)\b")
+_PREMISE = re.compile(r"\b(?:cease-?fire|truce|armistice|peace (?:deal|agreement|settlement|treaty|accord)|end of (?:the )?"
+                      r"(?:war|fighting|hostilities)|war (?:is|has) (?:over|ended)|fighting (?:stops|ends|has stopped))\b",
+                      re.I)
 _NO_BEFORE = re.compile(r"\bno\s+(?:the\s+)?$", re.I)
 _ATTACHED_CUE = re.compile(r"(?:proposal|initiative|idea|plan|offer)", re.I)
 _ADJACENT = re.compile(r"^(?:['’]s?)?\s+(?:[\w-]+\s+)?$")
@@ -796,13 +804,20 @@ def _candidates(sent: Sentence, group: list[Mention], cue: CueHit, mentions: lis
     others = [m.start for m in mentions if m.holder and m not in group]
 
     def owns(at: int) -> bool:
-        return at < 3 or (at >= first and not any(max(cue.end, group[-1].end) < o < at for o in others))
+        if at < 3:
+            return True
+        after = max(cue.end, group[-1].end)
+        # "..., but that he had discussed ... in the event of a ceasefire": past a contrast, it is another clause's
+        return at >= first and not any(after < o < at for o in others) and not _CONTRAST.search(text, after, at)
 
-    conditions = "; ".join(dict.fromkeys(t for at, t in cond_texts if owns(at))) or None
-    if conditions and stance == "support" and not re.search(r"\b(?:ready|readiness|will|willing|willingness|prepared)\b",
-                                                            cue.text, re.I):
+    owned = list(dict.fromkeys(t for at, t in cond_texts if owns(at)))
+    conditions = "; ".join(owned) or None
+    # a ceasefire or a peace deal is the premise of the whole force, not a condition on supporting it
+    real = [t for t in owned if not _PREMISE.search(t)]
+    if real and stance == "support" and not re.search(r"\b(?:ready|readiness|will|willing|willingness|prepared)\b",
+                                                     cue.text, re.I):
         stance = "undecided"  # STANCES.md: conditions make it undecided unless the country says it is ready
-    elif conditions and stance == "reject" and any(not t.lower().startswith("even if") for t in conditions.split("; ")):
+    elif owned and stance == "reject" and any(not t.lower().startswith("even if") for t in owned):
         stance = "undecided"  # "no German soldiers as long as the war is not over": a condition not yet met
     expr = _nearest_time(exprs, 0, len(text), cue.start) or carried
     when = resolve(expr, ref) if expr else ref

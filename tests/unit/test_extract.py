@@ -201,6 +201,13 @@ def pairs(text: str, ref: DateValue = REF) -> set[tuple[str, str]]:
     ("Berlin said it would only decide on a military commitment once conditions were clear.", {("DE", "undecided")}),
     ("Macron was non-committal on the troops.", {("FR", "undecided")}),
     ("Norway hinted at the possibility of sending peacekeepers.", {("NO", "undecided")}),
+    # a preposition governs a whole titled name
+    ("Leaders throughout NATO have broken ranks with French President Emmanuel Macron, rejecting his talk of "
+     "sending troops.", set()),
+    ("By Tuesday, leaders of Portugal and Italy indicated they would not be volunteering their countries' troops.",
+     {("PT", "reject"), ("IT", "reject")}),
+    ("Officials from Malta said sending troops was not on their agenda.", {("MT", "reject")}),
+    ("Malta said sending troops was not on its agenda.", {("MT", "reject")}),
 ])
 def test_stances(text, expected):
     assert pairs(text) == expected
@@ -257,8 +264,25 @@ def test_conditions_make_support_undecided_and_are_recorded():
 
 def test_a_condition_opening_the_sentence_applies_to_all():
     got = {(c.country, c.stance, c.conditions) for c in
+           extract_candidates("If the US provides a backstop, Norway and Finland would send troops.", REF)}
+    assert got == {("NO", "undecided", "If the US provides a backstop"),
+                   ("FI", "undecided", "If the US provides a backstop")}
+
+
+def test_a_ceasefire_is_the_premise_of_the_force_not_a_condition():
+    # the force is for after a ceasefire: saying so does not weaken support (it is still recorded) ...
+    got = {(c.country, c.stance, c.conditions) for c in
            extract_candidates("If a ceasefire holds, Norway and Finland would send troops.", REF)}
-    assert got == {("NO", "undecided", "If a ceasefire holds"), ("FI", "undecided", "If a ceasefire holds")}
+    assert got == {("NO", "support", "If a ceasefire holds"), ("FI", "support", "If a ceasefire holds")}
+    # ... but "not while the war goes on" leaves a refusal open
+    assert pairs("As long as the war is not over, there will be no Dutch soldiers in Ukraine.") == {("NL", "undecided")}
+
+
+def test_a_condition_past_a_contrast_belongs_to_that_clause():
+    got = {(c.country, c.stance) for c in extract_candidates(
+        "Greece is not planning to send troops, but it discussed placing forces there if the US provides a backstop.",
+        REF)}
+    assert got == {("GR", "reject")}
 
 
 def test_a_condition_belongs_to_the_holder_before_it():
