@@ -143,7 +143,8 @@ _PLACE_PREP = {"to", "into", "in", "from", "at", "across", "throughout", "inside
                # "urged Germany to send troops" (the urger holds the position, not Germany)
                "provide", "providing", "provided", "give", "giving", "offer", "offering", "ask", "asked", "asking",
                "urge", "urged", "urging", "convince", "persuade", "allow", "allowed", "help", "helped", "involve",
-               "involving", "without", "pressure", "pressed", "encourage", "encouraged"}
+               "involving", "without", "pressure", "pressed", "encourage", "encouraged",
+               "send", "sending", "deploy", "deploying", "dispatch", "dispatching"}
 _TITLE_BEFORE_OF = re.compile(r"(?:[Pp]resident|[Mm]inisters?|[Gg]overnment|[Pp]arliament|[Ll]eaders?|[Cc]hief|"
                               r"[Cc]ommander(?:-in-[Cc]hief)?|[Aa]mbassador|[Pp]rime [Mm]inister|[Kk]ing|[Qq]ueen|"
                               r"[Cc]hancellor|[Ss]ecretary|[Aa]uthorities|[Oo]fficials)\s+of\s+(?:the\s+)?$")
@@ -374,7 +375,9 @@ _ASIDE = re.compile(r",\s+(?:(?:which|who)(?!\s+(?:also\s+)?(?:have\s+|has\s+|ha
 _QUESTION = re.compile(r"\b(?:whether|asked if)\b")
 _CONDITION_END = re.compile(r"[,;:.!?]|\s[–—-]\s")
 _CONDITION_PHRASE = re.compile(r"\bunder (?:a |the )?(?:UN|U\.N\.|United Nations) mandate\b[^,;.]*|"
-                               r"\bunder the auspices of [^,;.]+|\bwith (?:a |an )?(?:US|U\.S\.|American) backstop\b")
+                               r"\bunder the auspices of [^,;.]+|\bwith (?:a |an )?(?:US|U\.S\.|American) backstop\b|"
+                               r"\bwithout (?:a |an |the )?(?:full )?(?:US|U\.S\.|American|Washington['’]s) (?:support|"
+                               r"backstop|backing|guarantees?|involvement|participation|security guarantees?)\b")
 
 
 def find_conditions(text: str) -> tuple[list[tuple[int, int]], list[tuple[int, str]]]:
@@ -431,7 +434,8 @@ _MEETING = re.compile(r"\b(?:meet|meets|met|meeting|visit|visits|visited|visitin
                       r"hosted|discuss|discusses|discussed)\b", re.I)
 TOPIC = re.compile(r"\b(?:troops?|soldiers?|peacekeep\w*|boots on the ground|ground forces|armed forces|"
                    r"(?:military|troop) (?:commitment|contribution|deployment|mission)s?|"
-                   r"military personnel|(?:foreign|western|european|allied|international|multinational)\s+"
+                   r"military personnel|presence of (?:[\w-]+\s+){0,2}?(?:forces|troops|soldiers|military|personnel)\b|"
+                   r"(?:foreign|western|european|allied|international|multinational|NATO)\s+"
                    r"(?:forces|military|personnel|presence)|"
                    r"(?:send|sends|sending|sent|station\w*|plac\w+|put|putting)\s+(?:\w+\s+){0,2}?"
                    r"(?:military|forces|personnel|contingents?)\b|"
@@ -542,11 +546,14 @@ _AMONG = re.compile(r"^(?:Among|These include|They include)\b(?:\s+(?:them|these
 
 def sentence_speaker(text: str, lex: Lexicon, on=None) -> list[Mention]:
     """Who a sentence says is speaking: a "Slovak Prime Minister Robert Fico: We ..." header, or the attribution
-    after a quote ('"...," said the Greek Prime Minister'); empty when it names nobody."""
+    after a quote ('"...," said the Greek Prime Minister', also when the quote began a sentence earlier); empty
+    when it names nobody."""
     if header := _HEADER.match(text):
         lo, hi = 0, header.end() - 1
     elif (quoted := _QUOTE_ATTRIBUTION.match(text)) and quoted["attr"] and _ATTRIBUTION_VERB.search(quoted["attr"]):
         lo, hi = quoted.start("attr"), len(text)
+    elif closing := _CLOSING_ATTRIBUTION.search(text):
+        lo, hi = closing.start("attr"), len(text)
     else:
         return []
     mentions = find_mentions(text, lex, on)
@@ -733,6 +740,8 @@ def _sentence_candidates(sent: Sentence, ref: DateValue, lex: Lexicon, exprs: li
 _QUOTE_ATTRIBUTION = re.compile(r"^\s*[\"“](?P<quote>[^\"”]+)[\"”]\s*,?\s*(?P<attr>.*)$|"
                                 r"^(?P<quote2>.+),\s*(?P<attr2>[^,–—]{0,90}\b(?:said|says|told|added|stated|declared|"
                                 r"insisted|wrote|writes)\b[^,–—]{0,60})$")
+_CLOSING_ATTRIBUTION = re.compile(r"[\"”],?\s+(?P<attr>[^\"“”]{0,100}\b(?:said|says|told|added|stated|declared|"
+                                  r"insisted|wrote)\b[^\"“”]{0,60})$")
 _ATTRIBUTION_VERB = re.compile(r"\b(?:said|says|told|added|stated|declared|insisted|wrote|according to)\b")
 
 

@@ -64,8 +64,15 @@ class Lexicon:
         return latest.country
 
 
+# letters that carry no combining mark to strip, written as English copy writes them
+_PLAIN_LETTERS = str.maketrans({"ł": "l", "Ł": "L", "ø": "o", "Ø": "O", "æ": "ae", "Æ": "Ae", "ß": "ss", "đ": "d",
+                                "Đ": "D", "ı": "i", "œ": "oe"})
+
+
 def fold_accents(text: str) -> str:
-    """The text without diacritics ("Szijjártó" -> "Szijjarto", "Løkke" stays: ø is a letter of its own)."""
+    """The text as English copy often writes it: "Szijjártó" -> "Szijjarto", "Radosław" -> "Radoslaw",
+    "Løkke" -> "Lokke"."""
+    text = text.translate(_PLAIN_LETTERS)
     return "".join(ch for ch in unicodedata.normalize("NFKD", text) if not unicodedata.combining(ch))
 
 

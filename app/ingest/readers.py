@@ -40,7 +40,8 @@ ReadResult = ArticleInput | ReadError
 
 # "date" may be followed by a space or a colon; the others need their colon ("Source" alone starts prose).
 _HEADER = re.compile(r"^\s*(?:(?P<date>date)\s*:?\s+|(?P<key>source|title|url)\s*:\s*)(?P<value>.*)$", re.IGNORECASE)
-_HEADER_DATE = re.compile(r"^(?P<date>\d{4}-\d{2}-\d{2})\b\s*(?P<rest>.*)$")
+# "date 2024-12-12", or known only to the month or year: "date 2024-03", "date 2024"
+_HEADER_DATE = re.compile(r"^(?P<date>\d{4}(?:-\d{2}(?:-\d{2})?)?)(?![\d-])\s*(?P<rest>.*)$")
 
 
 def parse_text(text: str, file_name: str | None = None) -> ArticleInput | str:
@@ -80,12 +81,15 @@ def parse_text(text: str, file_name: str | None = None) -> ArticleInput | str:
     body = "\n".join(body_lines).strip()
     if not body:
         return "no article text after the header lines"
-    published = parse_iso(meta.get("date"))
+    try:
+        published, precision = _published(meta.get("date"))
+    except ValueError:
+        published, precision = None, "unknown"
     if meta.get("date") and published is None:
         return f"the date line {meta['date']!r} is not a valid date"
     return ArticleInput(body=body, title=meta.get("title") or None, source=meta.get("source") or None,
                         url=meta.get("url") or None, published_on=published,
-                        date_precision="day" if published else "unknown", file_name=file_name)
+                        date_precision=precision, file_name=file_name)
 
 
 def _published(value) -> tuple[dt.date | None, str]:

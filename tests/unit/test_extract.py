@@ -208,6 +208,18 @@ def pairs(text: str, ref: DateValue = REF) -> set[tuple[str, str]]:
      {("PT", "reject"), ("IT", "reject")}),
     ("Officials from Malta said sending troops was not on their agenda.", {("MT", "reject")}),
     ("Malta said sending troops was not on its agenda.", {("MT", "reject")}),
+    ("Polish military personnel will not be part of the peacekeeping contingent, Tusk said.", {("PL", "reject")}),
+    ("Vienna has so far been reluctant to commit soldiers to a reassurance force.", {("AT", "reject")}),
+    # "without US support" is a condition: hesitancy on it is undecided
+    ("Many countries, including Belgium, are hesitant to deploy troops without U.S. support.", {("BE", "undecided")}),
+    ("France is creating an alliance of states that are ready to send their troops to Ukraine.", {("FR", "support")}),
+    # names as English copy writes them; the presence of NATO forces is on topic; "not unthinkable"
+    ('"The presence of NATO forces in Ukraine is not unthinkable," Foreign Minister Radoslaw Sikorski said.',
+     {("PL", "undecided")}),
+    ("Danish Foreign Minister Lars Lokke Rasmussen said Denmark is ready to send troops.", {("DK", "support")}),
+    # a quote's attribution after its closing quote names the speaker of the next sentence
+    ('"Kyiv did not ask for troops. It asks for ammunition," the French minister Stephane Sejourne said. '
+     '"We do not exclude anything for the coming months."', {("FR", "undecided")}),
 ])
 def test_stances(text, expected):
     assert pairs(text) == expected
@@ -234,6 +246,11 @@ def test_stances(text, expected):
     "The Spanish newspaper El Mundo reported that troops are ready.",
     # no troops or force in sight: out of scope
     "Greece is ready to increase its defence budget.",
+    # help and aid are not the force; a reluctance about something else is not a refusal
+    "Romania is ready to continue to support Ukraine, because this also protects its troops.",
+    "The leader explained why the reluctance over a direct military confrontation with Russia may change for troops.",
+    # the object of "sending" is not its subject
+    "The minister ruled out the possibility of sending the Dutch military to Ukraine.",
     # sending weapons is aid, not the force
     '"If I can make a suggestion, send more weapons," the German economy minister said of troops.',
     "Austria will send more ammunition and air defence to Ukraine, not troops.",

@@ -95,3 +95,11 @@ def test_unsupported_and_missing_paths(tmp_path):
     assert list(read_paths([tmp_path])) == []  # folders only yield supported types
     [r] = read_paths([tmp_path / "nope.txt"])
     assert r.reason == "no such file or folder"
+
+
+def test_a_date_header_known_only_to_the_month_or_year_keeps_that_precision():
+    got = parse_text(" date 2024-03 Share:\n\nFrance is creating an alliance.")
+    assert (got.published_on, got.date_precision, got.body) == (dt.date(2024, 3, 1), "month", "Share:\n\nFrance is creating an alliance.")
+    got = parse_text("date 2025\nNorway is ready.")
+    assert (got.published_on, got.date_precision) == (dt.date(2025, 1, 1), "year")
+    assert parse_text("date 2025-13\nText.") == "the date line '2025-13' is not a valid date"
