@@ -280,10 +280,14 @@ def judge_roles(text: str, mentions: list[Mention], lex: Lexicon, conditions: li
                                             r"expressed|repeated|reiterated|endorsed|dismissed)\s+by\s+(?:the\s+)?$",
                                             text[:head.start]):
                 group_ok, why = True, None  # the agent of "led by", "opposed by", "a view shared by"
+            elif prev in ("with", "from") and re.search(r"\b(?:originated|originating|came|comes)\s+(?:with|from)\s+"
+                                                        r"(?:the\s+)?$", text[:head.start]):
+                group_ok, why = True, None  # "the idea originated with French President Emmanuel Macron"
             elif prev == "with" and re.search(r"\b(?:together|along|jointly)\s+with\s+(?:the\s+)?$", text[:head.start]):
                 group_ok, why = True, None  # "together with the United Kingdom" shares the subject's position
-        if re.match(r"^\s*:", after_last) and head.start == 0 and head.kind == "capital" and first_in_article:
-            group_ok, why = False, "dateline"
+        if head.kind == "capital" and re.fullmatch(r"(?:[A-Z][\w.-]*\s*/\s*)*", text[:head.start]) and (
+                re.match(r"^\s*(?:/|\(|[–—-]\s)", after_last) or (re.match(r"^\s*:", after_last) and first_in_article)):
+            group_ok, why = False, "dateline"  # "Ljubljana/Zagreb – Slovenia will...", "PARIS (Reuters) -"
         for m in group:
             ok, reason = group_ok, why
             tail = text[m.end:]
@@ -375,6 +379,7 @@ _ASIDE = re.compile(r",\s+(?:(?:which|who)(?!\s+(?:also\s+)?(?:have\s+|has\s+|ha
 _QUESTION = re.compile(r"\b(?:whether|asked if)\b")
 _CONDITION_END = re.compile(r"[,;:.!?]|\s[–—-]\s")
 _CONDITION_PHRASE = re.compile(r"\bunder (?:a |the )?(?:UN|U\.N\.|United Nations) mandate\b[^,;.]*|"
+                               r"\bwithout (?:a |an )?(?:clear |UN |U\.N\. |international )?mandate\b[^,;.]*|"
                                r"\bunder the auspices of [^,;.]+|\bwith (?:a |an )?(?:US|U\.S\.|American) backstop\b|"
                                r"\bwithout (?:a |an |the )?(?:full )?(?:US|U\.S\.|American|Washington['’]s) (?:support|"
                                r"backstop|backing|guarantees?|involvement|participation|security guarantees?)\b")
@@ -408,7 +413,9 @@ _REPORT_ALWAYS = (r"said|says|stated|declared|declares|believes|believe|believed
                   r"announced|confirmed|insisted|explained|admitted|writes|wrote|reported|argued|warned|"
                   r"told\s+(?:[A-Z][\w-]*\s*)+")
 _REPORT_THAT = r"suggested|suggests|stressed|emphasi[sz]ed|indicated|claimed|informed|signaled|signalled|made it clear"
+_DENIED = r"den(?:y|ies|ied|ying)\s+(?:(?:the\s+|any\s+)?(?:reports?|claims?|suggestions?|rumou?rs?)\s+)?that\b"
 _CLAUSE_SPLIT = re.compile(
+    rf"\b{_DENIED}|"
     rf"\b(?:{_REPORT_ALWAYS})\b(?:\s+(?:late|early|later|earlier|again|also|publicly|recently|at|in|on|during|"
     r"last|this|yesterday|today)\b[^,;]*?(?=\s+that\b))?(?:\s+that\b)?|"
     rf"\b(?:{_REPORT_THAT})\s+that\b|"
@@ -446,6 +453,7 @@ TOPIC = re.compile(r"\b(?:troops?|soldiers?|peacekeep\w*|boots on the ground|gro
                    r"peacekeeping)\s+(?:force|forces|mission|presence)|contingent|deploy\w*|station(?:ing|ed)\b|"
                    r"(?:enforc|monitor|secur|guarante)\w*\s+(?:a|the)\s+ceasefire|coalition of the willing|"
                    r"(?:the|a|such a|this|any)\s+(?:force|mission)\b)", re.I)
+_OWN_FORCES = re.compile(r"(?:Ukrainian|Ukraine['’]s|Russian|Russia['’]s|Kyiv['’]s|Moscow['’]s)\s+(?:own\s+)?$")
 _ANAPHOR = re.compile(r"\b(?:this|these|such|it|idea|plan|proposal|prospect|possibility|do so|the same|topic|issue|"
                       r"question|matter)\b", re.I)
 _CARRY_DATE = re.compile(r"^(?:meanwhile|at the same time|simultaneously|on the same day|the same day|that day)\b", re.I)
@@ -457,6 +465,7 @@ class Clause:
     end: int
     inherit: bool = False  # "as did Ukraine": shares the previous clause's cue
     reported: bool = False  # follows a reporting verb ("Macron said ..."): its speaker may be its holder
+    denied: bool = False  # follows a denial ("Tusk denied that Polish troops would be sent"): its cues flip
 
 
 def split_clauses(text: str, mentions: list[Mention] = ()) -> list[Clause]:
@@ -464,7 +473,7 @@ def split_clauses(text: str, mentions: list[Mention] = ()) -> list[Clause]:
     a reference, so "the Baltic states" stays whole)."""
     clauses = []
     start = 0
-    reported = False
+    reported = denied = False
     for m in _CLAUSE_SPLIT.finditer(text):
         if any(x.start < m.end() and m.start() < x.end for x in mentions):
             continue
@@ -472,10 +481,11 @@ def split_clauses(text: str, mentions: list[Mention] = ()) -> list[Clause]:
             if m.end() > start and m.start() == start:
                 start = m.end()
             continue
-        clauses.append(Clause(start, m.start(), reported=reported))
+        clauses.append(Clause(start, m.start(), reported=reported, denied=denied))
         start = m.end() if not re.match(r",\s+as\b", m.group()) else m.start() + 1
-        reported = bool(_REPORTING.match(m.group()))
-    clauses.append(Clause(start, len(text), reported=reported))
+        denied = bool(re.match(_DENIED, m.group()))
+        reported = denied or bool(_REPORTING.match(m.group()))
+    clauses.append(Clause(start, len(text), reported=reported, denied=denied))
     for c in clauses:
         c.inherit = bool(_INHERIT.match(text[c.start:c.end]))
     return [c for c in clauses if text[c.start:c.end].strip(" ,;\"“”")]
@@ -538,6 +548,7 @@ class Carry:
     cue: CueHit | None = None
 
 
+_ACTION = re.compile(r"\b(?:send|sent|sending|deploy\w*|station\w*|commit\w*|contribut\w*|put|place)\b", re.I)
 _HEADER = re.compile(r"^[^:“\"]{2,80}?:\s+\S")
 _FIRST_PERSON = re.compile(r"^[\s\"“‘']*(?:We|I|Our|My)\b")
 _AMONG = re.compile(r"^(?:Among|These include|They include)\b(?:\s+(?:them|these|those|the\s+[\w\s]{0,40}?))?"
@@ -562,13 +573,18 @@ def sentence_speaker(text: str, lex: Lexicon, on=None) -> list[Mention]:
 
 
 def _carried_candidates(sent: Sentence, carry: Carry, ref: DateValue, lex: Lexicon, exprs: list[TimeExpr],
-                        timed: TimeExpr | None, raw_cues: list, penalty: float) -> list[Candidate]:
+                        timed: TimeExpr | None, raw_cues: list, penalty: float, on_topic: bool) -> list[Candidate]:
     """Positions a sentence states through the one before: a first-person sentence after a "Title Name:" header
     or an attributed quote is that speaker's; "Among them are X and Y" gives X and Y the cue before it."""
     text = sent.text
     cond_spans, cond_texts = find_conditions(text)
-    if carry.speaker and carry.speaker_paragraph == sent.paragraph and (m := _FIRST_PERSON.match(text)):
-        cues = [c for c in find_cues(text, lex, cond_spans, raw_cues) if c.start >= m.end()]
+    quoted_on = carry.speaker_paragraph in (sent.paragraph, sent.paragraph - 1) and text[:1] in "\"“"
+    if carry.speaker and (carry.speaker_paragraph == sent.paragraph or quoted_on) \
+            and (m := _FIRST_PERSON.match(text) or (re.match(r"[\"“]", text) if quoted_on else None)):
+        # off the topic, only a stance phrase carries ("nothing is off the table"), not an action whose object
+        # may be anything ("tanks that can be sent")
+        cues = [c for c in find_cues(text, lex, cond_spans, raw_cues)
+                if c.start >= m.end() and (on_topic or not _ACTION.search(c.text))]
         if cues:
             word = re.search(r"\w+", text[:m.end() + 1])
             who = [Mention(word.start(), word.end(), word.group(), "pronoun", s.countries, s.person)
@@ -594,7 +610,7 @@ def extract_candidates(body: str, ref: DateValue, lex: Lexicon | None = None) ->
     body_cues = raw_cue_hits(body, lex)
     cue_starts = [h[0] for h in body_cues]
     body_times = time_expressions(body)
-    topic_at = [m.start() for m in TOPIC.finditer(body)]
+    topic_at = [m.start() for m in TOPIC.finditer(body) if not _OWN_FORCES.search(body, max(0, m.start() - 30), m.start())]
     time_starts = [e.start for e in body_times]
     best: dict[tuple[str, str, int], Candidate] = {}
     prev: Sentence | None = None
@@ -616,16 +632,18 @@ def extract_candidates(body: str, ref: DateValue, lex: Lexicon | None = None) ->
         carried = prev_time if (same_para and not exprs and _CARRY_DATE.match(text)) else None
         a, b = bisect_left(cue_starts, sent.start), bisect_left(cue_starts, sent.end)
         raw = [(x - sent.start, y - sent.start, cue) for x, y, cue in body_cues[a:b] if y <= sent.end]
-        if speaker := sentence_speaker(text, lex, ref.date):
-            carry.speaker, carry.speaker_paragraph = speaker, sent.paragraph
+        speaker = sentence_speaker(text, lex, ref.date)
         found: list[Candidate] = []
         if on_topic or near_topic:
             found = _sentence_candidates(sent, ref, lex, exprs, carried, raw, first=(i == 0),
                                          confidence_penalty=0.0 if on_topic else 0.1, carry=carry)
         if not found and (on_topic or near_topic or carry.speaker or carry.cue):
-            found = _carried_candidates(sent, carry, ref, lex, exprs, carried, raw, penalty=0.1)
+            found = _carried_candidates(sent, carry, ref, lex, exprs, carried, raw, penalty=0.1,
+                                        on_topic=on_topic or near_topic)
         if not (on_topic or near_topic):
             carry.cue = None
+        if speaker:  # the speaker this sentence names carries to the sentences after it
+            carry.speaker, carry.speaker_paragraph = speaker, sent.paragraph
         for cand in found:
             key = (cand.country, cand.stance, cand.quote_start)
             if key not in best or best[key].confidence < cand.confidence:
@@ -687,6 +705,8 @@ def _sentence_candidates(sent: Sentence, ref: DateValue, lex: Lexicon, exprs: li
     for clause in clauses:
         ctext = text[clause.start:clause.end]
         c_cues = [c for c in cues if clause.start <= c.start < clause.end]
+        if clause.denied:  # "denied that troops would be sent": what is denied is refused
+            c_cues = [replace(c, stance=NEGATE[c.stance], negated=not c.negated) for c in c_cues]
         c_groups = [[m for m in g if m.holder] for g in groups if clause.start <= g[0].start < clause.end]
         c_groups = [g for g in c_groups if g]
         inherited = False
@@ -755,12 +775,20 @@ def _quote_then_attribution(sent: Sentence, groups: list[list[Mention]], cues: l
     q, a = ("quote", "attr") if m["quote"] is not None else ("quote2", "attr2")
     if not _ATTRIBUTION_VERB.search(m[a]):
         return []
-    q_cues = [c for c in cues if m.start(q) <= c.start < m.end(q)]
     speakers = [[x for x in g if x.holder] for g in groups if g[0].start >= m.start(a)]
     speakers = [g for g in speakers if g]
-    if not q_cues or not speakers:
+    if not speakers:
         return []
-    return _candidates(sent, speakers[0], q_cues[0], mentions, ref, exprs, carried, cond_texts, lex,
+    # a cue after another country in the quote is that country's ("Russia ... is not even ready to keep ...")
+    own = set(speakers[0][0].countries)
+    named = [x.start for x in mentions if m.start(q) <= x.start < m.end(q) and not own & set(x.countries)
+             and _prev_word(sent.text, x.start) not in _PLACE_PREP]
+    q_cues = [c for c in cues if m.start(q) <= c.start < m.end(q) and not any(n < c.start for n in named)]
+    if not q_cues:
+        return []
+    # a phrase ("nothing is off the table") says more than a bare verb ("the signal we send to Russia")
+    cue = next((c for c in q_cues if " " in c.text.strip()), q_cues[0])
+    return _candidates(sent, speakers[0], cue, mentions, ref, exprs, carried, cond_texts, lex,
                        inherited=False, pronoun=True, penalty=penalty)
 
 
@@ -770,6 +798,7 @@ _CONTRAST = re.compile(r",?\s+(?:but|while|although|though|whereas|however)\b")
 _PREMISE = re.compile(r"\b(?:cease-?fire|truce|armistice|peace (?:deal|agreement|settlement|treaty|accord)|end of (?:the )?"
                       r"(?:war|fighting|hostilities)|war (?:is|has) (?:over|ended)|fighting (?:stops|ends|has stopped))\b",
                       re.I)
+_AGENT_CUE = re.compile(r"led by|originat\w* (?:with|from)", re.I)  # the holder follows: "led by Italy"
 _NO_BEFORE = re.compile(r"\bno\s+(?:the\s+)?$", re.I)
 _ATTACHED_CUE = re.compile(r"(?:proposal|initiative|idea|plan|offer)", re.I)
 _ADJACENT = re.compile(r"^(?:['’]s?)?\s+(?:[\w-]+\s+)?$")
@@ -782,13 +811,13 @@ def _pick_cue(cues: list[CueHit], group: list[Mention], inherited: bool, text: s
         return cues[0]
     end, start = group[-1].end, group[0].start
     for c in cues:
-        if c.start < end or c.text.lower() == "led by":
+        if c.start < end or _AGENT_CUE.fullmatch(c.text):
             continue
         if _ATTACHED_CUE.fullmatch(c.text) and not _ADJACENT.match(text[end:c.start]):
             continue  # "proposal" is only the proposer's: "the French proposal", "Macron's proposal"
         return c
-    before = [c for c in cues if c.end <= start and c.text.lower() != "led by"]
-    led = [c for c in cues if c.text.lower() == "led by" and c.end <= start
+    before = [c for c in cues if c.end <= start and not _AGENT_CUE.fullmatch(c.text)]
+    led = [c for c in cues if _AGENT_CUE.fullmatch(c.text) and c.end <= start
            and text[c.end:start].strip(" ,").lower() in ("", "the")]
     if led:
         return led[-1]

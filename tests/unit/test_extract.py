@@ -220,6 +220,24 @@ def pairs(text: str, ref: DateValue = REF) -> set[tuple[str, str]]:
     # a quote's attribution after its closing quote names the speaker of the next sentence
     ('"Kyiv did not ask for troops. It asks for ammunition," the French minister Stephane Sejourne said. '
      '"We do not exclude anything for the coming months."', {("FR", "undecided")}),
+    # what is denied is refused
+    ("Polish Prime Minister Donald Tusk denied that Polish troops would be sent to Ukraine after the ceasefire.",
+     {("PL", "reject")}),
+    ("Germany denied reports that it would send troops to Ukraine.", {("DE", "reject")}),
+    ("Norway denied that it was opposed to sending troops.", {("NO", "undecided")}),
+    # datelines of two capitals; a condition without a mandate; agents after the cue; a stranded "support for"
+    ("Ljubljana/Zagreb – Slovenia will seriously consider participating in peacekeeping in Ukraine.",
+     {("SI", "undecided")}),
+    ("Slovenia does not participate in any coalition whose purpose is to send soldiers to war zones without a "
+     "mandate from the United Nations.", {("SI", "undecided")}),
+    ("The idea of a peacekeeping force originated with French President Emmanuel Macron.", {("FR", "support")}),
+    ("Robles' caution mirrors the approach on the deployment of troops, a move that France, the United Kingdom, "
+     "and Canada have already shown support for.", {("FR", "support"), ("GB", "support"), ("CA", "support")}),
+    ("Greece reiterated the need for further strengthening of the Ukrainian Armed Forces.", set()),
+    ('"I think it is the signal we send to Russia, that nothing is off the table for troops," Frederiksen said.',
+     {("DK", "undecided")}),
+    # a cue after another country in a quote is that country's
+    ('"Russia is not even ready to keep the ceasefire, so troops are needed later," Nauseda added.', set()),
 ])
 def test_stances(text, expected):
     assert pairs(text) == expected
@@ -246,6 +264,11 @@ def test_stances(text, expected):
     "The Spanish newspaper El Mundo reported that troops are ready.",
     # no troops or force in sight: out of scope
     "Greece is ready to increase its defence budget.",
+    # Ukraine's own forces, and EU training missions for them, are not the multinational force
+    "Slovenia is participating in a European Union mission aimed at training Ukrainian soldiers.",
+    # a quoted paragraph after an attributed one carries its speaker only for the force, not for tanks
+    '"Send more weapons," the German economy minister Robert Habeck said of troops.\n"Give Ukraine the tanks that '
+    'can be sent right now."',
     # help and aid are not the force; a reluctance about something else is not a refusal
     "Romania is ready to continue to support Ukraine, because this also protects its troops.",
     "The leader explained why the reluctance over a direct military confrontation with Russia may change for troops.",
