@@ -272,7 +272,8 @@ def judge_roles(text: str, mentions: list[Mention], lex: Lexicon, conditions: li
             elif prev == "of" and _TITLE_BEFORE_OF.search(text[:head.start]):
                 group_ok, why = True, None  # "President of France", "ministers of France and Germany"
             elif prev == "from" and re.search(r"\b(?:leaders|officials|ministers|representatives|delegations|"
-                                              r"governments|diplomats)\s+from\s+(?:the\s+)?$", text[:head.start], re.I):
+                                              r"governments|diplomats|teams?|delegations?|experts)\s+from\s+"
+                                              r"(?:the\s+)?$", text[:head.start], re.I):
                 group_ok, why = True, None  # "Leaders from France, Britain and Ukraine signed..."
             elif prev in ("after", "before", "since", "until", "when", "as") and _CLAUSE_AFTER.match(after_last):
                 group_ok, why = True, None  # "after French President Emmanuel Macron said": a conjunction
@@ -551,7 +552,7 @@ class Carry:
 _ACTION = re.compile(r"\b(?:send|sent|sending|deploy\w*|station\w*|commit\w*|contribut\w*|put|place)\b", re.I)
 _HEADER = re.compile(r"^[^:“\"]{2,80}?:\s+\S")
 _FIRST_PERSON = re.compile(r"^[\s\"“‘']*(?:We|I|Our|My)\b")
-_AMONG = re.compile(r"^(?:Among|These include|They include)\b(?:\s+(?:them|these|those|the\s+[\w\s]{0,40}?))?"
+_AMONG = re.compile(r"^(?:Among|These include|They include|Those include|These are|They are)\b(?:\s+(?:them|these|those|the\s+[\w\s]{0,40}?))?"
                     r"(?:\s+(?:are|were|is|was))?\b[\s:,—–-]*")
 
 
@@ -602,6 +603,24 @@ def _carried_candidates(sent: Sentence, carry: Carry, ref: DateValue, lex: Lexic
     return []
 
 
+_BARE_ATTRIBUTION = re.compile(r"^[\"”’,\s]*(?:[\w.'’-]+\s+){1,6}(?:said|says|added|stated|wrote|told\s+\w+)\.?\s*$")
+
+
+def _quote_before(sentences: list[Sentence], i: int, body: str) -> Sentence | None:
+    """The quoted sentences just before sentences[i] (back to the one opening the quote, at most three) joined with
+    it, when sentences[i] is only an attribution; None when no quote comes before it."""
+    for k in range(i - 1, max(-1, i - 4), -1):
+        if sentences[k].text[:1] in "\"“":
+            a, b = sentences[k].start, sentences[i].end
+            return Sentence(a, b, body[a:b], sentences[k].paragraph)
+    return None
+
+
+def _raw_in(body_cues: list, cue_starts: list[int], sent: Sentence) -> list:
+    a, b = bisect_left(cue_starts, sent.start), bisect_left(cue_starts, sent.end)
+    return [(x - sent.start, y - sent.start, cue) for x, y, cue in body_cues[a:b] if y <= sent.end]
+
+
 def extract_candidates(body: str, ref: DateValue, lex: Lexicon | None = None) -> list[Candidate]:
     """Every candidate position in an article body, dated against the article's date."""
     lex = lex or load_lexicon()
@@ -630,15 +649,19 @@ def extract_candidates(body: str, ref: DateValue, lex: Lexicon | None = None) ->
         exprs = [replace(e, start=e.start - sent.start, end=e.end - sent.start)
                  for e in body_times[a:b] if e.end <= sent.end]
         carried = prev_time if (same_para and not exprs and _CARRY_DATE.match(text)) else None
-        a, b = bisect_left(cue_starts, sent.start), bisect_left(cue_starts, sent.end)
-        raw = [(x - sent.start, y - sent.start, cue) for x, y, cue in body_cues[a:b] if y <= sent.end]
+        raw = _raw_in(body_cues, cue_starts, sent)
         speaker = sentence_speaker(text, lex, ref.date)
         found: list[Candidate] = []
+        before = replace(carry)  # what the sentences before left: _sentence_candidates records this one's cue
         if on_topic or near_topic:
             found = _sentence_candidates(sent, ref, lex, exprs, carried, raw, first=(i == 0),
                                          confidence_penalty=0.0 if on_topic else 0.1, carry=carry)
+        if not found and _BARE_ATTRIBUTION.match(text) and (quoted := _quote_before(sentences, i, body)):
+            # '"... nothing can be ruled out ..."' then 'Emmanuel Macron said.': read them as one
+            found = _sentence_candidates(quoted, ref, lex, exprs, carried, _raw_in(body_cues, cue_starts, quoted),
+                                         first=False, confidence_penalty=0.05)
         if not found and (on_topic or near_topic or carry.speaker or carry.cue):
-            found = _carried_candidates(sent, carry, ref, lex, exprs, carried, raw, penalty=0.1,
+            found = _carried_candidates(sent, before, ref, lex, exprs, carried, raw, penalty=0.1,
                                         on_topic=on_topic or near_topic)
         if not (on_topic or near_topic):
             carry.cue = None
@@ -713,8 +736,12 @@ def _sentence_candidates(sent: Sentence, ref: DateValue, lex: Lexicon, exprs: li
         if not c_cues and clause.inherit and last_cue is not None:
             c_cues, inherited = [last_cue], True
         pronoun = False
+        nearest = max((m for m in mentions if m.end <= clause.start), key=lambda m: m.start, default=None)
         if c_cues and last_holders and _PRONOUN_START.match(ctext) \
-                and not (c_groups and c_groups[0][0].start - clause.start < 4):
+                and not (c_groups and c_groups[0][0].start - clause.start < 4) \
+                and not (nearest is not None and nearest.why_not in ("adversary", "institution")
+                         and _prev_word(text, nearest.start) not in _PLACE_PREP):
+            # (a pronoun after "Russia ... stating that it rejected" is Russia's, not the holder's before it)
             # "..., Austria said it would not...": the pronoun opening the clause is its subject, whoever else
             # the clause names later ("..., Chancellor Stocker told reporters")
             c_groups, pronoun = [last_holders] + c_groups, True

@@ -238,6 +238,25 @@ def pairs(text: str, ref: DateValue = REF) -> set[tuple[str, str]]:
      {("DK", "undecided")}),
     # a cue after another country in a quote is that country's
     ('"Russia is not even ready to keep the ceasefire, so troops are needed later," Nauseda added.', set()),
+    # "These include ..." takes the cue of the sentence before it
+    ("Several countries have stated that they will not send their troops to Ukraine. These include Malta and Cyprus.",
+     {("MT", "reject"), ("CY", "reject")}),
+    ("A team from Norway and Finland will travel to Kyiv to advance the deployment of peacekeeping troops.",
+     {("NO", "support"), ("FI", "support")}),
+    ("Only Estonia and Latvia have committed actual soldiers.", {("EE", "support"), ("LV", "support")}),
+    ('"It is their military presence that is mandatory," Zelenskyy told journalists about the troops.',
+     {("UA", "support")}),
+    ("Merz said a ceasefire is an essential precondition for deploying international troops.", {("DE", "undecided")}),
+    ("Meloni reiterated the Italian government's positions, in particular the exclusion of the deployment of Italian "
+     "troops on the ground.", {("IT", "reject")}),
+    # a pronoun after a nearer adversary subject is the adversary's
+    ("Paris and London signed a declaration to deploy forces, despite Russia stating that it rejected any Western "
+     "troops.", {("FR", "support"), ("GB", "support")}),
+    ("Macron warned Western powers not to show weakness to Russia as he reiterated his position that sending troops "
+     "should not be ruled out.", {("FR", "undecided")}),
+    # a quote, then its attribution on a line of its own
+    ('"There is no consensus on sending ground troops. But nothing can be ruled out,"\n\nEmmanuel Macron said.',
+     {("FR", "undecided")}),
 ])
 def test_stances(text, expected):
     assert pairs(text) == expected
