@@ -65,6 +65,8 @@ _ABBREV = {"mr", "mrs", "ms", "dr", "st", "gen", "lt", "col", "sen", "rep", "jr"
            "gov", "maj", "capt", "sgt", "adm", "corp", "inc", "co", "jan", "feb", "aug", "sept", "oct", "nov", "dec",
            "approx", "dept", "est", "fig", "min", "pres"}
 # Scraped text loses spaces: "...other support.Britain, France and Australia have..." ends a sentence too.
+_OPENER = re.compile(r"\s+(?:However|But|Meanwhile|Still|Yet|Moreover|Meanwhile|The|This|That|These|Those|It|He|She|"
+                     r"They|We|In|On|At|After|Before|According)\b")
 _BOUNDARY = re.compile(r"[.!?…]+[\"”’')\]]*(?=\s+[\"“‘'(\[]?[A-Z0-9])|(?<=[a-z]{2})[.!?](?=[A-Z][a-z])")
 
 
@@ -74,7 +76,10 @@ def _is_abbreviation(text: str, dot: int) -> bool:
     if not parts or text[dot - 1:dot].isspace():
         return False
     token = parts[-1].lstrip("\"“‘'(")
-    # "U.S.", "U.N.", initials like "J." and short titles are not sentence ends.
+    # "U.S.", "U.N.", initials like "J." and short titles are not sentence ends ... unless a sentence plainly
+    # starts after them: "to the U.S. However, Russia's Kremlin..."
+    if _OPENER.match(text, dot + 1):
+        return False
     return (bool(re.fullmatch(r"(?:[A-Z]\.)*[A-Z]", token)) or token.lower() in _ABBREV)
 
 
@@ -223,7 +228,7 @@ def _prev_word(text: str, pos: int) -> str:
         if not m:
             return ""
         word = m.group(1).lower()
-        if not _PLACE_MODIFIER.fullmatch(word):
+        if not _PLACE_MODIFIER.fullmatch(word) and word not in ("a", "an", "the"):
             return word
         pos = max(0, pos - 40) + m.start(1)
     return word
@@ -272,13 +277,14 @@ def judge_roles(text: str, mentions: list[Mention], lex: Lexicon, conditions: li
             elif prev == "of" and _TITLE_BEFORE_OF.search(text[:head.start]):
                 group_ok, why = True, None  # "President of France", "ministers of France and Germany"
             elif prev == "from" and re.search(r"\b(?:leaders|officials|ministers|representatives|delegations|"
-                                              r"governments|diplomats|teams?|delegations?|experts)\s+from\s+"
+                                              r"governments|diplomats|teams?|delegations?|experts|counterparts)\s+from\s+"
                                               r"(?:the\s+)?$", text[:head.start], re.I):
                 group_ok, why = True, None  # "Leaders from France, Britain and Ukraine signed..."
             elif prev in ("after", "before", "since", "until", "when", "as") and _CLAUSE_AFTER.match(after_last):
                 group_ok, why = True, None  # "after French President Emmanuel Macron said": a conjunction
             elif prev == "by" and re.search(r"\b(?:led|proposed|backed|supported|opposed|rejected|shared|echoed|voiced|"
-                                            r"expressed|repeated|reiterated|endorsed|dismissed)\s+by\s+(?:the\s+)?$",
+                                            r"expressed|repeated|reiterated|endorsed|dismissed|spearheaded|proposals?|"
+                                            r"plans?|ideas?|initiatives?|offers?)\s+by\s+(?:the\s+)?$",
                                             text[:head.start]):
                 group_ok, why = True, None  # the agent of "led by", "opposed by", "a view shared by"
             elif prev in ("with", "from") and re.search(r"\b(?:originated|originating|came|comes)\s+(?:with|from)\s+"
@@ -376,7 +382,8 @@ _CONDITION = re.compile(r"\b(?:(?i:even if|only if|if|unless|provided(?: that)?|
                         r"in the event (?:of|that))|[Ss]hould(?= [A-Z]\w* (?:decide|choose|agree|want|ask|request)))\b")
 # "Poland, which borders Ukraine, ..." is an aside; ", who said the country was not ready" is the speaker's words
 _ASIDE = re.compile(r",\s+(?:(?:which|who)(?!\s+(?:also\s+)?(?:have\s+|has\s+|had\s+)?(?:said|says|stated|told|added|"
-                    r"insisted|warned|noted|declared|announced|confirmed|stressed))|whose|where)\b[^,;]*")
+                    r"insisted|warned|noted|declared|announced|confirmed|stressed|lead|leads|co-lead|co-leads|led|"
+                    r"head|heads|spearhead|spearheads|chair|chairs|proposed))|whose|where)\b[^,;]*")
 _QUESTION = re.compile(r"\b(?:whether|asked if)\b")
 _CONDITION_END = re.compile(r"[,;:.!?]|\s[–—-]\s")
 _CONDITION_PHRASE = re.compile(r"\bunder (?:a |the )?(?:UN|U\.N\.|United Nations) mandate\b[^,;.]*|"
@@ -443,6 +450,7 @@ _MEETING = re.compile(r"\b(?:meet|meets|met|meeting|visit|visits|visited|visitin
 TOPIC = re.compile(r"\b(?:troops?|soldiers?|peacekeep\w*|boots on the ground|ground forces|armed forces|"
                    r"(?:military|troop) (?:commitment|contribution|deployment|mission)s?|"
                    r"military personnel|presence of (?:[\w-]+\s+){0,2}?(?:forces|troops|soldiers|military|personnel)\b|"
+                   r"(?:western|foreign|international|military|multinational|european)\s+presence\b|"
                    r"(?:foreign|western|european|allied|international|multinational|NATO)\s+"
                    r"(?:forces|military|personnel|presence)|"
                    r"(?:send|sends|sending|sent|station\w*|plac\w+|put|putting)\s+(?:\w+\s+){0,2}?"
@@ -756,7 +764,8 @@ def _sentence_candidates(sent: Sentence, ref: DateValue, lex: Lexicon, exprs: li
         if c_groups and _MEMBER_OF.search(ctext):
             member_of = (c_groups[-1], bool(_MEMBER_OF.search(ctext)["neg"]))
         if not c_groups and c_cues and clause.reported and last_holders and not inherited \
-                and not _OTHER_AGENT.search(text[clause.start:c_cues[0].start]):
+                and not _OTHER_AGENT.search(text[clause.start:next((c.start for c in c_cues
+                                                                    if not _AGENT_CUE.fullmatch(c.text)), clause.end)]):
             # "Macron said the idea was premature": a reported clause naming no holder is its speaker's, unless
             # someone else is its subject ("Merz said that Western allies might...")
             c_groups, pronoun = [last_holders], True
@@ -781,7 +790,13 @@ def _sentence_candidates(sent: Sentence, ref: DateValue, lex: Lexicon, exprs: li
     if not out:
         out = _quote_then_attribution(sent, groups, cues, mentions, ref, exprs, carried, cond_texts, lex,
                                       confidence_penalty)
-    return out
+    # hedged: "no plans to send troops, but this cannot be ruled out" leaves it open
+    used = {c.cue_start for c in out}
+    opened = any(cu.stance == "undecided" and cu.start not in used and _OPEN_DOOR.search(cu.text)
+                 and _CONTRAST.search(text, 0, cu.start) for cu in cues)
+    hedged = {c.country for c in out if c.stance == "undecided"}
+    return [c if not (c.stance == "reject" and opened) else replace(c, stance="undecided")
+            for c in out if not (c.stance == "reject" and c.country in hedged)]
 
 
 _QUOTE_ATTRIBUTION = re.compile(r"^\s*[\"“](?P<quote>[^\"”]+)[\"”]\s*,?\s*(?P<attr>.*)$|"
@@ -821,11 +836,13 @@ def _quote_then_attribution(sent: Sentence, groups: list[list[Mention]], cues: l
 
 _APPOSITION = re.compile(r"(?:\b(?:including|such as|namely|notably|in particular|among them|among which)|:)"
                          r"\s+(?:the\s+)?(?:[\w-]+\s+){0,3}?(?:such as\s+|like\s+|including\s+)?(?:the\s+)?$", re.I)
+_OPEN_DOOR = re.compile(r"rul|exclud|discard|possib|table|consider|unthinkable|decid|decision", re.I)
 _CONTRAST = re.compile(r",?\s+(?:but|while|although|though|whereas|however)\b")
 _PREMISE = re.compile(r"\b(?:cease-?fire|truce|armistice|peace (?:deal|agreement|settlement|treaty|accord)|end of (?:the )?"
                       r"(?:war|fighting|hostilities)|war (?:is|has) (?:over|ended)|fighting (?:stops|ends|has stopped))\b",
                       re.I)
-_AGENT_CUE = re.compile(r"led by|originat\w* (?:with|from)", re.I)  # the holder follows: "led by Italy"
+_AGENT_CUE = re.compile(r"led by|originat\w* (?:with|from)|(?:proposal|plan|idea|initiative|offer)s? "
+                        r"(?:put forward |made |floated )?by", re.I)  # the holder follows: "led by Italy"
 _NO_BEFORE = re.compile(r"\bno\s+(?:the\s+)?$", re.I)
 _ATTACHED_CUE = re.compile(r"(?:proposal|initiative|idea|plan|offer)", re.I)
 _ADJACENT = re.compile(r"^(?:['’]s?)?\s+(?:[\w-]+\s+)?$")
@@ -878,9 +895,9 @@ def _candidates(sent: Sentence, group: list[Mention], cue: CueHit, mentions: lis
     owned = list(dict.fromkeys(t for at, t in cond_texts if owns(at)))
     conditions = "; ".join(owned) or None
     # a ceasefire or a peace deal is the premise of the whole force, not a condition on supporting it
-    real = [t for t in owned if not _PREMISE.search(t)]
-    if real and stance == "support" and not re.search(r"\b(?:ready|readiness|will|willing|willingness|prepared)\b",
-                                                     cue.text, re.I):
+    real = [t for t in owned if not _PREMISE.search(t) and not t.lower().startswith("even if")]
+    if real and stance == "support" and not re.search(r"\b(?:ready|readiness|will|willing|willingness|prepared|promis\w*|"
+                                                     r"pledg\w*|commit\w*)\b", cue.text, re.I):
         stance = "undecided"  # STANCES.md: conditions make it undecided unless the country says it is ready
     elif owned and stance == "reject" and any(not t.lower().startswith("even if") for t in owned):
         stance = "undecided"  # "no German soldiers as long as the war is not over": a condition not yet met

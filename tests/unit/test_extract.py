@@ -257,6 +257,33 @@ def pairs(text: str, ref: DateValue = REF) -> set[tuple[str, str]]:
     # a quote, then its attribution on a line of its own
     ('"There is no consensus on sending ground troops. But nothing can be ruled out,"\n\nEmmanuel Macron said.',
      {("FR", "undecided")}),
+    # leading the effort; the proposal by; counterparts from; signing a declaration on a presence
+    ("Britain and France are spearheading this effort to send troops.", {("GB", "support"), ("FR", "support")}),
+    ("Macron and Starmer, who lead the coalition of the willing, met in Paris about troops.",
+     {("FR", "support"), ("GB", "support")}),
+    ("Meloni opposes the proposal by Britain and France to deploy troops in Ukraine.",
+     {("IT", "reject"), ("GB", "support"), ("FR", "support")}),
+    ("Ministers from Norway, alongside their counterparts from Germany and Poland, expressed a shared openness to "
+     "deploying peacekeeping forces.", {("NO", "undecided"), ("DE", "undecided"), ("PL", "undecided")}),
+    ("Ukraine, France and the United Kingdom have signed a declaration laying the foundations for a Western presence "
+     "in Ukraine.", {("UA", "support"), ("FR", "support"), ("GB", "support")}),
+    # negations read before the cue; a refusal left open after "but"; a promise with a condition
+    ("Western leaders discussed sending troops to Ukraine. Fico said such plans risked escalating the war, and "
+     "stressed that Slovakia would not participate.", {("SK", "reject")}),
+    ("The Czech Republic certainly is not preparing to send any soldiers to Ukraine.", {("CZ", "reject")}),
+    ("Sweden's defence minister said sending troops wasn't off the table.", {("SE", "undecided")}),
+    ("Macron said that there are no concrete plans to send Western forces to Ukraine, but this cannot be ruled out.",
+     {("FR", "undecided")}),
+    ("Poland has stated that it is not ready to send soldiers, but is willing to serve as a logistical hub.",
+     {("PL", "reject")}),
+    ("France and the U.K. have promised to put boots on the ground if a ceasefire takes effect and the US agrees.",
+     {("FR", "support"), ("GB", "support")}),
+    ("Sweden has ruled nothing out on troops, Italy has been unenthusiastic and Hungary appears dead against troops.",
+     {("SE", "undecided"), ("IT", "reject"), ("HU", "reject")}),
+    ("Germany has not yet taken a definitive position on sending troops.", {("DE", "undecided")}),
+    # "U.S." ends a sentence when one plainly starts after it
+    ("Leaders agreed to present a plan on troops to the U.S. However, Russia's Kremlin accused Europe, rejecting any "
+     "troops.", set()),
 ])
 def test_stances(text, expected):
     assert pairs(text) == expected
