@@ -11,6 +11,7 @@ from app.ingest.dates import DateValue, TimeExpr, article_date, resolve, time_ex
 from app.ingest.incumbents import office_bounds
 from app.ingest.lexicon import Lexicon, load_lexicon
 from app.ingest.readers import ArticleInput
+from app.ingest.scan import WordStartScan
 
 # Bump when a rule or a data file changes what is extracted, so a re-run can be compared with the last one.
 RULES_VERSION = "rules-1.1"
@@ -346,9 +347,7 @@ _NOT_ONLY = re.compile(r"\bnot only\b", re.I)
 
 def raw_cue_hits(text: str, lex: Lexicon) -> list[tuple[int, int, object]]:
     """Every cue pattern's matches in a text, by position (run once per article body, then sliced)."""
-    by_first, anywhere = lex.cues_by_first, lex.cues_by_first[""]
-    hits = [(m.start(), m.end(), cue) for pos in (x.start() for x in lex.cue_re.finditer(text))
-            for cue in by_first.get(text[pos].lower(), anywhere) if (m := cue.pattern.match(text, pos))]
+    hits = lex.cue_scan.matches(text)
     hits.sort(key=lambda h: (h[0], -(h[1] - h[0])))
     return hits
 
@@ -462,6 +461,7 @@ TOPIC = re.compile(r"\b(?:troops?|soldiers?|peacekeep\w*|boots on the ground|gro
                    r"peacekeeping)\s+(?:force|forces|mission|presence)|contingent|deploy\w*|station(?:ing|ed)\b|"
                    r"(?:enforc|monitor|secur|guarante)\w*\s+(?:a|the)\s+ceasefire|coalition of the willing|"
                    r"(?:the|a|such a|this|any)\s+(?:force|mission)\b)", re.I)
+_TOPIC_SCAN = WordStartScan([TOPIC])
 _OWN_FORCES = re.compile(r"(?:Ukrainian|Ukraine['’]s|Russian|Russia['’]s|Kyiv['’]s|Moscow['’]s)\s+(?:own\s+)?$")
 _ANAPHOR = re.compile(r"\b(?:this|these|such|it|idea|plan|proposal|prospect|possibility|do so|the same|topic|issue|"
                       r"question|matter)\b", re.I)
@@ -637,7 +637,7 @@ def extract_candidates(body: str, ref: DateValue, lex: Lexicon | None = None) ->
     body_cues = raw_cue_hits(body, lex)
     cue_starts = [h[0] for h in body_cues]
     body_times = time_expressions(body)
-    topic_at = [m.start() for m in TOPIC.finditer(body) if not _OWN_FORCES.search(body, max(0, m.start() - 30), m.start())]
+    topic_at = [a for a, _, _ in _TOPIC_SCAN.matches(body) if not _OWN_FORCES.search(body, max(0, a - 30), a)]
     time_starts = [e.start for e in body_times]
     best: dict[tuple[str, str, int], Candidate] = {}
     prev: Sentence | None = None

@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+from app.ingest.scan import WordStartScan
+
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 
 
@@ -48,8 +50,7 @@ class Lexicon:
     cues: list[Cue]
     institutions: dict[str, str] = field(default_factory=dict)
     mention_re: re.Pattern | None = None
-    cue_re: re.Pattern | None = None
-    cues_by_first: dict[str, list[Cue]] = field(default_factory=dict)  # first letter -> cues starting with it
+    cue_scan: WordStartScan | None = None  # finds every cue's matches in a text
 
     def person_country(self, surface: str, on: dt.date | None) -> str | None:
         """The country a person spoke for on a date; with no date, their most recent office."""
@@ -89,59 +90,31 @@ def _rows(name: str) -> list[dict]:
         return list(csv.DictReader(f))
 
 
-def _first_chars(parsed) -> set[str] | None:
-    """The letters a parsed pattern can start with, or None when that is not simple to tell."""
-    from re import _constants as C
+def _trie(texts: list[str]) -> str:
+    """One pattern matching any of the texts, shaped as a trie so each position tries one branch per letter;
+    a greedy optional tail keeps the longest ("United States of America" over "United States")."""
+    root: dict = {}
+    for t in texts:
+        node = root
+        for ch in t:
+            node = node.setdefault(ch, {})
+        node[""] = {}
 
-    for op, av in parsed:
-        if op in (C.ASSERT, C.ASSERT_NOT, C.AT):
-            continue
-        if op is C.LITERAL:
-            return {chr(av).lower()}
-        if op is C.SUBPATTERN:
-            return _first_chars(av[3])
-        if op is C.BRANCH:
-            out: set[str] = set()
-            for branch in av[1]:
-                f = _first_chars(branch)
-                if f is None:
-                    return None
-                out |= f
-            return out
-        if op is C.IN and all(o is C.LITERAL for o, _ in av):
-            return {chr(a).lower() for _, a in av}
-        return None
-    return None
+    def build(node: dict) -> str:
+        alts = [re.escape(ch) + build(child) for ch, child in sorted(node.items()) if ch]
+        if not alts:
+            return ""
+        body = alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
+        return f"(?:{body})?" if "" in node else body
 
-
-def _index_cues(cues: list[Cue]) -> dict[str, list[Cue]]:
-    # Trying only the cues that can start with the letter at hand keeps the per-position work small;
-    # a cue whose start cannot be told goes under every letter.
-    from re import _parser
-
-    by_first: dict[str, list[Cue]] = {}
-    anywhere: list[Cue] = []
-    for cue in cues:
-        try:
-            first = _first_chars(_parser.parse(cue.text))
-        except Exception:
-            first = None
-        if first is None:
-            anywhere.append(cue)
-        else:
-            for ch in first:
-                by_first.setdefault(ch, []).append(cue)
-    letters = set(by_first) | {chr(c) for c in range(ord("a"), ord("z") + 1)} | {"'", "’"}
-    return {ch: by_first.get(ch, []) + anywhere for ch in letters} | {"": anywhere}
+    return build(root)
 
 
 def _word_pattern(texts: list[str]) -> re.Pattern:
-    # Longest first so "United States of America" wins over "United States"; case-sensitive so "us" and
-    # "turkey" are not countries.
-    alts = sorted(set(texts), key=len, reverse=True)
-    # A hyphen glued to a word ("pro-Russian") joins it; one after a space is a wire dateline's dash
-    # ("STOCKHOLM (Reuters) -Sweden would...").
-    return re.compile(r"(?<![\w.])(?<!\w-)(?:" + "|".join(re.escape(a) for a in alts) + r")(?![\w-]|\.\w)")
+    # Case-sensitive so "us" and "turkey" are not countries. The end guard makes the trie back off to a shorter
+    # name when a longer one runs into a word ("Ukrainian" is not "Ukraine"). A hyphen glued to a word
+    # ("pro-Russian") joins it; one after a space is a wire dateline's dash ("STOCKHOLM (Reuters) -Sweden").
+    return re.compile(r"(?<![\w.])(?<!\w-)(?:" + _trie(sorted(set(texts))) + r")(?![\w-]|\.\w)")
 
 
 _CONTRACTED = r"(?:do|does|did|is|are|was|were|has|have|had|would|could|should|ca|wo|must|need)n['’]t"
@@ -206,7 +179,5 @@ def load_lexicon() -> Lexicon:
     lex = Lexicon(country_names, excluded, surfaces, roles, cues,
                   {r["name"]: r["code"] for r in _rows("institutions.csv")})
     lex.mention_re = _word_pattern(list(surfaces))
-    # Where any cue may start: one scan finds the positions, then only those positions try each pattern.
-    lex.cues_by_first = _index_cues(cues)
-    lex.cue_re = re.compile(r"(?<![\w])(?=(?:" + "|".join(f"(?:{c.text})" for c in cues) + "))", re.IGNORECASE)
+    lex.cue_scan = WordStartScan([c.pattern for c in cues], cues)
     return lex
