@@ -502,11 +502,17 @@ def split_clauses(text: str, mentions: list[Mention] = ()) -> list[Clause]:
 
 # --- the extractor -----------------------------------------------------------------------------------------
 
-_NAME_AFTER_TITLE = re.compile(r"^,?\s+(?P<name>[A-Z][\w’'.-]+(?:\s+(?:de|van|von|der|da|[A-Z][\w’'.-]+)){1,3})")
+# "Foreign Minister Joan Doe", "Ambassador to NATO, Deyvidas Matulionis"
+_NAME_AFTER_TITLE = re.compile(r"^(?:\s+(?:to|at|in)\s+(?:the\s+)?[A-Z][\w.]+)?,?\s+"
+                               r"(?P<name>[A-Z][\w’'.-]+(?:\s+(?:de|van|von|der|da|[A-Z][\w’'.-]+)){1,3})")
+# nouns that name a state's body but never speak: the troops it would send, its "side", its proposal
+_NOT_SPEAKING = {"armed forces", "army", "military", "side", "proposal", "initiative", "officials", "diplomats",
+                 "leaders", "leadership", "authorities", "administration", "presidency"}
 
 
 def _speaker(text: str, mentions: list[Mention], country: str) -> str | None:
-    """Who spoke for the country in this sentence: a known person, else "<Adjective> <Title> <Name>"."""
+    """Who spoke for the country in this sentence: a known person, else "<Adjective> <Title> <Name>" or the body
+    that spoke ("Bulgarian parliament"); None when the sentence names nobody who speaks."""
     for m in mentions:
         if m.kind == "person" and m.countries == (country,):
             return m.person
@@ -514,7 +520,7 @@ def _speaker(text: str, mentions: list[Mention], country: str) -> str | None:
         if m.kind != "adjective" or m.countries != (country,):
             continue
         g = _GOV_NOUN.match(text[m.end:])
-        if not g or not g.group("noun")[0].isupper() or g.group("noun") in ("Proposal", "Initiative"):
+        if not g or g.group("noun").lower() in _NOT_SPEAKING:
             continue
         title = text[m.start:m.end + g.end()].strip()
         nm = _NAME_AFTER_TITLE.match(text[m.end + g.end():])

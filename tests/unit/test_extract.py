@@ -393,6 +393,20 @@ def test_pronoun_refers_to_the_speaker():
     assert (c.country, c.stance, c.speaker) == ("EE", "support", "Kristen Michal")
 
 
+@pytest.mark.parametrize("text, speaker", [
+    # the body that spoke, not the troops it would send
+    ("The Greek parliament adopted a declaration that the Greek Armed Forces will not take part in any peacekeeping "
+     "force.", "Greek parliament"),
+    # a title with its post before the name
+    ("Norway is ready to send troops, the Norwegian Ambassador to NATO, Kari Nordmann, said.",
+     "Norwegian Ambassador Kari Nordmann"),
+    # nobody who speaks: no speaker
+    ("Croatian officials said Croatia will not send troops.", None),
+])
+def test_speaker_is_who_spoke(text, speaker):
+    assert {c.speaker for c in extract_candidates(text, REF)} == {speaker}
+
+
 def test_speaker_from_title_when_the_person_is_unknown():
     [c] = extract_candidates("Maltese Foreign Minister Joan Doe said Malta will not send troops.", REF)
     assert c.country == "MT" and c.speaker == "Maltese Foreign Minister Joan Doe"
