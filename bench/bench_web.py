@@ -27,7 +27,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-import httpx  # noqa: E402
+import httpx2 as httpx  # noqa: E402  (the dev extra's HTTP client, as starlette.testclient uses)
 from sqlalchemy import insert, select, text  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 
