@@ -313,3 +313,13 @@ def test_an_article_from_a_json_lines_file_is_named_with_its_line(client, sessio
     for path in ("/countries/GB", "/statements"):
         text = " ".join(re.sub(r"<[^>]+>", " ", client.get(path).text).split())
         assert "feed.jsonl line 7" in text
+
+
+def test_a_quote_that_opens_with_quotation_marks_is_not_quoted_twice(client, session):
+    add_statement(session, "DK", "support", "2025-01-01", quote='"We are ready to send troops," Frederiksen said.')
+    add_statement(session, "NO", "support", "2025-01-01", quote="Norway is ready to send troops.")
+    session.commit()
+    for path in ("/?as_of=2025-02-01", "/statements"):
+        html = client.get(path).text
+        assert '<span class="quote">&#34;We are ready' in html and '<q>"We are ready' not in html
+        assert "<q>Norway is ready to send troops.</q>" in html

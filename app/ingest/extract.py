@@ -383,6 +383,7 @@ _CONDITION = re.compile(r"\b(?:(?i:even if|only if|if|unless|provided(?: that)?|
 _ASIDE = re.compile(r",\s+(?:(?:which|who)(?!\s+(?:also\s+)?(?:have\s+|has\s+|had\s+)?(?:said|says|stated|told|added|"
                     r"insisted|warned|noted|declared|announced|confirmed|stressed|lead|leads|co-lead|co-leads|led|"
                     r"head|heads|spearhead|spearheads|chair|chairs|proposed))|whose|where)\b[^,;]*")
+_PARENTHESIS = re.compile(r"\((?:[^()]*?\s){3,}[^()]*\)")
 _QUESTION = re.compile(r"\b(?:whether|asked if)\b")
 _CONDITION_END = re.compile(r"[,;:.!?]|\s[–—-]\s")
 _CONDITION_PHRASE = re.compile(r"\bunder (?:a |the )?(?:UN|U\.N\.|United Nations) mandate\b[^,;.]*|"
@@ -406,6 +407,10 @@ def find_conditions(text: str) -> tuple[list[tuple[int, int]], list[tuple[int, s
         texts.append((m.start(), text[m.start():end].strip(" \"“”")))
     for m in _ASIDE.finditer(text):
         # "Poland, which borders Ukraine, will not...": a relative aside names places, not the holder
+        spans.append((m.start(), m.end()))
+    for m in _PARENTHESIS.finditer(text):
+        # "Hayashi (and Japan initially also declared itself ready to ...) stated that Japan will not send":
+        # a parenthesis is background, not the sentence's statement ("(Reuters)", "(SPD)" are too short to matter)
         spans.append((m.start(), m.end()))
     for m in _QUESTION.finditer(text):
         # an indirect question ("asked whether Portugal would send soldiers") states nothing
@@ -848,7 +853,7 @@ _PREMISE = re.compile(r"\b(?:cease-?fire|truce|armistice|peace (?:deal|agreement
                       r"(?:war|fighting|hostilities)|war (?:is|has) (?:over|ended)|fighting (?:stops|ends|has stopped))\b",
                       re.I)
 _AGENT_CUE = re.compile(r"led by|originat\w* (?:with|from)|(?:proposal|plan|idea|initiative|offer)s? "
-                        r"(?:put forward |made |floated )?by", re.I)  # the holder follows: "led by Italy"
+                        r"(?:put forward |made |floated )?by|(?:proposed|put forward|floated|suggested) by", re.I)  # the holder follows: "led by Italy"
 _NO_BEFORE = re.compile(r"\bno\s+(?:the\s+)?$", re.I)
 _ATTACHED_CUE = re.compile(r"(?:proposal|initiative|idea|plan|offer)", re.I)
 _ADJACENT = re.compile(r"^(?:['’]s?)?\s+(?:[\w-]+\s+)?$")

@@ -281,6 +281,12 @@ def pairs(text: str, ref: DateValue = REF) -> set[tuple[str, str]]:
     ("Sweden has ruled nothing out on troops, Italy has been unenthusiastic and Hungary appears dead against troops.",
      {("SE", "undecided"), ("IT", "reject"), ("HU", "reject")}),
     ("Germany has not yet taken a definitive position on sending troops.", {("DE", "undecided")}),
+    # a parenthesis is background; "proposed by" names its agent after it; doubts lean to no
+    ("Chief Cabinet Secretary Yoshimasa Hayashi (and Japan initially also declared itself ready to provide Kyiv with "
+     "security guarantees) stated that Japan will not send its military to Ukraine.", {("JP", "reject")}),
+    ("Meloni has expressed doubts about the idea of sending peacekeepers to Ukraine, proposed by France and the "
+     "United Kingdom, and confirmed that Italy will not send its military.",
+     {("IT", "reject"), ("FR", "support"), ("GB", "support")}),
     # "U.S." ends a sentence when one plainly starts after it
     ("Leaders agreed to present a plan on troops to the U.S. However, Russia's Kremlin accused Europe, rejecting any "
      "troops.", set()),
