@@ -68,7 +68,7 @@ _ABBREV = {"mr", "mrs", "ms", "dr", "st", "gen", "lt", "col", "sen", "rep", "jr"
 # Scraped text loses spaces: "...other support.Britain, France and Australia have..." ends a sentence too.
 _OPENER = re.compile(r"\s+(?:However|But|Meanwhile|Still|Yet|Moreover|Meanwhile|The|This|That|These|Those|It|He|She|"
                      r"They|We|In|On|At|After|Before|According)\b")
-_BOUNDARY = re.compile(r"[.!?…]+[\"”’')\]]*(?=\s+[\"“‘'(\[]?[A-Z0-9])|(?<=[a-z]{2})[.!?](?=[A-Z][a-z])")
+_BOUNDARY = re.compile(r"[.!?…]+[\"”’')\]]*(?=\s+[\"“‘'(\[]?[A-Z0-9])|(?<=[a-z]{2})[.!?](?=[A-Z][a-z]{2,}\b)")
 
 
 def _is_abbreviation(text: str, dot: int) -> bool:

@@ -489,6 +489,11 @@ def test_headline_names_its_holder():
     assert pairs("Latvia: we will not send soldiers") == {("LV", "reject")}
 
 
+def test_a_glued_full_stop_ends_a_sentence_but_not_a_name():
+    assert [s.text for s in split_sentences("Talks ended late.Norway is ready.")] == ["Talks ended late.", "Norway is ready."]
+    assert len(split_sentences("Japan is not among them, Caliber.Az reports via foreign media.")) == 1
+
+
 def test_sentence_split_keeps_abbreviations():
     sents = split_sentences("The U.S. will not send troops. Mr. Smith agreed.\nA headline\nNext one.")
     assert [s.text for s in sents] == ["The U.S. will not send troops.", "Mr. Smith agreed.", "A headline",
