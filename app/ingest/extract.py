@@ -133,10 +133,14 @@ _MEDIA_NOUN = re.compile(r"^\s+(?:[a-z]+\s+)?(?:newspaper|media|press|outlet|jou
 _PROPER_AFTER = re.compile(r"^\s+(?:Post|Times|Independent|Journal|Herald|Telegraph|Tribune|Guardian|Match|Wall|"
                            r"Institute|University|Airport|Summit|summit|Conference|conference|Declaration|Format|"
                            r"Process|Agreement|Accords?|Protocol|Consensus|Club|Group|talks)\b")
+# "Leaders from France, Britain and Ukraine", "a team from France", "their counterparts from Germany"
+_FROM_GOVERNMENT = re.compile(r"\b(?:leaders|officials|ministers|representatives|delegations?|governments|diplomats|"
+                              r"teams?|experts|counterparts)\s+from\s+(?:the\s+)?$", re.I)
 _NOT_GOVERNMENT = re.compile(r"\b(?:opposition|former|ex-|chancellor candidate|presidential candidate|candidate)"
                              r"(?:\s+[\w-]+){0,3}\s+$", re.I)
 # a clause's verb after the reference: "after France said", "after French President Emmanuel Macron said"
-_CLAUSE_AFTER = re.compile(r"^\s+(?:[A-Z][\w.'’-]*\s+){0,4}(?:had\s+|has\s+|have\s+)?(?:said|says|stated|told|announced|"
+_CLAUSE_AFTER = re.compile(r"^\s+(?:[A-Z][\w.'’-]*\s+){0,4}(?:had\s+|has\s+|have\s+)?"
+                           r"(?:said|says|stated|told|announced|"
                            r"declared|proposed|suggested|warned|insisted|added|hinted|signed|floated|rejected|"
                            r"refused|offered|called|made|ruled)\b")
 _TITLE_WORDS = re.compile(r"(?:(?<=\s)|^)(?:(?:[A-Z][\w'’.-]*|of|the|and|de|von|van)\s+)*(?:[A-Z][\w'’.-]*)$")
@@ -277,9 +281,7 @@ def judge_roles(text: str, mentions: list[Mention], lex: Lexicon, conditions: li
                 group_ok, why = True, None  # "In Romania, they have admitted...": the place stands for its government
             elif prev == "of" and _TITLE_BEFORE_OF.search(text[:head.start]):
                 group_ok, why = True, None  # "President of France", "ministers of France and Germany"
-            elif prev == "from" and re.search(r"\b(?:leaders|officials|ministers|representatives|delegations|"
-                                              r"governments|diplomats|teams?|delegations?|experts|counterparts)\s+from\s+"
-                                              r"(?:the\s+)?$", text[:head.start], re.I):
+            elif prev == "from" and _FROM_GOVERNMENT.search(text[:head.start]):
                 group_ok, why = True, None  # "Leaders from France, Britain and Ukraine signed..."
             elif prev in ("after", "before", "since", "until", "when", "as") and _CLAUSE_AFTER.match(after_last):
                 group_ok, why = True, None  # "after French President Emmanuel Macron said": a conjunction
@@ -571,14 +573,16 @@ class Carry:
 _ACTION = re.compile(r"\b(?:send|sent|sending|deploy\w*|station\w*|commit\w*|contribut\w*|put|place)\b", re.I)
 _HEADER = re.compile(r"^[^:“\"]{2,80}?:\s+\S")
 _FIRST_PERSON = re.compile(r"^[\s\"“‘']*(?:We|I|Our|My)\b")
-_AMONG = re.compile(r"^(?:Among|These include|They include|Those include|These are|They are)\b(?:\s+(?:them|these|those|the\s+[\w\s]{0,40}?))?"
-                    r"(?:\s+(?:are|were|is|was))?\b[\s:,—–-]*")
+_AMONG = re.compile(r"^(?:Among|These include|They include|Those include|These are|They are)\b"
+                    r"(?:\s+(?:them|these|those|the\s+[\w\s]{0,40}?))?(?:\s+(?:are|were|is|was))?\b[\s:,—–-]*")
 
 
 def sentence_speaker(text: str, lex: Lexicon, on=None) -> list[Mention]:
     """Who a sentence says is speaking: a "Slovak Prime Minister Robert Fico: We ..." header, or the attribution
     after a quote ('"...," said the Greek Prime Minister', also when the quote began a sentence earlier); empty
     when it names nobody."""
+    if ":" not in text and '"' not in text and "“" not in text and "”" not in text:
+        return []  # every form below needs a colon or a quotation mark
     if header := _HEADER.match(text):
         lo, hi = 0, header.end() - 1
     elif (quoted := _QUOTE_ATTRIBUTION.match(text)) and quoted["attr"] and _ATTRIBUTION_VERB.search(quoted["attr"]):
@@ -848,12 +852,15 @@ def _quote_then_attribution(sent: Sentence, groups: list[list[Mention]], cues: l
 _APPOSITION = re.compile(r"(?:\b(?:including|such as|namely|notably|in particular|among them|among which)|:)"
                          r"\s+(?:the\s+)?(?:[\w-]+\s+){0,3}?(?:such as\s+|like\s+|including\s+)?(?:the\s+)?$", re.I)
 _OPEN_DOOR = re.compile(r"rul|exclud|discard|possib|table|consider|unthinkable|decid|decision", re.I)
+# support that a condition does not weaken: the country says it is ready, will, or has promised
+_COMMITTED = re.compile(r"\b(?:ready|readiness|will|willing|willingness|prepared|promis\w*|pledg\w*|commit\w*)\b", re.I)
 _CONTRAST = re.compile(r",?\s+(?:but|while|although|though|whereas|however)\b")
-_PREMISE = re.compile(r"\b(?:cease-?fire|truce|armistice|peace (?:deal|agreement|settlement|treaty|accord)|end of (?:the )?"
-                      r"(?:war|fighting|hostilities)|war (?:is|has) (?:over|ended)|fighting (?:stops|ends|has stopped))\b",
-                      re.I)
-_AGENT_CUE = re.compile(r"led by|originat\w* (?:with|from)|(?:proposal|plan|idea|initiative|offer)s? "
-                        r"(?:put forward |made |floated )?by|(?:proposed|put forward|floated|suggested) by", re.I)  # the holder follows: "led by Italy"
+_PREMISE = re.compile(r"\b(?:cease-?fire|truce|armistice|peace (?:deal|agreement|settlement|treaty|accord)|"
+                      r"end of (?:the )?(?:war|fighting|hostilities)|war (?:is|has) (?:over|ended)|"
+                      r"fighting (?:stops|ends|has stopped))\b", re.I)
+# cues whose holder follows them: "led by Italy", "the idea originated with Macron", "the proposal by Britain"
+_AGENT_CUE = re.compile(r"led by|originat\w* (?:with|from)|(?:proposed|put forward|floated|suggested) by|"
+                        r"(?:proposal|plan|idea|initiative|offer)s? (?:put forward |made |floated )?by", re.I)
 _NO_BEFORE = re.compile(r"\bno\s+(?:the\s+)?$", re.I)
 _ATTACHED_CUE = re.compile(r"(?:proposal|initiative|idea|plan|offer)", re.I)
 _ADJACENT = re.compile(r"^(?:['’]s?)?\s+(?:[\w-]+\s+)?$")
@@ -907,8 +914,7 @@ def _candidates(sent: Sentence, group: list[Mention], cue: CueHit, mentions: lis
     conditions = "; ".join(owned) or None
     # a ceasefire or a peace deal is the premise of the whole force, not a condition on supporting it
     real = [t for t in owned if not _PREMISE.search(t) and not t.lower().startswith("even if")]
-    if real and stance == "support" and not re.search(r"\b(?:ready|readiness|will|willing|willingness|prepared|promis\w*|"
-                                                     r"pledg\w*|commit\w*)\b", cue.text, re.I):
+    if real and stance == "support" and not _COMMITTED.search(cue.text):
         stance = "undecided"  # STANCES.md: conditions make it undecided unless the country says it is ready
     elif owned and stance == "reject" and any(not t.lower().startswith("even if") for t in owned):
         stance = "undecided"  # "no German soldiers as long as the war is not over": a condition not yet met

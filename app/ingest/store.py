@@ -92,8 +92,9 @@ def store_article(session: Session, item: ArticleInput, extractor: Extractor | N
         return StoreResult("already stored", existing, 0, item.file_name)
     when = extractor.date(item)
     row = dict(file_name=_cut(item.file_name, 500), file_line=item.file_line, title=_cut(item.title, 1000),
-               source=_cut(item.source, 500), url=_cut(item.url, 2000), published_on=when.date, date_precision=when.precision, body=item.body,
-               body_sha256=digest, ingested_at=dt.datetime.now(dt.timezone.utc))
+               source=_cut(item.source, 500), url=_cut(item.url, 2000), published_on=when.date,
+               date_precision=when.precision, body=item.body, body_sha256=digest,
+               ingested_at=dt.datetime.now(dt.timezone.utc))
     candidates = extractor.extract(item)
     try:
         article_id = session.connection().execute(_INSERT_ARTICLE, row).scalar_one()
