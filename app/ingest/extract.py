@@ -125,8 +125,9 @@ _GOV_NOUN = re.compile(
     r"[Mm]ilitary|[Gg]eneral [Ss]taff|[Cc]ommander|[Pp]residency|[Ss]ide|[Ff]oreign [Oo]ffice|[Cc]hief|[Ss]enate|"
     r"[Cc]ongress|[Aa]dministration|[Kk]ing|[Qq]ueen|[Ss]tate [Dd]epartment|[Pp]entagon|[Pp]roposal|[Ii]nitiative)\b")
 _TROOPS_NOUN = re.compile(r"^\s+(?:(?:ground|combat|own|military)\s+)?(?:troops|soldiers|forces|peacekeepers|"
+                          r"deployment|contribution|participation|involvement|"
                           r"contingent|units?|personnel|boots)\b")
-_SUBJECT_SLOT = re.compile(r"(?:^|\b(?:that|said|says|stated|but|no)|[,;:])\s*$")
+_SUBJECT_SLOT = re.compile(r"(?:^|\b(?:that|said|says|stated|but|no|[Aa]ny)|[,;:])\s*$")
 _MEDIA_NOUN = re.compile(r"^\s+(?:[a-z]+\s+)?(?:newspaper|media|press|outlet|journalist|broadcaster|daily|agency|"
                          r"news|expert|analyst|source|think tank|publication|magazine|TV|television|radio)\b", re.I)
 # "The Washington Post", "the Kyiv Independent", "the Paris summit": the place names something else
@@ -135,7 +136,7 @@ _PROPER_AFTER = re.compile(r"^\s+(?:Post|Times|Independent|Journal|Herald|Telegr
                            r"Process|Agreement|Accords?|Protocol|Consensus|Club|Group|talks)\b")
 # "Leaders from France, Britain and Ukraine", "a team from France", "their counterparts from Germany"
 _FROM_GOVERNMENT = re.compile(r"\b(?:leaders|officials|ministers|representatives|delegations?|governments|diplomats|"
-                              r"teams?|experts|counterparts)\s+from\s+(?:the\s+)?$", re.I)
+                              r"teams?|experts|counterparts|statements?)\s+from\s+(?:the\s+)?$", re.I)
 _NOT_GOVERNMENT = re.compile(r"\b(?:opposition|former|ex-|chancellor candidate|presidential candidate|candidate)"
                              r"(?:\s+[\w-]+){0,3}\s+$", re.I)
 # a clause's verb after the reference: "after France said", "after French President Emmanuel Macron said"
@@ -154,7 +155,8 @@ _PLACE_PREP = {"to", "into", "in", "from", "at", "across", "throughout", "inside
                "provide", "providing", "provided", "give", "giving", "offer", "offering", "ask", "asked", "asking",
                "urge", "urged", "urging", "convince", "persuade", "allow", "allowed", "help", "helped", "involve",
                "involving", "without", "pressure", "pressed", "encourage", "encouraged",
-               "send", "sending", "deploy", "deploying", "dispatch", "dispatching"}
+               "send", "sending", "deploy", "deploying", "dispatch", "dispatching",
+               "warn", "warns", "warned", "warning"}
 _TITLE_BEFORE_OF = re.compile(r"(?:[Pp]resident|[Mm]inisters?|[Gg]overnment|[Pp]arliament|[Ll]eaders?|[Cc]hief|"
                               r"[Cc]ommander(?:-in-[Cc]hief)?|[Aa]mbassador|[Pp]rime [Mm]inister|[Kk]ing|[Qq]ueen|"
                               r"[Cc]hancellor|[Ss]ecretary|[Aa]uthorities|[Oo]fficials)\s+of\s+(?:the\s+)?$")
@@ -177,6 +179,9 @@ _VERB_WORDS = {
     "got", "knew", "let", "meant", "ran", "rose", "sought", "stood", "won", "lost", "cannot", "can't", "won't",
     "isn't", "aren't", "wasn't", "doesn't", "didn't", "hasn't", "haven't", "wouldn't", "couldn't", "shouldn't",
     "both", "each", "all", "jointly", "separately", "again", "themselves", "herself", "himself",
+    # headline predicates: "UK and France reluctant to send troops", "Denmark ready to send peacekeepers"
+    "ready", "reluctant", "open", "willing", "unwilling", "prepared", "hesitant", "keen", "eager", "poised",
+    "determined", "unlikely", "likely", "set",
 }
 
 
@@ -281,7 +286,7 @@ def judge_roles(text: str, mentions: list[Mention], lex: Lexicon, conditions: li
                 group_ok, why = True, None  # "In Romania, they have admitted...": the place stands for its government
             elif prev == "of" and _TITLE_BEFORE_OF.search(text[:head.start]):
                 group_ok, why = True, None  # "President of France", "ministers of France and Germany"
-            elif prev == "from" and _FROM_GOVERNMENT.search(text[:head.start]):
+            elif prev == "from" and _FROM_GOVERNMENT.search(before + " "):
                 group_ok, why = True, None  # "Leaders from France, Britain and Ukraine signed..."
             elif prev in ("after", "before", "since", "until", "when", "as") and _CLAUSE_AFTER.match(after_last):
                 group_ok, why = True, None  # "after French President Emmanuel Macron said": a conjunction
@@ -385,6 +390,9 @@ _CONDITION = re.compile(r"\b(?:(?i:even if|only if|if|unless|provided(?: that)?|
 _ASIDE = re.compile(r",\s+(?:(?:which|who)(?!\s+(?:also\s+)?(?:have\s+|has\s+|had\s+)?(?:said|says|stated|told|added|"
                     r"insisted|warned|noted|declared|announced|confirmed|stressed|lead|leads|co-lead|co-leads|led|"
                     r"head|heads|spearhead|spearheads|chair|chairs|proposed))|whose|where)\b[^,;]*")
+# (not an apposition that names those the clause speaks of: "– including Germany, the UK and the US –")
+_DASH_ASIDE = re.compile(r"\s[–—]\s(?!(?:including|such as|notably|namely|among them|in particular)\b)"
+                         r"[^–—]{3,100}?\s[–—]\s", re.I)
 _PARENTHESIS = re.compile(r"\((?:[^()]*?\s){3,}[^()]*\)")
 _QUESTION = re.compile(r"\b(?:whether|asked if)\b")
 _CONDITION_END = re.compile(r"[,;:.!?]|\s[–—-]\s")
@@ -410,6 +418,9 @@ def find_conditions(text: str) -> tuple[list[tuple[int, int]], list[tuple[int, s
     for m in _ASIDE.finditer(text):
         # "Poland, which borders Ukraine, will not...": a relative aside names places, not the holder
         spans.append((m.start(), m.end()))
+    for m in _DASH_ASIDE.finditer(text):
+        # "26 countries have committed – some others have not yet taken a position – to deploy": an aside
+        spans.append((m.start(), m.end()))
     for m in _PARENTHESIS.finditer(text):
         # "Hayashi (and Japan initially also declared itself ready to ...) stated that Japan will not send":
         # a parenthesis is background, not the sentence's statement ("(Reuters)", "(SPD)" are too short to matter)
@@ -427,9 +438,10 @@ _REPORT_ALWAYS = (r"said|says|stated|declared|declares|believes|believe|believed
                   r"announced|confirmed|insisted|explained|admitted|writes|wrote|reported|argued|warned|"
                   r"told\s+(?:[A-Z][\w-]*\s*)+")
 _REPORT_THAT = r"suggested|suggests|stressed|emphasi[sz]ed|indicated|claimed|informed|signaled|signalled|made it clear"
+_LEFT_OPEN = r"(?:not|n['’]t|never)\s+(?:\w+\s+)?(?:rul\w+\s+out|exclud\w*)\s+that\b"
 _DENIED = r"den(?:y|ies|ied|ying)\s+(?:(?:the\s+|any\s+)?(?:reports?|claims?|suggestions?|rumou?rs?)\s+)?that\b"
 _CLAUSE_SPLIT = re.compile(
-    rf"\b{_DENIED}|"
+    rf"\b{_DENIED}|{_LEFT_OPEN}|"
     rf"\b(?:{_REPORT_ALWAYS})\b(?:\s+(?:late|early|later|earlier|again|also|publicly|recently|at|in|on|during|"
     r"last|this|yesterday|today)\b[^,;]*?(?=\s+that\b))?(?:\s+that\b)?|"
     rf"\b(?:{_REPORT_THAT})\s+that\b|"
@@ -437,6 +449,9 @@ _CLAUSE_SPLIT = re.compile(
     r"\bthat\b|,\s+as\b(?!\s+(?:well|part|long|much|many|soon|noted|reported|stated|said))")
 _MEMBER_OF = re.compile(r"\b(?:is|are|was|were)\s+(?P<neg>not\s+)?(?:one of|among)\s+(?:the\s+)?(?:[\w-]+\s+){0,2}?"
                         r"(?:countries|nations|states|members|governments|allies)\s*$")
+_COUNT_PLEDGED = re.compile(r"^\s*(?:some |around |about |more than |over |at least )?\d+\s+(?:of\s+[\w'’]+\s+)?"
+                            r"(?:countries|nations|states|allies|partners|of (?:Ukraine['’]s )?allies)\b[^.;]{0,40}?"
+                            r"\b(?:have |had |has )?(?:pledged|committed|agreed|signed up|signalled|signaled)\b", re.I)
 _OTHER_AGENT = re.compile(r"\b(?:allies|countries|nations|states|governments|leaders|officials|partners|Europeans?|"
                           r"Europe|members|others|diplomats|sources|analysts|experts|capitals|the West|Washington|"
                           r"Moscow|Kremlin|Kyiv|NATO|EU|UN|[A-Z]\w+ians)\b(?!['’])")  # "partners' forces" is no agent
@@ -482,6 +497,7 @@ class Clause:
     inherit: bool = False  # "as did Ukraine": shares the previous clause's cue
     reported: bool = False  # follows a reporting verb ("Macron said ..."): its speaker may be its holder
     denied: bool = False  # follows a denial ("Tusk denied that Polish troops would be sent"): its cues flip
+    left_open: bool = False  # follows "does not rule out that": whatever it says is undecided
 
 
 def split_clauses(text: str, mentions: list[Mention] = ()) -> list[Clause]:
@@ -489,7 +505,7 @@ def split_clauses(text: str, mentions: list[Mention] = ()) -> list[Clause]:
     a reference, so "the Baltic states" stays whole)."""
     clauses = []
     start = 0
-    reported = denied = False
+    reported = denied = left_open = False
     for m in _CLAUSE_SPLIT.finditer(text):
         if any(x.start < m.end() and m.start() < x.end for x in mentions):
             continue
@@ -497,11 +513,12 @@ def split_clauses(text: str, mentions: list[Mention] = ()) -> list[Clause]:
             if m.end() > start and m.start() == start:
                 start = m.end()
             continue
-        clauses.append(Clause(start, m.start(), reported=reported, denied=denied))
+        clauses.append(Clause(start, m.start(), reported=reported, denied=denied, left_open=left_open))
         start = m.end() if not re.match(r",\s+as\b", m.group()) else m.start() + 1
         denied = bool(re.match(_DENIED, m.group()))
-        reported = denied or bool(_REPORTING.match(m.group()))
-    clauses.append(Clause(start, len(text), reported=reported, denied=denied))
+        left_open = bool(re.match(_LEFT_OPEN, m.group()))
+        reported = denied or left_open or bool(_REPORTING.match(m.group()))
+    clauses.append(Clause(start, len(text), reported=reported, denied=denied, left_open=left_open))
     for c in clauses:
         c.inherit = bool(_INHERIT.match(text[c.start:c.end]))
     return [c for c in clauses if text[c.start:c.end].strip(" ,;\"“”")]
@@ -753,6 +770,13 @@ def _sentence_candidates(sent: Sentence, ref: DateValue, lex: Lexicon, exprs: li
         c_cues = [c for c in cues if clause.start <= c.start < clause.end]
         if clause.denied:  # "denied that troops would be sent": what is denied is refused
             c_cues = [replace(c, stance=NEGATE[c.stance], negated=not c.negated) for c in c_cues]
+        elif clause.left_open:  # "does not rule out that his country will send troops"
+            c_cues = [replace(c, stance="undecided") for c in c_cues]
+        opener = next((c for c in c_cues if c.stance == "undecided" and _RULED_OUT_NOT.search(c.text)), None)
+        if opener is not None:  # "does not rule out Canada sending its troops": what follows is only left open
+            stop = _SCOPE_END.search(text, opener.end)  # "..., and Norway is ready to send soldiers" is not
+            scope_end = stop.start() if stop else len(text)
+            c_cues = [replace(c, stance="undecided") if opener.start < c.start < scope_end else c for c in c_cues]
         c_groups = [[m for m in g if m.holder] for g in groups if clause.start <= g[0].start < clause.end]
         c_groups = [g for g in c_groups if g]
         inherited = False
@@ -778,6 +802,11 @@ def _sentence_candidates(sent: Sentence, ref: DateValue, lex: Lexicon, exprs: li
         member_of = None
         if c_groups and _MEMBER_OF.search(ctext):
             member_of = (c_groups[-1], bool(_MEMBER_OF.search(ctext)["neg"]))
+        if not c_groups and c_cues and clause.reported and last_holders and not inherited \
+                and _COUNT_PLEDGED.match(ctext) and any(c.stance == "support" for c in c_cues):
+            # "Macron has stated that 26 of Ukraine's allies have pledged to deploy troops": the announcer leads it
+            c_groups, pronoun = [last_holders], True
+            c_cues = [c for c in c_cues if c.stance == "support"]
         if not c_groups and c_cues and clause.reported and last_holders and not inherited \
                 and not _OTHER_AGENT.search(text[clause.start:next((c.start for c in c_cues
                                                                     if not _AGENT_CUE.fullmatch(c.text)), clause.end)]):
@@ -851,6 +880,8 @@ def _quote_then_attribution(sent: Sentence, groups: list[list[Mention]], cues: l
 
 _APPOSITION = re.compile(r"(?:\b(?:including|such as|namely|notably|in particular|among them|among which)|:)"
                          r"\s+(?:the\s+)?(?:[\w-]+\s+){0,3}?(?:such as\s+|like\s+|including\s+)?(?:the\s+)?$", re.I)
+_SCOPE_END = re.compile(r",\s*(?:and|but|while|whereas)\b|;")
+_RULED_OUT_NOT = re.compile(r"rul\w* out|exclud|discard", re.I)
 _OPEN_DOOR = re.compile(r"rul|exclud|discard|possib|table|consider|unthinkable|decid|decision", re.I)
 # support that a condition does not weaken: the country says it is ready, will, or has promised
 _COMMITTED = re.compile(r"\b(?:ready|readiness|will|willing|willingness|prepared|promis\w*|pledg\w*|commit\w*)\b", re.I)
@@ -860,6 +891,7 @@ _PREMISE = re.compile(r"\b(?:cease-?fire|truce|armistice|peace (?:deal|agreement
                       r"fighting (?:stops|ends|has stopped))\b", re.I)
 # cues whose holder follows them: "led by Italy", "the idea originated with Macron", "the proposal by Britain"
 _AGENT_CUE = re.compile(r"led by|originat\w* (?:with|from)|(?:proposed|put forward|floated|suggested) by|"
+                        r"(?:not|n['’]t|never) (?:been )?dismissed by|"
                         r"(?:proposal|plan|idea|initiative|offer)s? (?:put forward |made |floated )?by", re.I)
 _NO_BEFORE = re.compile(r"\bno\s+(?:the\s+)?$", re.I)
 _ATTACHED_CUE = re.compile(r"(?:proposal|initiative|idea|plan|offer)", re.I)

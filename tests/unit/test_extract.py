@@ -287,6 +287,30 @@ def pairs(text: str, ref: DateValue = REF) -> set[tuple[str, str]]:
     ("Meloni has expressed doubts about the idea of sending peacekeepers to Ukraine, proposed by France and the "
      "United Kingdom, and confirmed that Italy will not send its military.",
      {("IT", "reject"), ("FR", "support"), ("GB", "support")}),
+    # what is only not ruled out is undecided, up to the next subject
+    ("Carney does not rule out Canada sending its troops to Ukraine.", {("CA", "undecided")}),
+    ("Prime Minister of Canada Mark Carney does not rule out that his country will send troops to Ukraine.",
+     {("CA", "undecided")}),
+    # an aside between dashes; a modal passive of a country's own soldiers; a headline's adjective predicate
+    ('"We have 26 countries who have committed – some others have not yet taken a position – to deploy troops," '
+     'Macron told reporters.', {("FR", "support")}),
+    ("Baerbock suggested that German soldiers could be deployed to help ensure peace.", {("DE", "undecided")}),
+    ("Macron said that the force could be deployed in strategic cities.", {("FR", "support")}),
+    ("UK and France reluctant to send troops to Ukraine without US backing", {("GB", "undecided"), ("FR", "undecided")}),
+    # the country's deployment as subject; dispatching; being on the ground; open-minded; contemplating
+    ("Merz said any German deployment would require Bundestag approval.", {("DE", "undecided")}),
+    ("Romania will not dispatch troops to Ukraine, the president said.", {("RO", "reject")}),
+    ("Trump said on Aug. 19 that U.S. soldiers will not be on the ground in Ukraine.", {("US", "reject")}),
+    ("Frederiksen said her government remains open-minded about deploying troops.", {("DK", "undecided")}),
+    ("Meloni said her government does not contemplate authorizing the deployment of Italian troops.",
+     {("IT", "reject")}),
+    ("France’s Emmanuel Macron and Britain’s Keir Starmer have publicly backed the concept of European troops.",
+     {("FR", "support"), ("GB", "support")}),
+    ("The speaker of the Duma warned Macron against sending troops to Ukraine.", set()),
+    ("The prospect of sending troops was rejected by Germany, but not dismissed by Estonia and Lithuania.",
+     {("DE", "reject"), ("EE", "undecided"), ("LT", "undecided")}),
+    ("Macron has stated that 26 of Ukraine's allies have pledged to deploy troops as a reassurance force.",
+     {("FR", "support")}),
     # "U.S." ends a sentence when one plainly starts after it
     ("Leaders agreed to present a plan on troops to the U.S. However, Russia's Kremlin accused Europe, rejecting any "
      "troops.", set()),
@@ -321,6 +345,8 @@ def test_stances(text, expected):
     # a quoted paragraph after an attributed one carries its speaker only for the force, not for tanks
     '"Send more weapons," the German economy minister Robert Habeck said of troops.\n"Give Ukraine the tanks that '
     'can be sent right now."',
+    # "essential" must be said of the force
+    "Asked about peacekeepers, Carney emphasized reinforcing Ukraine's army, saying more support would be essential.",
     # help and aid are not the force; a reluctance about something else is not a refusal
     "Romania is ready to continue to support Ukraine, because this also protects its troops.",
     "The leader explained why the reluctance over a direct military confrontation with Russia may change for troops.",
