@@ -885,7 +885,10 @@ _RULED_OUT_NOT = re.compile(r"rul\w* out|exclud|discard", re.I)
 _OPEN_DOOR = re.compile(r"rul|exclud|discard|possib|table|consider|unthinkable|decid|decision", re.I)
 # support that a condition does not weaken: the country says it is ready, will, or has promised
 _COMMITTED = re.compile(r"\b(?:ready|readiness|will|willing|willingness|prepared|promis\w*|pledg\w*|commit\w*)\b", re.I)
-_CONTRAST = re.compile(r",?\s+(?:but|while|although|though|whereas|however)\b")
+# a contrast that starts a new subject's clause ("..., but that he had discussed ..."); "..., but will not do so
+# unless ..." goes on with the same subject
+_CONTRAST = re.compile(r",?\s+(?:but|while|although|though|whereas|however)\b(?!\s+(?:will|would|could|may|might|can|"
+                       r"is|are|was|were|has|have|had|does|did|do|also|only|not|still)\b)")
 _PREMISE = re.compile(r"\b(?:cease-?fire|truce|armistice|peace (?:deal|agreement|settlement|treaty|accord)|"
                       r"end of (?:the )?(?:war|fighting|hostilities)|war (?:is|has) (?:over|ended)|"
                       r"fighting (?:stops|ends|has stopped))\b", re.I)

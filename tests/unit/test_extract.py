@@ -396,6 +396,12 @@ def test_a_ceasefire_is_the_premise_of_the_force_not_a_condition():
     assert pairs("As long as the war is not over, there will be no Dutch soldiers in Ukraine.") == {("NL", "undecided")}
 
 
+def test_a_condition_after_but_with_the_same_subject_is_still_its_own():
+    [c] = extract_candidates("Turkey could deploy peacekeeping forces in Ukraine, but will not do so unless it is "
+                             "involved in all consultations.", REF)
+    assert (c.country, c.stance, c.conditions) == ("TR", "undecided", "unless it is involved in all consultations")
+
+
 def test_a_condition_past_a_contrast_belongs_to_that_clause():
     got = {(c.country, c.stance) for c in extract_candidates(
         "Greece is not planning to send troops, but it discussed placing forces there if the US provides a backstop.",
