@@ -843,12 +843,12 @@ def _sentence_candidates(sent: Sentence, ref: DateValue, lex: Lexicon, exprs: li
             for c in out if not (c.stance == "reject" and c.country in hedged)]
 
 
-_QUOTE_ATTRIBUTION = re.compile(r"^\s*[\"“](?P<quote>[^\"”]+)[\"”]\s*,?\s*(?P<attr>.*)$|"
-                                r"^(?P<quote2>.+),\s*(?P<attr2>[^,–—]{0,90}\b(?:said|says|told|added|stated|declared|"
-                                r"insisted|wrote|writes)\b[^,–—]{0,60})$")
-_CLOSING_ATTRIBUTION = re.compile(r"[\"”],?\s+(?P<attr>[^\"“”]{0,100}\b(?:said|says|told|added|stated|declared|"
-                                  r"insisted|wrote)\b[^\"“”]{0,60})$")
-_ATTRIBUTION_VERB = re.compile(r"\b(?:said|says|told|added|stated|declared|insisted|wrote|according to)\b")
+# the verbs that attribute a quote or a clause to its speaker ('..., Macron said')
+_SAID = r"said|says|told|added|stated|declared|insisted|wrote|writes"
+_QUOTE_ATTRIBUTION = re.compile(rf"^\s*[\"“](?P<quote>[^\"”]+)[\"”]\s*,?\s*(?P<attr>.*)$|"
+                                rf"^(?P<quote2>.+),\s*(?P<attr2>[^,–—]{{0,90}}\b(?:{_SAID})\b[^,–—]{{0,60}})$")
+_CLOSING_ATTRIBUTION = re.compile(rf"[\"”],?\s+(?P<attr>[^\"“”]{{0,100}}\b(?:{_SAID})\b[^\"“”]{{0,60}})$")
+_ATTRIBUTION_VERB = re.compile(rf"\b(?:{_SAID}|according to)\b")
 
 
 def _quote_then_attribution(sent: Sentence, groups: list[list[Mention]], cues: list[CueHit], mentions, ref, exprs,
