@@ -12,6 +12,7 @@ from pydantic_core import PydanticCustomError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
+from app import clock
 from app import queries
 from app.models import PRECISIONS, ROLES, STANCES, AuditEvent, Statement, User, utcnow
 
@@ -39,7 +40,7 @@ class StaleEdit(Exception):
 
 
 def _today() -> dt.date:
-    return dt.datetime.now(dt.timezone.utc).date()
+    return clock.today()
 
 
 def _problem(message: str) -> PydanticCustomError:

@@ -1,16 +1,16 @@
 """Extraction: sentences -> country references -> cue -> stance -> Candidate; pure functions over the lexicon."""
 from __future__ import annotations
 
-import datetime as dt
 import re
 from bisect import bisect_left
 from dataclasses import dataclass, field, replace
 from typing import Protocol
 
+from app import clock
 from app.ingest.dates import DateValue, TimeExpr, article_date, resolve, time_expressions
 from app.ingest.incumbents import office_bounds
 from app.ingest.lexicon import Lexicon, load_lexicon
-from app.ingest.readers import ArticleInput
+from app.ingest.types import ArticleInput
 from app.ingest.scan import WordStartScan
 
 # Bump when a rule or a data file changes what is extracted, so a re-run can be compared with the last one.
@@ -570,7 +570,7 @@ class RuleExtractor:
     def date(self, article: ArticleInput) -> DateValue:
         if article.published_on is not None:
             return article_date(article.published_on, article.body, article.date_precision)
-        bounds = office_bounds(article.body, self.lex, dt.date.today())
+        bounds = office_bounds(article.body, self.lex, clock.today())
         return article_date(None, article.body, article.date_precision, bounds)
 
     def extract(self, article: ArticleInput) -> list[Candidate]:

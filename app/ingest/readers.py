@@ -5,35 +5,12 @@ import datetime as dt
 import json
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 from app.ingest.dates import parse_iso
+from app.ingest.types import ArticleInput, ReadError
 
 SUFFIXES = {".txt": "txt", ".text": "txt", ".jsonl": "jsonl", ".ndjson": "jsonl", ".html": "html", ".htm": "html"}
-
-
-@dataclass(frozen=True)
-class ArticleInput:
-    """One article as read: metadata and the body text the offsets of its statements refer to."""
-
-    body: str
-    title: str | None = None
-    source: str | None = None
-    url: str | None = None
-    published_on: dt.date | None = None
-    date_precision: str = "unknown"  # the header date's precision; "unknown" when there is none
-    file_name: str | None = None
-    file_line: int | None = None  # a JSON Lines record's line number
-
-
-@dataclass(frozen=True)
-class ReadError:
-    path: str
-    reason: str
-
-    def __str__(self) -> str:
-        return f"{self.path}: {self.reason}"
 
 
 ReadResult = ArticleInput | ReadError

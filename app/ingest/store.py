@@ -10,8 +10,10 @@ from pathlib import Path
 from sqlalchemy import bindparam, delete, func, insert, select
 from sqlalchemy.orm import Session
 
+from app import clock
 from app.ingest.extract import Candidate, Extractor, RuleExtractor
-from app.ingest.readers import ArticleInput, ReadError, read_paths
+from app.ingest.readers import read_paths
+from app.ingest.types import ArticleInput, ReadError
 from app.models import Article, Statement
 
 
@@ -55,7 +57,7 @@ def has_articles(session: Session) -> bool:
 
 
 def _statement_row(c: Candidate, article_id: int) -> dict:
-    now = dt.datetime.now(dt.timezone.utc)
+    now = clock.utcnow()
     return dict(
         country_iso2=c.country, stance=c.stance, stated_on=c.stated_on, date_precision=c.date_precision,
         quote=c.quote, speaker=_cut(c.speaker, 300), conditions=c.conditions, article_id=article_id,
@@ -94,7 +96,7 @@ def store_article(session: Session, item: ArticleInput, extractor: Extractor | N
     row = dict(file_name=_cut(item.file_name, 500), file_line=item.file_line, title=_cut(item.title, 1000),
                source=_cut(item.source, 500), url=_cut(item.url, 2000), published_on=when.date,
                date_precision=when.precision, body=item.body, body_sha256=digest,
-               ingested_at=dt.datetime.now(dt.timezone.utc))
+               ingested_at=clock.utcnow())
     candidates = extractor.extract(item)
     try:
         article_id = session.connection().execute(_INSERT_ARTICLE, row).scalar_one()

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.openapi.docs import get_swagger_ui_html
 from pydantic import BaseModel, Field
 
+from app import clock
 from app import queries
 from app.queries import StatementFilters
 from app.web.deps import ParamError, SessionDep, parse_country, parse_text
@@ -78,7 +79,7 @@ def positions(session: SessionDep,
               stance: Stance | None = None,
               group: Group | None = None) -> list[PositionOut]:
     """Each country's position on a date: its latest statement on or before `as_of` that is not dismissed."""
-    as_of = as_of or dt.datetime.now(dt.timezone.utc).date()
+    as_of = as_of or clock.today()
     return [PositionOut(country=p.country, country_name=p.country_name, stance=p.stance, stated_on=p.stated_on,
                         date_precision=p.date_precision, quote=p.quote, speaker=p.speaker, source=p.source,
                         url=p.url, statement_id=p.statement_id)

@@ -1,12 +1,12 @@
 """Editors' HTML routes: sign-in, statement forms, the review queue, adding articles, history and revert."""
 from __future__ import annotations
 
-import datetime as dt
 
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 from markupsafe import Markup, escape
 
+from app import clock
 from app import editing, queries
 from app.editing import EDITABLE, LABELS, EditError, StaleEdit
 from app.models import PRECISIONS, STANCES, Statement
@@ -83,7 +83,7 @@ async def _raw_form(request: Request, names) -> dict[str, str]:
 
 def _form_context(session, **extra) -> dict:
     return {"countries": queries.all_countries(session), "stances": STANCES, "precisions": PRECISIONS,
-            "labels": LABELS, "today": dt.datetime.now(dt.timezone.utc).date().isoformat(), **extra}
+            "labels": LABELS, "today": clock.today().isoformat(), **extra}
 
 
 # --- sign-in ----------------------------------------------------------------------------------------------------

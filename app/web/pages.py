@@ -9,6 +9,7 @@ from fastapi.responses import JSONResponse, StreamingResponse
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
+from app import clock
 from app import queries
 from app.export import csv_chunks, json_chunks
 from app.models import ORIGINS, REVIEW_STATUSES, STANCES
@@ -27,7 +28,7 @@ GROUP_LABELS = {"eu": "EU members", "nato": "NATO members", "others": "Neither E
 
 
 def _today() -> dt.date:
-    return dt.datetime.now(dt.timezone.utc).date()
+    return clock.today()
 
 
 def _render(request: Request, name: str, context: dict, *, blocks: list[str], status_code: int = 200,

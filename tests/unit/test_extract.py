@@ -7,7 +7,7 @@ import pytest
 
 from app.ingest.dates import DateValue
 from app.ingest.extract import RULES_VERSION, RuleExtractor, extract_candidates, split_sentences
-from app.ingest.readers import ArticleInput
+from app.ingest.types import ArticleInput
 
 REF = DateValue(dt.date(2025, 6, 18), "day")
 

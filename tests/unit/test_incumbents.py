@@ -7,7 +7,7 @@ from app.ingest.dates import DateValue
 from app.ingest.extract import RuleExtractor
 from app.ingest.incumbents import office_bounds
 from app.ingest.lexicon import load_lexicon
-from app.ingest.readers import ArticleInput
+from app.ingest.types import ArticleInput
 
 TODAY = dt.date(2026, 11, 24)
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 import datetime as dt
 import json
 
-from app.ingest.readers import ArticleInput, ReadError, parse_text, read_file, read_paths
+from app.ingest.readers import parse_text, read_file, read_paths
+from app.ingest.types import ArticleInput, ReadError
 
 
 def test_headers_then_body(tmp_path):
