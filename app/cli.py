@@ -1,4 +1,4 @@
-"""The one command line: stancemap migrate | ingest | export | serve | create-editor."""
+"""The one command line: stancemap migrate | ingest | reextract | export | serve | create-editor."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -50,6 +50,38 @@ def ingest(
         session.close()
     if summary is not None and not summary.ok:
         raise typer.Exit(1)
+
+
+@app.command()
+def reextract(
+    dry_run: bool = typer.Option(False, "--dry-run", help="Report what would change and write nothing."),
+) -> None:
+    """Run the current rules over every stored article; replace only unreviewed machine statements."""
+    from rich.table import Table
+
+    from app.db import get_engine, session_factory
+    from app.ingest.extract import RULES_VERSION
+    from app.ingest.reextract import reextract_all
+
+    session = session_factory(get_engine())()
+    try:
+        report = reextract_all(session, dry_run=dry_run)
+    finally:
+        session.close()
+    out = Console(soft_wrap=True)
+    if report.changes:
+        table = Table(title=f"{'would change' if dry_run else 'changed'} ({RULES_VERSION})", header_style="bold")
+        for col in ("article", "country", "change", "before", "after"):
+            table.add_column(col)
+        for c in report.changes:
+            table.add_row(c.article, c.country, c.kind, ", ".join(c.before) or "-", ", ".join(c.after) or "-")
+        out.print(table)
+    counts = report.counts()
+    verb = "would be" if dry_run else "were"
+    out.print(f"{report.articles} articles checked, {report.articles_changed} changed; statements {verb} removed: "
+              f"{report.removed}, added: {report.added}; countries added {counts['added']}, removed "
+              f"{counts['removed']}, changed stance {counts['changed stance']}, changed evidence "
+              f"{counts['changed evidence']}" + ("" if report.changes else " (nothing to change)"))
 
 
 @app.command()

@@ -7,7 +7,7 @@ import json
 from collections.abc import Iterable, Iterator
 
 EXPORT_FIELDS = ["id", "country", "country_name", "stance", "stated_on", "date_precision", "quote", "speaker",
-                 "conditions", "confidence", "origin", "review_status", "article", "article_line", "source", "url"]
+                 "conditions", "confidence", "origin", "review_status", "rule", "rule_reason", "article", "article_line", "source", "url"]
 
 
 def csv_chunks(records: Iterable[dict]) -> Iterator[str]:

@@ -69,6 +69,8 @@ def statement_record(s: Statement) -> dict:
         "confidence": s.confidence,
         "origin": s.origin,
         "review_status": s.review_status,
+        "rule": s.rule,
+        "rule_reason": s.rule_reason,
         "article": article.file_name if article else None,
         "article_line": article.file_line if article else None,
         "source": article.source if article else None,

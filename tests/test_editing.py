@@ -173,7 +173,8 @@ def test_dismissed_statements_stop_counting_on_the_map(session, editor):
 
 
 def test_reviewed_statements_survive_reextraction(session, editor):
-    from app.ingest.store import ingest_text, reextract_article
+    from app.ingest.reextract import reextract_article
+    from app.ingest.store import ingest_text
 
     body = ("Warsaw, 3 March 2025. Poland is ready to send troops to Ukraine, Prime Minister Donald Tusk said. "
             "Germany will not send soldiers, Chancellor Olaf Scholz said.")

@@ -8,12 +8,13 @@ import sys
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from typer.testing import CliRunner
 
 from app.cli import app as cli
 from app.ingest.extract import RULES_VERSION
-from app.ingest.store import ingest_paths, ingest_text, reextract_article
+from app.ingest.reextract import reextract_article
+from app.ingest.store import ingest_paths, ingest_text
 from app.models import Article, Statement
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -130,10 +131,18 @@ def test_reextract_keeps_reviewed_and_editor_statements(session):
 def test_reextract_replaces_unreviewed_machine_statements(session):
     result = ingest_text(session, body="Norway is ready to send troops to Ukraine.", published_on=dt.date(2025, 4, 1))
     [old] = session.scalars(select(Statement))
+    old_id = old.id
+    # the same rules find the same statement: nothing is replaced, and its id (and every link to it) stays
+    assert reextract_article(session, result.article_id) == (0, 0)
+    [same] = session.scalars(select(Statement))
+    assert same.id == old_id
+    # rules that now find something else replace the unreviewed statement
+    session.execute(update(Statement).values(stance="undecided"))
+    session.commit()
     removed, added = reextract_article(session, result.article_id)
     assert (removed, added) == (1, 1)
     [new] = session.scalars(select(Statement))
-    assert (new.country_iso2, new.stance, new.quote) == (old.country_iso2, old.stance, old.quote)
+    assert (new.country_iso2, new.stance, new.quote) == ("NO", "support", old.quote)
 
 
 def test_ingest_paths_summary(session, tmp_path):

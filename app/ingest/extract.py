@@ -38,6 +38,8 @@ class Candidate:
     stated_on: object  # datetime.date | None
     date_precision: str
     rules_version: str = RULES_VERSION
+    rule: str | None = None
+    rule_reason: str | None = None
 
 
 class Extractor(Protocol):

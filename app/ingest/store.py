@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sqlalchemy import bindparam, delete, func, insert, select
+from sqlalchemy import bindparam, func, insert, select
 from sqlalchemy.orm import Session
 
 from app import clock
@@ -64,6 +64,7 @@ def _statement_row(c: Candidate, article_id: int) -> dict:
         source_url=None, origin="machine", review_status="unreviewed", confidence=c.confidence,
         quote_start=c.quote_start, quote_end=c.quote_end, mention_start=c.mention_start,
         mention_end=c.mention_end, cue_start=c.cue_start, cue_end=c.cue_end, rules_version=c.rules_version,
+        rule=_cut(c.rule, 80), rule_reason=c.rule_reason,
         created_at=now, updated_at=now, version=1)
 
 
@@ -134,29 +135,6 @@ def ingest_text(session: Session, *, body: str, title: str | None = None, source
                         url=(url or "").strip() or None, published_on=published_on,
                         date_precision="day" if published_on else "unknown", file_name=file_name)
     return store_article(session, item, extractor, commit=commit)
-
-
-def reextract_article(session: Session, article_id: int, extractor: Extractor | None = None) -> tuple[int, int]:
-    """Re-run extraction on a stored article (after a rules change): machine statements nobody has reviewed are
-    replaced; verified, dismissed and editor statements are kept as they are. Returns (removed, added)."""
-    extractor = extractor or default_extractor()
-    article = session.get(Article, article_id)
-    if article is None:
-        raise LookupError(f"no article {article_id}")
-    replaceable = (Statement.article_id == article_id) & (Statement.origin == "machine") \
-        & (Statement.review_status == "unreviewed") & Statement.deleted_at.is_(None)
-    removed = session.execute(delete(Statement).where(replaceable)).rowcount or 0
-    kept = {(s.country_iso2, s.quote_start) for s in session.scalars(
-        select(Statement).where(Statement.article_id == article_id))}
-    item = ArticleInput(body=article.body, title=article.title, source=article.source, url=article.url,
-                        published_on=article.published_on, date_precision=article.date_precision,
-                        file_name=article.file_name, file_line=article.file_line)
-    # an editor already decided about this country in this sentence: keep their word
-    fresh = [c for c in extractor.extract(item) if (c.country, c.quote_start) not in kept]
-    _insert_statements(session, fresh, article.id)
-    session.commit()
-    added = len(fresh)
-    return removed, added
 
 
 _default: RuleExtractor | None = None

@@ -51,6 +51,8 @@ class StatementOut(BaseModel):
     confidence: float | None
     origin: Origin
     review_status: ReviewStatus
+    rule: str | None = Field(None, description="The extraction rule that decided a machine statement (null for an editor's)")
+    rule_reason: str | None = Field(None, description="Why that rule decided it, in words")
     article: str | None = Field(description="The ingested file's name (null for statements an editor entered)")
     article_line: int | None = Field(None, description="The line of a JSON Lines file that held the article")
     source: str | None
