@@ -225,48 +225,64 @@ def _on(year: int, month: int, day: int) -> dt.date | None:
 
 
 def infer_date(body: str, bounds: tuple[dt.date, dt.date] | None = None) -> DateValue:
-    """The article's date inferred from the dates it mentions: the latest month of the latest year written
-    out, at month precision (or year) because a mention only bounds the date, never pins the day.
+    """The article's date inferred from what it mentions, or unknown.
 
-    A year written alone ("the invasion it launched in 2022") is mostly the past: it cannot date months the
-    text gives without a year ("on September 4"), so when it is the latest year those stay unknown.
+    The dates a text mentions only bound it from below: an article that says "In May ... Back in June ..." was
+    written in June or later, not necessarily in June. So the latest date written out is a lower bound, and a
+    date is given only as precisely as an upper bound closes the span. Upper bounds: the bounds (the span the
+    text's office-holders held office together, see incumbents.py), and the year that months written without
+    a year are read in ("on September 4" is written in the year it means). Within the span a weekday that
+    agrees with one year only ("Monday (Feb 17)") pins the day; a span within one month or one calendar year
+    gives that month or that year.
 
-    With no year to go on, bounds (the span the text's office-holders held office together, see
-    incumbents.py) place yearless dates: a weekday that agrees with one year only ("Monday (Feb 17)") pins
-    the day; months that fall within the bounds in one year only give the month; bounds within one calendar
-    year give the year. Otherwise the date stays unknown."""
+    Months without a year are read in the latest year the text writes out with months ("In August 2025 ...
+    On September 4"), else in the one year of the bounds they fit. A year written alone ("the invasion it
+    launched in 2022") is mostly the past: it places no yearless month; it is only a lower bound."""
     exprs = [e for e in time_expressions(body) if not e.relative]
-    years = [e.year for e in exprs if e.year]
     yearless = [e for e in exprs if e.month and e.year is None]
-    if years:
-        year = max(years)
-        dated_months = [e for e in exprs if e.month and e.year == year]
-        if not (yearless and not dated_months):
-            months = [e.month for e in dated_months + yearless]
-            if not months:
-                return DateValue(dt.date(year, 1, 1), "year")
-            return DateValue(dt.date(year, max(months), 1), "month")
-    if bounds is None:
+    floor, read_in = _mentioned_floor(exprs, yearless)
+    lo, hi = bounds if bounds is not None else (dt.date.min, dt.date.max)
+    lo = max(lo, floor) if floor else lo
+    if read_in is not None:
+        hi = min(hi, dt.date(read_in, 12, 31))
+    if lo > hi:
         return DateValue.unknown()
-    lo, hi = bounds
-    if years:
-        lo = max(lo, dt.date(max(years), 1, 1))  # a year written alone is a lower bound
-        if lo > hi:
-            return DateValue.unknown()
+    if hi == dt.date.max:
+        return DateValue.unknown()  # nothing closes the span
     pinned = {d for wd, month, day in weekday_dates(body) for y in range(lo.year, hi.year + 1)
               if (d := _on(y, month, day)) and lo <= d <= hi and d.weekday() == wd}
     if pinned:
-        latest = max(pinned)
         # every weekday date must fit one reading; two readings of the same text leave it unknown
-        if len({d.year for d in pinned}) == 1:
-            return DateValue(latest, "day")
-        return DateValue.unknown()
-    if yearless:
+        return DateValue(max(pinned), "day") if len({d.year for d in pinned}) == 1 else DateValue.unknown()
+    if yearless and read_in is None:
         fits = [y for y in range(lo.year, hi.year + 1)
                 if all((d := _on(y, e.month, e.day or 1)) and lo <= d <= hi for e in yearless)]
-        if len(fits) == 1:
-            return DateValue(dt.date(fits[0], max(e.month for e in yearless), 1), "month")
-        return DateValue.unknown()
+        if len(fits) != 1:
+            return DateValue.unknown()
+        lo = max(lo, dt.date(fits[0], max(e.month for e in yearless), 1))
+        hi = min(hi, dt.date(fits[0], 12, 31))
+    return _span(lo, hi)
+
+
+def _mentioned_floor(exprs: list[TimeExpr], yearless: list[TimeExpr]) -> tuple[dt.date | None, int | None]:
+    """The earliest day the article can have been written on, by the latest date it writes out; and the year
+    its yearless months are read in, when the text fixes it (None: the bounds may place them)."""
+    years = [e.year for e in exprs if e.year]
+    if not years:
+        return None, None
+    year = max(years)
+    months = [e.month for e in exprs if e.month and e.year == year]
+    if yearless and not months:
+        return dt.date(year, 1, 1), None  # a year written alone dates no yearless month
+    if yearless:
+        return dt.date(year, max(months + [e.month for e in yearless]), 1), year
+    return dt.date(year, max(months) if months else 1, 1), None
+
+
+def _span(lo: dt.date, hi: dt.date) -> DateValue:
+    """A span of days as a date of the precision it supports: its month, its year, or unknown."""
+    if (lo.year, lo.month) == (hi.year, hi.month):
+        return DateValue(dt.date(lo.year, lo.month, 1), "month")
     if lo.year == hi.year:
         return DateValue(dt.date(lo.year, 1, 1), "year")
     return DateValue.unknown()

@@ -6,7 +6,6 @@ from bisect import bisect_left
 from dataclasses import dataclass, field, replace
 from typing import Protocol
 
-from app import clock
 from app.ingest.dates import DateValue, TimeExpr, article_date, resolve, time_expressions
 from app.ingest.incumbents import office_bounds
 from app.ingest.lexicon import Lexicon, load_lexicon
@@ -572,7 +571,7 @@ class RuleExtractor:
     def date(self, article: ArticleInput) -> DateValue:
         if article.published_on is not None:
             return article_date(article.published_on, article.body, article.date_precision)
-        bounds = office_bounds(article.body, self.lex, clock.today())
+        bounds = office_bounds(article.body, self.lex)
         return article_date(None, article.body, article.date_precision, bounds)
 
     def extract(self, article: ArticleInput) -> list[Candidate]:

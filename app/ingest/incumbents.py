@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from functools import lru_cache
+from pathlib import Path
 
 from app.ingest.lexicon import Lexicon
 
@@ -34,9 +36,21 @@ def _roles_named(title: str) -> tuple[str, ...]:
     return ()
 
 
-def office_bounds(body: str, lex: Lexicon, today: dt.date) -> tuple[dt.date, dt.date] | None:
+_CHECKED = Path(__file__).resolve().parent.parent / "data" / "people_checked.txt"
+
+
+@lru_cache
+def terms_checked_on() -> dt.date:
+    """The day people.csv's terms were last checked: where a term with no end date is known to end."""
+    return dt.date.fromisoformat(_CHECKED.read_text(encoding="utf-8").split()[0])
+
+
+def office_bounds(body: str, lex: Lexicon) -> tuple[dt.date, dt.date] | None:
     """The span in which every person the text names with a current title held that office, or None when it
-    names nobody so (or the terms do not overlap). "former", "then-" and "ex-" titles say nothing of the date."""
+    names nobody so (or the terms do not overlap). "former", "then-" and "ex-" titles say nothing of the date.
+    An open term ends on the day the terms were last checked, never "today": the same article dates the same
+    on any day the ingest runs."""
+    today = terms_checked_on()
     lo, hi = dt.date.min, today
     found = False
     for m in lex.mention_re.finditer(body):

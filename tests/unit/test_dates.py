@@ -28,20 +28,29 @@ def test_header_date_wins_over_the_body():
     assert article_date(D(2025, 1, 2), "7:00 AM EST, March 4, 2025\nText") == DateValue(D(2025, 1, 2), "day")
 
 
-def test_inferred_date_keeps_month_precision():
+def test_mentioned_dates_bound_the_date_from_below_only():
+    # written in November 2023 or later, in 2023 (a month without a year is written in the year it means)
     body = "Talks resumed in October 2023. A summit is planned on 14 November."
-    assert infer_date(body) == DateValue(D(2023, 11, 1), "month")
+    assert infer_date(body) == DateValue(D(2023, 1, 1), "year")
+    # "In May ... Back in June ..." says June or later, never June itself
+    bounds = (D(2025, 3, 1), D(2025, 8, 31))
+    assert infer_date("In May the talks stalled. Back in June, leaders met again.", bounds) == \
+        DateValue(D(2025, 1, 1), "year")
+    assert infer_date("In May the talks stalled. Back in June, leaders met again.", (D(2025, 3, 1), D(2025, 6, 30))) \
+        == DateValue(D(2025, 6, 1), "month")  # only when the upper bound closes the span in June
 
 
-def test_inferred_date_with_only_a_year():
-    assert infer_date("The alliance was founded in 2019 and grew.") == DateValue(D(2019, 1, 1), "year")
+def test_a_year_written_alone_is_only_a_lower_bound():
+    assert infer_date("The alliance was founded in 2019 and grew.") == DateValue.unknown()
 
 
 def test_a_year_written_alone_does_not_date_months_without_a_year():
     body = "Hayashi said on September 4 that Japan would not send troops. Russia invaded Ukraine in 2022."
     assert infer_date(body) == DateValue.unknown()
     # with the month written out in that year, the yearless date is read in it
-    assert infer_date("In August 2025 talks began. On September 4 leaders met.") == DateValue(D(2025, 9, 1), "month")
+    assert infer_date("In August 2025 talks began. On September 4 leaders met.") == DateValue(D(2025, 1, 1), "year")
+    assert infer_date("In August 2025 talks began. On September 4 leaders met.", (D(2025, 1, 1), D(2025, 9, 30))) \
+        == DateValue(D(2025, 9, 1), "month")
 
 
 def test_no_dates_means_unknown():
@@ -111,4 +120,6 @@ def test_bounds_within_one_calendar_year_give_the_year():
 
 def test_a_header_or_a_year_in_the_text_wins_over_bounds():
     assert article_date(D(2023, 1, 2), "On Monday (Feb 17) they met.", bounds=BOUNDS) == DateValue(D(2023, 1, 2), "day")
-    assert infer_date("In March 2025 talks began.", BOUNDS) == DateValue(D(2025, 3, 1), "month")
+    # a year in the text raises the lower bound; the span still crosses years, so the date stays unknown
+    assert infer_date("In March 2025 talks began.", BOUNDS) == DateValue.unknown()
+    assert infer_date("In March 2025 talks began.", (D(2024, 7, 5), D(2025, 3, 20))) == DateValue(D(2025, 3, 1), "month")

@@ -9,11 +9,8 @@ from app.ingest.incumbents import office_bounds
 from app.ingest.lexicon import load_lexicon
 from app.ingest.types import ArticleInput
 
-TODAY = dt.date(2026, 11, 24)
-
-
 def bounds(text):
-    return office_bounds(text, load_lexicon(), TODAY)
+    return office_bounds(text, load_lexicon())
 
 
 def test_a_titled_office_holder_bounds_the_date_by_their_term():
@@ -46,3 +43,20 @@ def test_the_extractor_dates_an_undated_article_from_its_office_holders():
     assert ex.date(article) == DateValue(dt.date(2025, 2, 17), "day")
     dated = {c.country: c.stated_on for c in ex.extract(article)}
     assert dated == {"ES": dt.date(2025, 2, 17), "GB": dt.date(2025, 2, 16)}
+
+
+def test_an_undated_article_dates_the_same_on_any_day_the_ingest_runs(monkeypatch):
+    """Open terms end on the day people.csv was checked, not today: freeze the clock on two days."""
+    from app import clock
+
+    body = "Prime Minister Keir Starmer said on Monday (Feb 17) that Britain was ready to send troops."
+    article = ArticleInput(body=body)
+    dates = []
+    for day in (dt.date(2026, 1, 5), dt.date(2031, 6, 1)):
+        monkeypatch.setattr(clock, "today", lambda day=day: day)
+        monkeypatch.setattr(clock, "utcnow", lambda day=day: dt.datetime(day.year, day.month, day.day,
+                                                                         tzinfo=dt.timezone.utc))
+        extractor = RuleExtractor()
+        dates.append((extractor.date(article), [(c.stated_on, c.date_precision) for c in extractor.extract(article)]))
+    assert dates[0] == dates[1]
+    assert dates[0][0] == DateValue(dt.date(2025, 2, 17), "day")
