@@ -22,7 +22,7 @@ import argparse
 import hashlib
 import json
 import os
-import shutil
+import re
 import subprocess
 import sys
 import tempfile
@@ -71,6 +71,18 @@ def _texts(dirs: list[Path]) -> dict[str, Path]:
     return found
 
 
+_DATE_LINE = re.compile(r"^\s*date\s*:?\s+\d{4}", re.IGNORECASE | re.MULTILINE)
+
+
+def _restore(source: Path, target: Path, published: str | None) -> None:
+    """The article as the ingest would get it: its text, and the publication date its page gives (in the URL or
+    the page's metadata, which a saved excerpt loses) as a date line when the text has none."""
+    text = source.read_text(encoding="utf-8")
+    if published and source.suffix == ".txt" and not _DATE_LINE.search(text[:3000]):
+        text = f"date: {published}\n{text}"
+    target.write_text(text, encoding="utf-8")
+
+
 def _run(args: list[str], env: dict) -> subprocess.CompletedProcess:
     return subprocess.run(args, env=env, capture_output=True, text=True, check=False)
 
@@ -89,8 +101,8 @@ def score(dirs: list[Path], manifest: Path, part: str, per_article: bool, export
         env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmpd / 'eval.db'}", "LOG_LEVEL": "WARNING"}
         corpus = tmpd / "texts"
         corpus.mkdir()
-        for n in chosen:
-            shutil.copyfile(texts[n], corpus / n)
+        for n, ref in chosen.items():
+            _restore(texts[n], corpus / n, ref.get("date"))
         for step in ([str(stancemap), "migrate"], [str(stancemap), "ingest", str(corpus)]):
             r = _run(step, env)
             if r.returncode not in (0, 1):
