@@ -86,7 +86,9 @@ def reextract(
 
 @app.command()
 def export(
-    format: str = typer.Option("json", "--format", help="json or csv"),
+    target: Optional[Path] = typer.Argument(None, help="With --format datapackage: the folder to write."),
+    format: str = typer.Option("json", "--format", help="json, csv, or datapackage (a Frictionless Data "
+                                                         "package written into TARGET)"),
     as_of: Optional[str] = typer.Option(None, "--as-of", help="Only statements on or before YYYY-MM-DD."),
     country: Optional[str] = typer.Option(None, "--country", help="ISO 3166-1 alpha-2 code."),
     stance: Optional[str] = typer.Option(None, "--stance", help="support, reject or undecided."),
@@ -106,8 +108,13 @@ def export(
         raise typer.Exit(2)
 
     fmt = format.lower()
-    if fmt not in ("json", "csv"):
-        bad(f"unknown format {format!r}; use json or csv")
+    if fmt not in ("json", "csv", "datapackage"):
+        bad(f"unknown format {format!r}; use json, csv or datapackage")
+    if (fmt == "datapackage") != (target is not None):
+        bad("--format datapackage writes into a folder: stancemap export --format datapackage DIR"
+            if fmt == "datapackage" else f"a folder is only for --format datapackage, not {fmt}")
+    if target is not None and target.exists() and not target.is_dir():
+        bad(f"{target} exists and is not a folder")
     date_to = None
     if as_of:
         try:
@@ -121,6 +128,17 @@ def export(
     filters = StatementFilters(country=country.upper() if country else None,
                                stance=stance.lower() if stance else None, date_to=date_to)
     session = session_factory(get_engine())()
+    if fmt == "datapackage":
+        from app.datapackage import write_datapackage
+
+        if country or stance:
+            bad("a data package holds the whole dataset: --country and --stance do not apply")
+        try:
+            path = write_datapackage(session, target, as_of=date_to)
+        finally:
+            session.close()
+        err.print(f"wrote {path} (statements.csv, countries.csv, positions.csv)")
+        return
     try:
         chunks = (json_chunks if fmt == "json" else csv_chunks)(statement_records(session, filters))
         for chunk in chunks:

@@ -10,9 +10,9 @@ EXPORT_FIELDS = ["id", "country", "country_name", "stance", "stated_on", "date_p
                  "conditions", "confidence", "origin", "review_status", "rule", "rule_reason", "article", "article_line", "source", "url"]
 
 
-def csv_chunks(records: Iterable[dict]) -> Iterator[str]:
+def csv_chunks(records: Iterable[dict], fields: list[str] = EXPORT_FIELDS) -> Iterator[str]:
     buf = io.StringIO()
-    writer = csv.DictWriter(buf, fieldnames=EXPORT_FIELDS, extrasaction="ignore", lineterminator="\n")
+    writer = csv.DictWriter(buf, fieldnames=fields, extrasaction="ignore", lineterminator="\n")
     writer.writeheader()
     for i, rec in enumerate(records, 1):
         writer.writerow(rec)
