@@ -1,0 +1,54 @@
+"""Every named extraction rule: it has a reason in words and example sentences, and each example gives exactly the
+positions it lists. Candidates say which rule decided them and why."""
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from app.ingest.dates import DateValue
+from app.ingest.extract import extract_candidates
+from app.ingest.registry import RULES
+
+REF = DateValue(dt.date(2025, 6, 18), "day")
+EXAMPLES = [(name, text, expected) for name, r in RULES.items() for text, expected in r.examples]
+
+
+def test_every_rule_has_a_reason_and_examples():
+    assert len(RULES) >= 30
+    for r in RULES.values():
+        assert r.name and " " not in r.name, r.name
+        assert len(r.reason.split()) >= 4, r.name
+        assert r.examples, r.name
+
+
+@pytest.mark.parametrize("name, text, expected", EXAMPLES, ids=[f"{n}-{i}" for i, (n, _, _) in enumerate(EXAMPLES)])
+def test_rule_example(name, text, expected):
+    assert {(c.country, c.stance) for c in extract_candidates(text, REF)} == set(expected)
+
+
+@pytest.mark.parametrize("text, rule", [
+    ("Tusk denied that Polish troops would be sent to Ukraine.", "denial-scope"),
+    ("Sweden would send troops if parliament agrees.", "condition-undecided"),
+    ("Austria will not send troops to Ukraine.", "named-subject"),
+    ("Norway is ready to send troops to Ukraine after a ceasefire.", "named-subject"),
+    ('"We will not send troops," said the Slovak Prime Minister.', "quote-attribution"),
+    ("Several countries are ready to send troops. Among them are Sweden and Finland.", "among-them"),
+])
+def test_candidates_name_the_rule_that_decided(text, rule):
+    cands = extract_candidates(text, REF)
+    assert cands and all(c.rule == rule for c in cands)
+    assert all(c.rule_reason and RULES[rule].reason in c.rule_reason for c in cands)
+
+
+def test_every_candidate_has_a_rule():
+    text = ("Finland, Norway and Portugal are ready to deploy troops. Hungary opposes any deployment of troops. "
+            "Croatia does not rule out sending soldiers.")
+    cands = extract_candidates(text, REF)
+    assert len(cands) == 5
+    assert all(c.rule in RULES and c.rule_reason for c in cands)
+
+
+def test_a_negation_is_part_of_the_reason():
+    [c] = extract_candidates("Austria will not send troops to Ukraine.", REF)
+    assert c.stance == "reject" and RULES["negation"].reason in c.rule_reason
