@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 # Bump when a rule or a data file changes what is extracted, so a re-run can be compared with the last one.
-RULES_VERSION = "rules-1.1"
+RULES_VERSION = "rules-2.0"
 
 
 @dataclass(frozen=True)
@@ -28,3 +28,27 @@ class Candidate:
     rules_version: str = RULES_VERSION
     rule: str | None = None
     rule_reason: str | None = None
+
+
+class ExtractionTooComplex(ValueError):
+    """An article whose extraction ran past its time limit: the ingest reports the file and carries on."""
+
+    def __init__(self, detail: str):
+        super().__init__(f"article too complex: {detail}")
+
+
+class Deadline:
+    """A time limit for one article's extraction; check() raises ExtractionTooComplex once it has passed.
+    clock is any monotonic seconds counter (time.monotonic by default)."""
+
+    def __init__(self, seconds: float | None, clock=None):
+        import time
+
+        self.clock = clock or time.monotonic
+        self.seconds = seconds
+        self.until = None if seconds is None else self.clock() + seconds
+
+    def check(self, done: int, total: int) -> None:
+        if self.until is not None and self.clock() >= self.until:
+            raise ExtractionTooComplex(f"extraction took longer than {self.seconds:g} s "
+                                       f"(stopped after sentence {done} of {total})")

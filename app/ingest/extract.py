@@ -11,7 +11,7 @@ from dataclasses import dataclass, replace
 from typing import Protocol
 
 from app import clock
-from app.ingest.candidate import RULES_VERSION, Candidate
+from app.ingest.candidate import RULES_VERSION, Candidate, Deadline, ExtractionTooComplex
 from app.ingest.clauses import raw_cue_hits
 from app.ingest.dates import DateValue, TimeExpr, article_date, time_expressions
 from app.ingest.discourse import (_ANAPHOR, _CARRY_DATE, as_quoted, carried_candidates, proposers_considering,
@@ -22,7 +22,7 @@ from app.ingest.rules import Carry, SentenceContext, sentence_candidates
 from app.ingest.sentences import Sentence, split_sentences
 from app.ingest.types import ArticleInput
 
-__all__ = ["RULES_VERSION", "Candidate", "Extractor", "RuleExtractor", "extract_candidates", "raw_cue_hits",
+__all__ = ["RULES_VERSION", "Candidate", "Deadline", "ExtractionTooComplex", "Extractor", "RuleExtractor", "extract_candidates", "raw_cue_hits",
            "split_sentences"]
 
 
@@ -43,8 +43,13 @@ class RuleExtractor:
 
     rules_version = RULES_VERSION
 
-    def __init__(self, lexicon: Lexicon | None = None):
+    def __init__(self, lexicon: Lexicon | None = None, time_limit: float | None = None):
         self.lex = lexicon or load_lexicon()
+        if time_limit is None:
+            from app.settings import get_settings
+
+            time_limit = get_settings().extract_time_limit_s
+        self.time_limit = time_limit if time_limit > 0 else None
 
     def date(self, article: ArticleInput) -> DateValue:
         if article.published_on is not None:
@@ -53,7 +58,8 @@ class RuleExtractor:
         return article_date(None, article.body, article.date_precision, bounds)
 
     def extract(self, article: ArticleInput) -> list[Candidate]:
-        return extract_candidates(article.body, self.date(article), self.lex)
+        """The article's candidates; ExtractionTooComplex when it takes longer than the time limit."""
+        return extract_candidates(article.body, self.date(article), self.lex, Deadline(self.time_limit))
 
 
 @dataclass(frozen=True)
@@ -133,12 +139,17 @@ def _read_sentence(art: Article, i: int, flow: Flow) -> tuple[list[Candidate], F
     return found, Flow(carry, on_topic, time, sent.paragraph)
 
 
-def extract_candidates(body: str, ref: DateValue, lex: Lexicon | None = None) -> list[Candidate]:
-    """Every candidate position in an article body, dated against the article's date."""
+def extract_candidates(body: str, ref: DateValue, lex: Lexicon | None = None,
+                       deadline: Deadline | None = None) -> list[Candidate]:
+    """Every candidate position in an article body, dated against the article's date. With a deadline, raises
+    ExtractionTooComplex when it passes (checked after every sentence; each sentence's work is bounded)."""
     art = Article.read(body, ref, lex or load_lexicon())
     best: dict[tuple[str, str, int], Candidate] = {}
     flow = Flow()
-    for i in range(len(art.sentences)):
+    n = len(art.sentences)
+    for i in range(n):
+        if deadline is not None:
+            deadline.check(i, n)
         found, flow = _read_sentence(art, i, flow)
         for cand in found:
             key = (cand.country, cand.stance, cand.quote_start)

@@ -211,10 +211,10 @@ def _listed(text: str, group: list[Mention]) -> Listed:
     return Listed(text, head, before, prev, text[group[-1].end:])
 
 
-def group_role(text: str, group: list[Mention], first_in_article: bool) -> tuple[bool, str | None]:
+def group_role(x: Listed, first_in_article: bool) -> tuple[bool, str | None]:
     """Whether a list can hold a position, from the words around it: after a preposition it is a place or an
     object (unless an exception applies); a capital opening a dateline is where the story was filed."""
-    x = _listed(text, group)
+    text = x.text
     ok, why = True, None
     possessed = bool(re.match(r"^(?:['’]s?)?\s+(?:proposal|initiative|idea|plan|offer)\b", x.after_last))
     if x.prev in _PLACE_PREP and not possessed:
@@ -257,7 +257,7 @@ def _adjective(m: Mention, tail: str, before: str) -> str | None:
 
 def _media_name(m: Mention, tail: str, text: str) -> bool:
     return m.kind in ("name", "capital") and bool(_MEDIA_NOUN.match(tail) or _PROPER_AFTER.match(tail)
-                                                  or _ACRONYM_BEFORE.search(text[:m.start]))
+                                                  or _ACRONYM_BEFORE.search(text, max(0, m.start - 40), m.start))
 
 
 # Each mention rule: (name, test(mention, tail, before, text, lex, conditions) -> reason it is no holder, KEEP,
@@ -302,9 +302,9 @@ def judge_roles(text: str, mentions: list[Mention], lex: Lexicon, conditions: li
     """The mentions in lists, each marked as a possible holder of a position or not (with the reason)."""
     out = []
     for group in _lists(mentions, text):
-        group_ok, why = group_role(text, group, first_in_article)
-        before = _listed(text, group).before
-        out.append([mention_role(m, text, before, lex, conditions, group_ok, why) for m in group])
+        x = _listed(text, group)
+        group_ok, why = group_role(x, first_in_article)
+        out.append([mention_role(m, text, x.before, lex, conditions, group_ok, why) for m in group])
     return out
 
 

@@ -354,7 +354,8 @@ def _owned_conditions(ctx: SentenceContext, group, cue: CueHit, mentions, clause
     asked")."""
     text = ctx.text
     first = min(group[0].start, cue.start, clause_start)
-    others = [m.start for m in mentions if m.holder and m not in group]
+    mine = {m.start for m in group}
+    others = [m.start for m in mentions if m.holder and m.start not in mine]
     after = max(cue.end, group[-1].end)
 
     def owns(at: int) -> bool:
@@ -385,7 +386,7 @@ def condition_not_met(ctx: SentenceContext, stance: str, cue: CueHit, owned: lis
 @rule("stance", "no-troops-determiner", "'no US ground troops would be deployed': the determiner negates the verb",
       [("Officials said that no Danish ground troops will ever be deployed.", {("DK", "reject")})])
 def no_troops_determiner(text: str, m: Mention, cue: CueHit, stance: str) -> str | None:
-    if stance == "support" and cue.start > m.end and not cue.negated and _NO_BEFORE.search(text[:m.start]) \
+    if stance == "support" and cue.start > m.end and not cue.negated and _NO_BEFORE.search(text, max(0, m.start - 40), m.start) \
             and _TROOPS_NOUN.match(text[m.end:]):
         return "reject"
     return None
