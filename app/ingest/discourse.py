@@ -23,7 +23,8 @@ _BARE_ATTRIBUTION = re.compile(r"^[\"”’,\s]*(?:[\w.'’-]+\s+){1,6}(?:said|s
 _PROPOSER_CUE = re.compile(r"propos\w*|initiative|idea|plan|lead\w*|led by", re.I)
 _CONSIDERING_CUE = re.compile(r"consider\w*|explor\w*.*", re.I)
 _ANAPHOR = re.compile(r"\b(?:this|these|such|it|idea|plan|proposal|prospect|possibility|do so|the same|topic|issue|"
-                      r"question|matter)\b", re.I)
+                      r"question|matter|similar proposals|the (?:founding |joint |framework )?(?:document|declaration|"
+                      r"charter|agreement|initiative|coalition|mission))\b", re.I)
 _CARRY_DATE = re.compile(r"^(?:meanwhile|at the same time|simultaneously|on the same day|the same day|that day)\b", re.I)
 
 
@@ -135,3 +136,49 @@ def proposers_considering(cands: list[Candidate]) -> list[Candidate]:
             seen.add(key)
             unique.append(c)
     return unique
+
+
+# a sentence opening with a back-reference to the holders of the sentence before: one holder ("He said ...",
+# "The minister added ...") or several ("Both governments ...", "These three countries ...", "The signatories ...")
+_BACK_REF = re.compile(
+    r"^[\s\"“‘']*(?:(?P<one>he|she|the (?:foreign |defen[cs]e )?(?:minister|president|prime minister|chancellor|"
+    r"premier|government|country))|(?P<many>they|both(?: governments| countries| leaders| nations)?|the signatories|"
+    r"(?:the|these|those) (?P<n>two|three|four|five|six) (?:governments|countries|leaders|nations|states)|"
+    r"(?:these|those|the) (?:governments|countries|leaders|nations|states)))\b", re.I)
+_COUNT = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "both": 2}
+
+
+def back_reference(text: str, before: SentenceContext | None, on_topic_before: bool):
+    """The back-reference opening a sentence, with the mentions it stands for (one per holder of the sentence
+    before, placed on the back-reference's words); None when it has none, or when the holders before do not fit
+    it (one for "he", two for "both", as many as counted)."""
+    m = _BACK_REF.match(text)
+    if m is None or before is None or not on_topic_before:
+        return None
+    holders = [x for x in before.mentions if x.holder and x.countries
+               and all(c in before.lex.country_names and c not in before.lex.excluded for c in x.countries)]
+    countries = {c for x in holders for c in x.countries}
+    word = (m.group("n") or m.group("many") or "").split()[0].lower() if m.group("many") else ""
+    if m.group("one"):
+        # "he" is the one holder, and only when it is the subject the sentence before opened with
+        if len(countries) != 1 or holders[0].start > 60:
+            return None
+    elif len(countries) < 2 or (_COUNT.get(m.group("n") or word) not in (None, len(countries))):
+        return None
+    at = m.end() - len(m.group("one") or m.group("many"))
+    return tuple(Mention(at, m.end(), text[at:m.end()], "pronoun", x.countries, x.person) for x in holders)
+
+
+PREVIOUS_SUBJECT = declare(
+    "discourse", "previous-subject", "a sentence opening with 'he', 'both governments', 'these three countries' or "
+    "'the signatories' speaks for the holders of the sentence before",
+    [("Kenya's foreign minister was asked about a peace force. He said it was premature to discuss the matter.",
+      {("KE", "undecided")}),
+     ("Chile and Peru were asked to join a stabilisation mission. Both governments said they would take part.",
+      {("CL", "support"), ("PE", "support")}),
+     ("Norway and Italy discussed the force. These three countries will send troops.", set())])
+
+
+def as_previous_subject(cands: list[Candidate]) -> list[Candidate]:
+    name, reason = why(PREVIOUS_SUBJECT)
+    return [replace(c, rule=name, rule_reason=f"{reason}; {c.rule_reason}") for c in cands]

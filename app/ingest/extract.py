@@ -14,8 +14,8 @@ from app import clock
 from app.ingest.candidate import RULES_VERSION, Candidate, Deadline, ExtractionTooComplex
 from app.ingest.clauses import raw_cue_hits
 from app.ingest.dates import DateValue, TimeExpr, article_date, time_expressions
-from app.ingest.discourse import (_ANAPHOR, _CARRY_DATE, as_quoted, carried_candidates, proposers_considering,
-                                  quote_before, sentence_speaker)
+from app.ingest.discourse import (_ANAPHOR, _CARRY_DATE, as_previous_subject, as_quoted, back_reference,
+                                  carried_candidates, proposers_considering, quote_before, sentence_speaker)
 from app.ingest.incumbents import office_bounds
 from app.ingest.lexicon import Lexicon, load_lexicon
 from app.ingest.rules import Carry, SentenceContext, sentence_candidates
@@ -108,6 +108,8 @@ class Flow:
     topic: bool = False
     time: TimeExpr | None = None
     paragraph: int | None = None
+    ctx: SentenceContext | None = None  # the sentence itself, for a back-reference to its holders
+    near: bool = False  # it was on the topic or pointed back to it
 
 
 def _read_sentence(art: Article, i: int, flow: Flow) -> tuple[list[Candidate], Flow]:
@@ -132,11 +134,14 @@ def _read_sentence(art: Article, i: int, flow: Flow) -> tuple[list[Candidate], F
         found = as_quoted(sentence_candidates(qctx))
     if not found and (on_topic or near_topic or flow.carry.speaker or flow.carry.cue):
         found = carried_candidates(ctx, on_topic or near_topic)
+    if not found and (lead := back_reference(sent.text, flow.ctx, flow.near)):
+        # "Kenya's foreign minister was asked about a peace force. He said it was premature ...": his
+        found = as_previous_subject(sentence_candidates(replace(ctx, lead=lead, penalty=0.1)))
     speaker = sentence_speaker(sent.text, art.lex, art.ref.date)
     carry = Carry(speaker or flow.carry.speaker, sent.paragraph if speaker else flow.carry.speaker_paragraph,
                   ctx.cues[0] if (on_topic or near_topic) and ctx.cues else None)
     time = exprs[-1] if exprs else (flow.time if carried or same_para else None)
-    return found, Flow(carry, on_topic, time, sent.paragraph)
+    return found, Flow(carry, on_topic, time, sent.paragraph, ctx, on_topic or near_topic or bool(found))
 
 
 def extract_candidates(body: str, ref: DateValue, lex: Lexicon | None = None,

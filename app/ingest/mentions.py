@@ -30,7 +30,8 @@ _PROPER_AFTER = re.compile(r"^\s+(?:Post|Times|Independent|Journal|Herald|Telegr
                            r"Process|Agreement|Accords?|Protocol|Consensus|Club|Group|talks)\b")
 # "Leaders from France, Britain and Ukraine", "a team from France", "their counterparts from Germany"
 _FROM_GOVERNMENT = re.compile(r"\b(?:leaders|officials|ministers|representatives|delegations?|governments|diplomats|"
-                              r"teams?|experts|counterparts|statements?)\s+from\s+(?:the\s+)?$", re.I)
+                              r"teams?|experts|counterparts|statements?|guarantees?|pledges?|commitments?|offers?|"
+                              r"proposals?)\s+from\s+(?:the\s+)?$", re.I)
 _NOT_GOVERNMENT = re.compile(r"\b(?:opposition|former|ex-|chancellor candidate|presidential candidate|candidate)"
                              r"(?:\s+[\w-]+){0,3}\s+$", re.I)
 # a clause's verb after the reference: "after France said", "after French President Emmanuel Macron said"
@@ -51,7 +52,7 @@ _PLACE_PREP = {"to", "into", "in", "from", "at", "across", "throughout", "inside
                "involving", "without", "pressure", "pressed", "encourage", "encouraged",
                "send", "sending", "deploy", "deploying", "dispatch", "dispatching",
                "warn", "warns", "warned", "warning"}
-_TITLE_BEFORE_OF = re.compile(r"(?:[Pp]resident|[Mm]inisters?|[Gg]overnment|[Pp]arliament|[Ll]eaders?|[Cc]hief|"
+_TITLE_BEFORE_OF = re.compile(r"(?:[Pp]resident|[Mm]inisters?|[Gg]overnments?|[Pp]arliament|[Ll]eaders?|[Cc]hief|"
                               r"[Cc]ommander(?:-in-[Cc]hief)?|[Aa]mbassador|[Pp]rime [Mm]inister|[Kk]ing|[Qq]ueen|"
                               r"[Cc]hancellor|[Ss]ecretary|[Aa]uthorities|[Oo]fficials)\s+of\s+(?:the\s+)?$")
 _LIST_JOIN = re.compile(r"^\s*(?:,\s*(?:and\s+|or\s+)?|and\s+|or\s+|as well as\s+|&\s+)(?:the\s+)?$")
@@ -172,7 +173,8 @@ class Listed:
 
 def _by_agent(x: Listed) -> bool:
     return bool(re.search(r"\b(?:led|proposed|backed|supported|opposed|rejected|shared|echoed|voiced|"
-                          r"expressed|repeated|reiterated|endorsed|dismissed|spearheaded|proposals?|"
+                          r"expressed|repeated|reiterated|endorsed|dismissed|spearheaded|founded|created|formed|launched|"
+                          r"established|initiated|proposals?|"
                           r"plans?|ideas?|initiatives?|offers?)\s+by\s+(?:the\s+)?$", x.text[:x.head.start]))
 
 

@@ -60,7 +60,7 @@ _OPEN_DOOR = re.compile(r"rul|exclud|discard|possib|table|consider|unthinkable|d
 _COMMITTED = re.compile(r"\b(?:ready|readiness|will|willing|willingness|prepared|promis\w*|pledg\w*|commit\w*)\b", re.I)
 _CONTRAST = re.compile(r",?\s+(?:but|while|although|though|whereas|however)\b(?!\s+(?:will|would|could|may|might|can|"
                        r"is|are|was|were|has|have|had|does|did|do|also|only|not|still)\b)")
-_AGENT_CUE = re.compile(r"led by|originat\w* (?:with|from)|(?:proposed|put forward|floated|suggested) by|"
+_AGENT_CUE = re.compile(r"led by|(?:founded|set up|created|formed|launched|established|initiated) by|originat\w* (?:with|from)|(?:proposed|put forward|floated|suggested) by|"
                         r"(?:not|n['’]t|never) (?:been )?dismissed by|"
                         r"(?:proposal|plan|idea|initiative|offer)s? (?:put forward |made |floated )?by", re.I)
 _NO_BEFORE = re.compile(r"\bno\s+(?:the\s+)?$", re.I)
@@ -93,6 +93,7 @@ class SentenceContext:
     carry: Carry
     first: bool  # the article's first sentence (a dateline may open it)
     penalty: float  # confidence lost when the sentence is only near the topic
+    lead: tuple[Mention, ...] = ()  # holders a back-reference opening it stands for ("Both governments ...")
 
     @property
     def text(self) -> str:
@@ -117,8 +118,9 @@ class SentenceContext:
     @cached_property
     def groups(self) -> tuple[tuple[Mention, ...], ...]:
         mentions = find_mentions(self.text, self.lex, self.ref.date)
-        return tuple(tuple(g) for g in judge_roles(self.text, mentions, self.lex, self.cond_spans,
-                                                    first_in_article=self.first))
+        groups = tuple(tuple(g) for g in judge_roles(self.text, mentions, self.lex, self.cond_spans,
+                                                      first_in_article=self.first))
+        return ((self.lead,) if self.lead else ()) + groups
 
     @cached_property
     def mentions(self) -> tuple[Mention, ...]:
@@ -200,9 +202,56 @@ def as_did(ctx: SentenceContext, clause: Clause, cues: list[CueHit], before: Bef
     return None
 
 
+# a refusal that introduces a verb phrase: "declined to commit soldiers", "refused to rule out", "has no plans to"
+_REFUSAL_HEAD = re.compile(r"^(?:declin\w*|refus\w*|no plans?|unwilling(?:ness)?|reluctan\w*|hesitan\w*)(?: to)?$", re.I)
+# the cue the refusal governs follows it at once ("to" and at most two words between), before any other holder
+_GOVERNED_GAP = re.compile(r"^\s*(?:to\s+)?(?:[\w'’-]+\s+){0,2}$")
+
+
+@rule("cue", "refusal-governs", "a refusal governs the verb phrase it introduces, wherever its holders stand",
+      [("Several states have declined to commit soldiers, among them Chile, Peru and Ghana.",
+        {("CL", "reject"), ("PE", "reject"), ("GH", "reject")}),
+       ("Estonia refused to take part in the mission.", {("EE", "reject")}),
+       ("The Latvian defence minister refused to rule out sending troops.", {("LV", "undecided")})])
+def refusal_governs(ctx: SentenceContext, clause: Clause, cues: list[CueHit]) -> list[CueHit] | None:
+    """The refusal and the cue it governs become one cue, whose stance is the governed cue's turned."""
+    out: list[CueHit] = []
+    changed = False
+    for c in cues:
+        head = out[-1] if out else None
+        if head is not None and head.stance == "reject" and not head.why and _REFUSAL_HEAD.match(head.text) \
+                and _GOVERNED_GAP.match(ctx.text[head.end:c.start]) and not any(
+                    head.end <= m.start < c.start for m in ctx.mentions):
+            stance = NEGATE[c.stance]
+            out[-1] = CueHit(head.start, c.end, stance, ctx.text[head.start:c.end], True, c.base or c.stance,
+                             why("refusal-governs", f"{head.text} ... {c.text}"))
+            changed = True
+            continue
+        out.append(c)
+    return out if changed else None
+
+
+# "Chile and Peru were asked to join a mission": what someone asks of them is not their position
+_ASKED_TO = re.compile(r"\b(?:was|were|been|being|is|are)\s+(?:\w+\s+)?(?:asked|invited|urged|pressed|pressured|"
+                       r"called on|called upon|requested|approached|encouraged|expected)\s+(?:by\s+[^,;]{1,40}?\s+)?to\s*$",
+                       re.I)
+
+
+@rule("cue", "asked-to", "a cue after 'was asked to', 'were invited to', 'is urged to' is the asker's request",
+      [("Chile and Peru were asked to join a stabilisation mission.", set()),
+       ("Bulgaria is being pressed by its allies to send troops.", set())])
+def asked_to(ctx: SentenceContext, clause: Clause, cues: list[CueHit]) -> list[CueHit] | None:
+    kept = [c for c in cues if not _ASKED_TO.search(ctx.text, max(0, c.start - 80), c.start + 3 if
+                                                    ctx.text[c.start:c.start + 3].lower() == "to " else c.start)]
+    return kept if len(kept) < len(cues) else None
+
+
 def clause_view(ctx: SentenceContext, clause: Clause, before: Before) -> ClauseView:
     """The clause's cues with the scope rules applied, and the holders it names."""
     cues = [c for c in ctx.cues if clause.start <= c.start < clause.end]
+    if (asked := asked_to(ctx, clause, cues)) is not None:
+        cues = asked
+    cues = refusal_governs(ctx, clause, cues) or cues
     scoped = denial_scope(ctx, clause, cues)
     if scoped is None:
         scoped = left_open_scope(ctx, clause, cues)
@@ -343,7 +392,9 @@ def pick_cue(cues: tuple[CueHit, ...], group: tuple[Mention, ...], inherited: bo
         between = text[c.end:start]
         # a cue before the holder is its own only when nothing else sits between them ("supported by Italy"),
         # or the holder is one of those it was said of ("have ruled out sending troops - including Germany")
-        if re.search(r"\bby\s+(?:the\s+)?$", between) or len(between) < 3 or _APPOSITION.search(between):
+        if re.search(r"\bby\s+(?:the\s+)?$", between) or _APPOSITION.search(between):
+            return c
+        if len(between) < 3 and "," not in between:  # ("..., Mexico said": a comma opens another subject)
             return c
     return None
 
@@ -480,6 +531,18 @@ def projection(ctx: SentenceContext, v: ClauseView) -> bool:
     return bool(_PROJECTION.search(v.text))
 
 
+_NO_COMMENT = re.compile(r"\b(?:(?:declin\w*|refus\w*)\s+(?:to\s+)?comment|(?:would|will|did|could)\s+not\s+comment|"
+                         r"(?:wouldn|won|didn|couldn)['’]t\s+comment|no comment|(?:declin\w*|refus\w*)\s+to\s+"
+                         r"(?:say|speculate|discuss|elaborate|be drawn))\b", re.I)
+
+
+@rule("holder", "no-comment", "declining to comment states nothing, and what it declines to comment on is no "
+      "position of the subject's", [("Colombia declined to comment on Iraq's readiness to send troops.", set()),
+                                    ("Asked about troops, Oslo would not comment on the mission.", set())])
+def no_comment(ctx: SentenceContext, v: ClauseView) -> bool:
+    return bool(_NO_COMMENT.search(v.text))
+
+
 @rule("holder", "meeting", "'X will meet Y to discuss sending troops' is a meeting, not a position",
       [("Macron will meet Starmer to discuss sending troops.", set())])
 def meeting(ctx: SentenceContext, group, cue: CueHit) -> bool:
@@ -497,7 +560,7 @@ def clause_candidates(ctx: SentenceContext, clause: Clause, before: Before) -> t
             found := _MEMBER_OF.search(v.text)):
         member = (groups[-1], bool(found["neg"]))
     holders = groups[-1] if groups else before.holders
-    if projection(ctx, v):
+    if projection(ctx, v) or no_comment(ctx, v):
         return [], Before(holders, before.cue, member)
     out: list[Candidate] = []
     for group in groups:
@@ -555,9 +618,28 @@ def hedge_opens_refusal(ctx: SentenceContext, out: list[Candidate]) -> list[Cand
     return res
 
 
+_QUESTION_END = re.compile(r"\?[\s\"”’')\]]*$")
+
+
+@rule("sentence", "question", "a question states no position ('Will Europe put boots on the ground?')",
+      [("Will Norway send troops to Ukraine?", set()), ("Finland: ready to send troops to Ukraine?", set())])
+def question(ctx: SentenceContext) -> bool:
+    return bool(_QUESTION_END.search(ctx.text))
+
+
+_RELATED = re.compile(r"^\W*(?:read more|read also|also read|related|see also|recommended|more on this|more from|"
+                      r"watch|listen|opinion|analysis|explainer|live updates?)\b\s*[:|–—-]", re.I)
+
+
+@rule("sentence", "related-headline", "a related article's headline embedded in the body ('Read more: ...') is "
+      "not this article's statement", [("Read more: Sweden ready to send peacekeepers to Ukraine", set())])
+def related_headline(ctx: SentenceContext) -> bool:
+    return bool(_RELATED.match(ctx.text))
+
+
 def sentence_candidates(ctx: SentenceContext) -> list[Candidate]:
     """A sentence's candidates: clause by clause, then the quote fallback and the hedge filter."""
-    if not ctx.cues:
+    if not ctx.cues or question(ctx) or related_headline(ctx):
         return []
     out: list[Candidate] = []
     before = Before()

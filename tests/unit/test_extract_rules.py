@@ -52,3 +52,39 @@ def test_every_candidate_has_a_rule():
 def test_a_negation_is_part_of_the_reason():
     [c] = extract_candidates("Austria will not send troops to Ukraine.", REF)
     assert c.stance == "reject" and RULES["negation"].reason in c.rule_reason
+
+
+@pytest.mark.parametrize("text, expected", [
+    # discourse: holders or topic from the sentence before
+    ("Leaders met in Oslo to set up a force to monitor a ceasefire. Norway, Iceland and Portugal signed the "
+     "founding document.", {("NO", "support"), ("IS", "support"), ("PT", "support")}),
+    ("Kenya's foreign minister was asked about a peace force. He said it was premature to discuss the matter.",
+     {("KE", "undecided")}),
+    ("Norway and Sweden back a reassurance force. The two governments will send troops.",
+     {("NO", "support"), ("SE", "support")}),
+    ("Norway wants a ceasefire. He said the weather was fine.", set()),
+    ("Oslo signed a trade agreement. Norway signed the agreement on fish.", set()),
+    # scope: a refusal governs its verb phrase; each clause's holder takes its own cue; no comment is no position
+    ("While Brazil backed the deployment, Mexico said it would not take part.", {("BR", "support"), ("MX", "reject")}),
+    ("Colombia declined to comment on Iraq's readiness to send troops.", set()),
+    ("Austria was asked whether it would join the force. The government declined to comment.", set()),
+    # paraphrase families (app/data/cues.csv rows)
+    ("The Irish government doesn't envisage its soldiers in Ukraine.", {("IE", "reject")}),
+    ("Austria sees no part for its army in such a mission.", {("AT", "reject")}),
+    ("The Swiss foreign minister said he was unable to say whether Switzerland would contribute troops.",
+     {("CH", "undecided")}),
+    ("Japan said it was too early to say what form a peacekeeping mission would take.", {("JP", "undecided")}),
+    ("The Canadian prime minister said Canada would probably have a part to play in a reassurance force.",
+     {("CA", "undecided")}),
+    ("Britain and France are at the head of a coalition of the willing.", {("GB", "support"), ("FR", "support")}),
+    ("A coalition founded to supply land forces to Ukraine is led by Britain.", {("GB", "support")}),
+    ("The governments of Estonia and Latvia intend to be present on the ground once the fighting stops.",
+     {("EE", "support"), ("LV", "support")}),
+    ("Security guarantees from Denmark might involve a presence on land, at sea and in the air.",
+     {("DK", "undecided")}),
+    # headlines and questions
+    ("Will Europe put boots on the ground?", set()),
+    ("Read more: Sweden ready to send peacekeepers to Ukraine", set()),
+])
+def test_capabilities(text, expected):
+    assert {(c.country, c.stance) for c in extract_candidates(text, REF)} == expected
