@@ -23,6 +23,8 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
     # Ingest refuses files larger than this (bytes).
     max_article_bytes: int = 5_000_000
+    # Extraction gives up on one article after this many seconds (reported as "article too complex"); 0: no limit.
+    extract_time_limit_s: float = 10.0
     templates_dir: Path = PROJECT_ROOT / "templates"
     static_dir: Path = PROJECT_ROOT / "static"
 

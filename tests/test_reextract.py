@@ -110,3 +110,14 @@ def test_rule_is_shown_to_editors_and_in_the_api(session, client):
     assert (item["rule"], item["rule_reason"]) == ("ready-to-send", "the country says it is ready")
     page = client.get(f"/statements/{s.id}").text
     assert "Why the machine thought so" in page and "the country says it is ready" in page
+
+
+def test_the_rules_name_the_rule_that_decided_each_statement(session):
+    from pathlib import Path
+
+    from app.ingest.store import ingest_paths
+
+    ingest_paths(session, [Path(__file__).resolve().parent.parent / "seeds"])
+    rows = list(session.scalars(select(Statement)))
+    assert rows and all(s.rule and s.rule_reason for s in rows)
+    assert len({s.rule for s in rows}) > 1  # more than one rule decides the seeds

@@ -41,6 +41,40 @@ class Cue:
     text: str
 
 
+@dataclass(frozen=True)
+class Question:
+    """The question being tracked, from app/data/question.csv: what puts a sentence on the topic, whose forces
+    are not the question (the warring parties' own), the conditions a position may carry, and the premise of the
+    whole force (a ceasefire), which is no condition on supporting it."""
+
+    topic: re.Pattern
+    topic_scan: WordStartScan
+    own_forces: re.Pattern  # ends at the topic word's start: "Ukrainian troops", "Russia's own forces"
+    condition: re.Pattern  # "if", "unless", "as long as", "Should X decide"
+    condition_phrase: re.Pattern  # "under a UN mandate", "with a US backstop"
+    premise: re.Pattern
+
+
+def load_question(rows: list[dict]) -> Question:
+    kinds = ("topic", "own_forces", "condition", "condition_cased", "condition_phrase", "premise")
+    by: dict[str, list[str]] = {k: [] for k in kinds}
+    for n, r in enumerate(rows, 2):
+        if r["kind"] not in by:
+            raise ValueError(f"question.csv line {n}: kind must be one of {', '.join(kinds)}")
+        by[r["kind"]].append(r["pattern"])
+    try:
+        topic = re.compile(r"\b(?:" + "|".join(by["topic"]) + ")", re.I)
+        cased = "".join("|" + p for p in by["condition_cased"])
+        return Question(
+            topic=topic, topic_scan=WordStartScan([topic]),
+            own_forces=re.compile("(?:" + "|".join(by["own_forces"]) + r")\s+(?:own\s+)?$"),
+            condition=re.compile(r"\b(?:(?i:" + "|".join(by["condition"]) + ")" + cased + r")\b"),
+            condition_phrase=re.compile("|".join(by["condition_phrase"])),
+            premise=re.compile(r"\b(?:" + "|".join(by["premise"]) + r")\b", re.I))
+    except re.error as e:
+        raise ValueError(f"question.csv: a pattern is not a valid regular expression: {e}")
+
+
 @dataclass
 class Lexicon:
     country_names: dict[str, str]  # iso2 -> canonical name (countries.csv)
@@ -51,6 +85,7 @@ class Lexicon:
     institutions: dict[str, str] = field(default_factory=dict)
     mention_re: re.Pattern | None = None
     cue_scan: WordStartScan | None = None  # finds every cue's matches in a text
+    question: Question | None = None  # the question being tracked (question.csv)
 
     def person_country(self, surface: str, on: dt.date | None) -> str | None:
         """The country a person spoke for on a date; with no date, their most recent office."""
@@ -180,4 +215,5 @@ def load_lexicon() -> Lexicon:
                   {r["name"]: r["code"] for r in _rows("institutions.csv")})
     lex.mention_re = _word_pattern(list(surfaces))
     lex.cue_scan = WordStartScan([c.pattern for c in cues], cues)
+    lex.question = load_question(_rows("question.csv"))
     return lex

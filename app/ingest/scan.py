@@ -1,37 +1,162 @@
 """Finds where any of a set of patterns matches by trying each only at the word starts whose first letters it can
-begin with (a prefix index built from the patterns' parse trees): one big alternation tried everywhere is slower."""
+begin with (a prefix index read from the patterns' text): one big alternation tried everywhere is slower.
+
+The prefixes come from a small reader of the regular-expression syntax of its own (no private module of CPython's
+re). It is conservative by construction: whatever it does not follow (a class such as \\s or \\w, a range, a dot,
+a back-reference, any syntax it does not know) ends the prefix there, and a shorter prefix stands for more text, so
+an index built from it never misses a match (tests/unit/test_scan.py checks this against trying every pattern at
+every position)."""
 from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from re import _constants as C
-from re import _parser
 
 PREFIX = 3  # patterns are filed under the first three letters they can start with
 
+_CUT = "\x00"  # marks where a path met something the reader cannot follow: nothing may be appended after it
 
-_CUT = "\x00"  # marks where a path met something the parse cannot follow: nothing may be appended after it
+
+class _Unknown(Exception):
+    """The reader met syntax it does not follow: the whole pattern is filed under the empty prefix."""
 
 
-def prefixes(items, n: int = PREFIX) -> set[str]:
-    """The strings of up to n lower-case characters a parsed pattern can start with. A path the parse cannot follow
-    (a class like \\s or \\w, a back-reference) ends its prefix there: a shorter prefix stands for more text."""
-    return {p.replace(_CUT, "") for p in _prefixes(items, n)}
+# A parsed pattern is a list of items: ("lit", chars) for one character out of a set of literal characters,
+# ("cut",) for anything not followed, ("empty",) for an assertion, ("alt", [branches]) for a group,
+# ("rep", low, item) for a repeated item.
+
+def _parse(p: str) -> list:
+    items, pos = _parse_branches(p, 0)
+    if pos != len(p):
+        raise _Unknown(p)
+    return [items]
+
+
+def _parse_branches(p: str, i: int) -> tuple[list, int]:
+    """Branches separated by "|" up to a closing ")" or the end; returns ("alt", branches) and the position."""
+    branches, seq = [], []
+    while i < len(p) and p[i] != ")":
+        if p[i] == "|":
+            branches.append(seq)
+            seq, i = [], i + 1
+            continue
+        item, i = _parse_atom(p, i)
+        item, i = _parse_quantifier(p, i, item)
+        seq.append(item)
+    branches.append(seq)
+    return ("alt", branches), i
+
+
+_CLASS_ESCAPES = set("sSwWdD")
+_ASSERT_ESCAPES = set("bBAZ")
+
+
+def _parse_atom(p: str, i: int) -> tuple[tuple, int]:
+    ch = p[i]
+    if ch == "(":
+        return _parse_group(p, i)
+    if ch == "[":
+        return _parse_class(p, i)
+    if ch in "^$":
+        return ("empty",), i + 1
+    if ch == ".":
+        return ("cut",), i + 1
+    if ch == "\\":
+        if i + 1 >= len(p):
+            raise _Unknown(p)
+        e = p[i + 1]
+        if e in _ASSERT_ESCAPES:
+            return ("empty",), i + 2
+        if e in _CLASS_ESCAPES or e.isalnum():  # a class, a back-reference, \n, \x..: not followed
+            return ("cut",), i + 2
+        return ("lit", {e}), i + 2
+    if ch in "*+?{":
+        raise _Unknown(p)
+    return ("lit", {ch}), i + 1
+
+
+def _parse_group(p: str, i: int) -> tuple[tuple, int]:
+    j = i + 1
+    kind = "group"
+    if p.startswith("?:", j):
+        j += 2
+    elif p.startswith(("?=", "?!"), j):
+        kind, j = "assert", j + 2
+    elif p.startswith(("?<=", "?<!"), j):
+        kind, j = "assert", j + 3
+    elif p.startswith("?P<", j):
+        j = p.index(">", j) + 1
+    elif p.startswith("?", j):
+        m = re.match(r"\?[aiLmsux]+(?:-[imsx]+)?:", p[j:])
+        if not m:
+            raise _Unknown(p)  # (?P=name), (?#...), (?(1)...), global flags
+        j += m.end()
+    alt, j = _parse_branches(p, j)
+    if j >= len(p) or p[j] != ")":
+        raise _Unknown(p)
+    return (("empty",) if kind == "assert" else alt), j + 1
+
+
+def _parse_class(p: str, i: int) -> tuple[tuple, int]:
+    j = i + 1
+    negated = p.startswith("^", j)
+    chars, literal = set(), not negated
+    j += 1 if negated else 0
+    first = True
+    while j < len(p) and (p[j] != "]" or first):
+        first = False
+        if p[j] == "\\" and j + 1 < len(p):
+            if p[j + 1].isalnum():
+                literal = False
+            chars.add(p[j + 1])
+            j += 2
+        elif j + 2 < len(p) and p[j + 1] == "-" and p[j + 2] != "]":
+            literal, j = False, j + 3  # a range
+        else:
+            chars.add(p[j])
+            j += 1
+    if j >= len(p):
+        raise _Unknown(p)
+    return (("lit", chars) if literal and chars else ("cut",)), j + 1
+
+
+def _parse_quantifier(p: str, i: int, item: tuple) -> tuple[tuple, int]:
+    if i >= len(p) or p[i] not in "*+?{":
+        return item, i
+    if p[i] == "{":
+        m = re.match(r"\{(\d*)(,?)(\d*)\}", p[i:])
+        if not m:
+            return item, i  # a literal "{"
+        low, end = int(m.group(1) or 0), i + m.end()
+    else:
+        low, end = (0 if p[i] in "*?" else 1), i + 1
+    if end < len(p) and p[end] in "?+":  # lazy or possessive
+        end += 1
+    return ("rep", low, item), end
+
+
+def prefixes(pattern: str, n: int = PREFIX) -> set[str]:
+    """The strings of up to n lower-case characters a pattern can start with. A path the reader cannot follow
+    ends its prefix there: a shorter prefix stands for more text. {""} when the syntax is not followed at all."""
+    try:
+        items = _parse(pattern)
+    except (_Unknown, ValueError, IndexError):
+        return {""}
+    return {p.replace(_CUT, "") for p in _seq_prefixes(items, n)}
 
 
 def _done(p: str, n: int) -> bool:
     return _CUT in p or len(p) >= n
 
 
-def _prefixes(items, n: int) -> set[str]:
+def _seq_prefixes(items: list, n: int) -> set[str]:
     out = {""}
-    for op, av in items:
+    for item in items:
         grown: set[str] = set()
         for p in out:
             if _done(p, n):
                 grown.add(p)
                 continue
-            ext = _item_prefixes(op, av, n - len(p))
+            ext = _item_prefixes(item, n - len(p))
             grown |= {p + _CUT} if ext is None else {p + e for e in ext}
         out = grown
         if all(_done(p, n) for p in out):
@@ -39,21 +164,18 @@ def _prefixes(items, n: int) -> set[str]:
     return out
 
 
-def _item_prefixes(op, av, n: int) -> set[str] | None:
-    if op in (C.ASSERT, C.ASSERT_NOT, C.AT):
+def _item_prefixes(item: tuple, n: int) -> set[str] | None:
+    kind = item[0]
+    if kind == "empty":
         return {""}
-    if op is C.LITERAL:
-        return {chr(av).lower()}
-    if op is C.IN and all(o is C.LITERAL for o, _ in av):
-        return {chr(a).lower() for _, a in av}
-    if op is C.SUBPATTERN:
-        return _prefixes(av[3], n)
-    if op is C.BRANCH:
-        return set().union(*(_prefixes(branch, n) for branch in av[1]))
-    if op in (C.MAX_REPEAT, C.MIN_REPEAT):
-        low, _high, sub = av
+    if kind == "lit":
+        return {c.lower() for c in item[1]}
+    if kind == "alt":
+        return set().union(*(_seq_prefixes(branch, n) for branch in item[1]))
+    if kind == "rep":
+        low, sub = item[1], item[2]
         # the first repetition (if any): a second one may follow it, so its prefix is cut there
-        first = {p if _done(p, n) else p + _CUT for p in _prefixes(sub, n)}
+        first = {p if _done(p, n) else p + _CUT for p in _seq_prefixes([sub], n)}
         return first | {""} if low == 0 else first
     return None
 
@@ -68,10 +190,7 @@ class WordStartScan:
         tags = list(tags) if tags is not None else list(patterns)
         self.index: dict[str, list[tuple[re.Pattern, object]]] = {}
         for pattern, tag in zip(patterns, tags):
-            try:
-                starts = prefixes(_parser.parse(pattern.pattern, pattern.flags))
-            except Exception:
-                starts = {""}
+            starts = prefixes(pattern.pattern)
             # a shorter prefix already covers the longer ones it starts: each pattern is tried once per word
             for p in sorted(p for p in starts if not any(p != q and p.startswith(q) for q in starts)):
                 self.index.setdefault(p, []).append((pattern, tag))

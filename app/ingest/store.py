@@ -11,7 +11,7 @@ from sqlalchemy import bindparam, func, insert, select
 from sqlalchemy.orm import Session
 
 from app import clock
-from app.ingest.extract import Candidate, Extractor, RuleExtractor
+from app.ingest.extract import Candidate, ExtractionTooComplex, Extractor, RuleExtractor
 from app.ingest.readers import read_paths
 from app.ingest.types import ArticleInput, ReadError
 from app.models import Article, Statement
@@ -162,6 +162,13 @@ def ingest_paths(session: Session, paths: Iterable[Path], *, max_bytes: int = 5_
             continue
         try:
             result = store_article(session, item, extractor)
+        except ExtractionTooComplex as e:  # "article too complex: ...": reported, and the ingest carries on
+            err = ReadError(item.file_name or "?", str(e))
+            summary.failed += 1
+            summary.errors.append(err)
+            if on_item:
+                on_item(err, None)
+            continue
         except Exception as e:  # a database error on one article must not lose the others
             err = ReadError(item.file_name or "?", f"could not be stored ({type(e).__name__}: {e})")
             summary.failed += 1

@@ -1,0 +1,152 @@
+"""Cues (the phrases that say a stance), conditions and asides, and the clauses of a sentence."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+
+from app.ingest.lexicon import Lexicon, Question
+from app.ingest.mentions import Mention
+
+NEGATE = {"support": "reject", "reject": "undecided", "undecided": "reject"}
+
+@dataclass(frozen=True)
+class CueHit:
+    start: int
+    end: int
+    stance: str
+    text: str
+    negated: bool = False
+    base: str = ""
+    why: tuple[str, str] | None = None  # the rule that set the stance (negation, a denial's scope ...), if any
+
+
+_NEGATOR = re.compile(r"\b(?:not|no|never|cannot|nor|neither|without)\b|n['’]t\b", re.I)
+_NOT_ONLY = re.compile(r"\bnot only\b", re.I)
+
+
+def raw_cue_hits(text: str, lex: Lexicon) -> list[tuple[int, int, object]]:
+    """Every cue pattern's matches in a text, by position (run once per article body, then sliced)."""
+    hits = lex.cue_scan.matches(text)
+    hits.sort(key=lambda h: (h[0], -(h[1] - h[0])))
+    return hits
+
+
+def find_cues(text: str, lex: Lexicon, excluded: list[tuple[int, int]],
+              raw: list[tuple[int, int, object]] | None = None) -> list[CueHit]:
+    """Cue phrases in a sentence, longest first where they overlap, with negation applied."""
+    if raw is None:
+        raw = raw_cue_hits(text, lex)
+    hits = [h for h in raw if not any(a <= h[0] < b for a, b in excluded)]
+    kept: list[CueHit] = []
+    last_end = -1
+    for start, end, cue in hits:
+        if start < last_end:
+            continue
+        stance, negated, why = cue.stance, False, None
+        if cue.negatable:
+            # a negator inside an earlier cue ("does not rule out such a possibility") is that cue's own
+            window = text[max(0, start - 40, kept[-1].end if kept else 0):start]
+            window = " ".join(window.split()[-4:])
+            window = _NOT_ONLY.sub("", window)
+            # A negator already used by an earlier cue ("does not rule out") does not negate this one.
+            if (neg := _NEGATOR.search(window)) and not (kept and kept[-1].end > start - len(window)
+                                                         and kept[-1].negated):
+                stance, negated = NEGATE[stance], True
+                why = ("negation", f"a negation before a cue turns it ('{neg.group()}' before '{text[start:end]}')")
+        kept.append(CueHit(start, end, stance, text[start:end], negated, cue.stance, why))
+        last_end = end
+    return kept
+
+
+# "Poland, which borders Ukraine, ..." is an aside; ", who said the country was not ready" is the speaker's words
+_ASIDE = re.compile(r",\s+(?:(?:which|who)(?!\s+(?:also\s+)?(?:have\s+|has\s+|had\s+)?(?:said|says|stated|told|added|"
+                    r"insisted|warned|noted|declared|announced|confirmed|stressed|lead|leads|co-lead|co-leads|led|"
+                    r"head|heads|spearhead|spearheads|chair|chairs|proposed))|whose|where)\b[^,;]*")
+# (not an apposition that names those the clause speaks of: "– including Germany, the UK and the US –")
+_DASH_ASIDE = re.compile(r"\s[–—]\s(?!(?:including|such as|notably|namely|among them|in particular)\b)"
+                         r"[^–—]{3,100}?\s[–—]\s", re.I)
+_PARENTHESIS = re.compile(r"\((?:[^()]*?\s){3,}[^()]*\)")
+_QUESTION = re.compile(r"\b(?:whether|asked if)\b")
+_CONDITION_END = re.compile(r"[,;:.!?]|\s[–—-]\s")
+
+
+def find_conditions(text: str, q: Question) -> tuple[list[tuple[int, int]], list[tuple[int, str]]]:
+    """Conditional spans ("if requested", "unless it is involved...") and condition phrases ("under a UN mandate").
+
+    Returns the spans whose cues and references do not count as stated positions (conditions and indirect
+    questions), and the conditions to record with where each starts.
+    """
+    spans, texts = [], []
+    for m in q.condition.finditer(text):
+        end_m = _CONDITION_END.search(text, m.end())
+        end = end_m.start() if end_m else len(text)
+        spans.append((m.start(), end))
+        texts.append((m.start(), text[m.start():end].strip(" \"“”")))
+    for m in _ASIDE.finditer(text):
+        # "Poland, which borders Ukraine, will not...": a relative aside names places, not the holder
+        spans.append((m.start(), m.end()))
+    for m in _DASH_ASIDE.finditer(text):
+        # "26 countries have committed – some others have not yet taken a position – to deploy": an aside
+        spans.append((m.start(), m.end()))
+    for m in _PARENTHESIS.finditer(text):
+        # "Hayashi (and Japan initially also declared itself ready to ...) stated that Japan will not send":
+        # a parenthesis is background, not the sentence's statement ("(Reuters)", "(SPD)" are too short to matter)
+        spans.append((m.start(), m.end()))
+    for m in _QUESTION.finditer(text):
+        # an indirect question ("asked whether Portugal would send soldiers") states nothing
+        end_m = _CONDITION_END.search(text, m.end())
+        spans.append((m.start(), end_m.start() if end_m else len(text)))
+    for m in q.condition_phrase.finditer(text):
+        texts.append((m.start(), m.group().strip(" \"“”")))
+    return spans, texts
+
+
+_REPORT_ALWAYS = (r"said|says|stated|declared|declares|believes|believe|believed|thinks|noted|added|adds|"
+                  r"announced|confirmed|insisted|explained|admitted|writes|wrote|reported|argued|warned|"
+                  r"told\s+(?:[A-Z][\w-]*\s*)+")
+_REPORT_THAT = r"suggested|suggests|stressed|emphasi[sz]ed|indicated|claimed|informed|signaled|signalled|made it clear"
+_LEFT_OPEN = r"(?:not|n['’]t|never)\s+(?:\w+\s+)?(?:rul\w+\s+out|exclud\w*)\s+that\b"
+_DENIED = r"den(?:y|ies|ied|ying)\s+(?:(?:the\s+|any\s+)?(?:reports?|claims?|suggestions?|rumou?rs?)\s+)?that\b"
+_CLAUSE_SPLIT = re.compile(
+    rf"\b{_DENIED}|{_LEFT_OPEN}|"
+    rf"\b(?:{_REPORT_ALWAYS})\b(?:\s+(?:late|early|later|earlier|again|also|publicly|recently|at|in|on|during|"
+    r"last|this|yesterday|today)\b[^,;]*?(?=\s+that\b))?(?:\s+that\b)?|"
+    rf"\b(?:{_REPORT_THAT})\s+that\b|"
+    r";|,\s+(?:but|while|although|though|whereas|however)\b|\s+but\s+|\bwhile\b|\balthough\b|"
+    r"\bthat\b|,\s+as\b(?!\s+(?:well|part|long|much|many|soon|noted|reported|stated|said))")
+_REPORTING = re.compile(rf"(?:{_REPORT_ALWAYS}|{_REPORT_THAT})\b")
+_INHERIT = re.compile(r"^\s*as\s+(?:did|does|do|is|are|was|were|has|have|had|will|would)\b", re.I)
+
+
+@dataclass(frozen=True)
+class Clause:
+    start: int
+    end: int
+    inherit: bool = False  # "as did Ukraine": shares the previous clause's cue
+    reported: bool = False  # follows a reporting verb ("Macron said ..."): its speaker may be its holder
+    denied: bool = False  # follows a denial ("Tusk denied that Polish troops would be sent"): its cues flip
+    left_open: bool = False  # follows "does not rule out that": whatever it says is undecided
+
+
+def split_clauses(text: str, mentions: list[Mention] = ()) -> list[Clause]:
+    """Clauses of a sentence: split at reporting verbs, "that", "but", "while", "; " and "as did" (never inside
+    a reference, so "the Baltic states" stays whole)."""
+    clauses = []
+    start = 0
+    reported = denied = left_open = False
+    for m in _CLAUSE_SPLIT.finditer(text):
+        if any(x.start < m.end() and m.start() < x.end for x in mentions):
+            continue
+        if m.start() <= start:
+            if m.end() > start and m.start() == start:
+                start = m.end()
+            continue
+        clauses.append(Clause(start, m.start(), reported=reported, denied=denied, left_open=left_open))
+        start = m.end() if not re.match(r",\s+as\b", m.group()) else m.start() + 1
+        denied = bool(re.match(_DENIED, m.group()))
+        left_open = bool(re.match(_LEFT_OPEN, m.group()))
+        reported = denied or left_open or bool(_REPORTING.match(m.group()))
+    clauses.append(Clause(start, len(text), reported=reported, denied=denied, left_open=left_open))
+    return [replace(c, inherit=bool(_INHERIT.match(text[c.start:c.end]))) for c in clauses
+            if text[c.start:c.end].strip(" ,;\"“”")]
+

@@ -1,0 +1,90 @@
+"""Every named extraction rule: it has a reason in words and example sentences, and each example gives exactly the
+positions it lists. Candidates say which rule decided them and why."""
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from app.ingest.dates import DateValue
+from app.ingest.extract import extract_candidates
+from app.ingest.registry import RULES
+
+REF = DateValue(dt.date(2025, 6, 18), "day")
+EXAMPLES = [(name, text, expected) for name, r in RULES.items() for text, expected in r.examples]
+
+
+def test_every_rule_has_a_reason_and_examples():
+    assert len(RULES) >= 30
+    for r in RULES.values():
+        assert r.name and " " not in r.name, r.name
+        assert len(r.reason.split()) >= 4, r.name
+        assert r.examples, r.name
+
+
+@pytest.mark.parametrize("name, text, expected", EXAMPLES, ids=[f"{n}-{i}" for i, (n, _, _) in enumerate(EXAMPLES)])
+def test_rule_example(name, text, expected):
+    assert {(c.country, c.stance) for c in extract_candidates(text, REF)} == set(expected)
+
+
+@pytest.mark.parametrize("text, rule", [
+    ("Tusk denied that Polish troops would be sent to Ukraine.", "denial-scope"),
+    ("Sweden would send troops if parliament agrees.", "condition-undecided"),
+    ("Austria will not send troops to Ukraine.", "named-subject"),
+    ("Norway is ready to send troops to Ukraine after a ceasefire.", "named-subject"),
+    ('"We will not send troops," said the Slovak Prime Minister.', "quote-attribution"),
+    ("Several countries are ready to send troops. Among them are Sweden and Finland.", "among-them"),
+])
+def test_candidates_name_the_rule_that_decided(text, rule):
+    cands = extract_candidates(text, REF)
+    assert cands and all(c.rule == rule for c in cands)
+    assert all(c.rule_reason and RULES[rule].reason in c.rule_reason for c in cands)
+
+
+def test_every_candidate_has_a_rule():
+    text = ("Finland, Norway and Portugal are ready to deploy troops. Hungary opposes any deployment of troops. "
+            "Croatia does not rule out sending soldiers.")
+    cands = extract_candidates(text, REF)
+    assert len(cands) == 5
+    assert all(c.rule in RULES and c.rule_reason for c in cands)
+
+
+def test_a_negation_is_part_of_the_reason():
+    [c] = extract_candidates("Austria will not send troops to Ukraine.", REF)
+    assert c.stance == "reject" and RULES["negation"].reason in c.rule_reason
+
+
+@pytest.mark.parametrize("text, expected", [
+    # discourse: holders or topic from the sentence before
+    ("Leaders met in Oslo to set up a force to monitor a ceasefire. Norway, Iceland and Portugal signed the "
+     "founding document.", {("NO", "support"), ("IS", "support"), ("PT", "support")}),
+    ("Kenya's foreign minister was asked about a peace force. He said it was premature to discuss the matter.",
+     {("KE", "undecided")}),
+    ("Norway and Sweden back a reassurance force. The two governments will send troops.",
+     {("NO", "support"), ("SE", "support")}),
+    ("Norway wants a ceasefire. He said the weather was fine.", set()),
+    ("Oslo signed a trade agreement. Norway signed the agreement on fish.", set()),
+    # scope: a refusal governs its verb phrase; each clause's holder takes its own cue; no comment is no position
+    ("While Brazil backed the deployment, Mexico said it would not take part.", {("BR", "support"), ("MX", "reject")}),
+    ("Colombia declined to comment on Iraq's readiness to send troops.", set()),
+    ("Austria was asked whether it would join the force. The government declined to comment.", set()),
+    # paraphrase families (app/data/cues.csv rows)
+    ("The Irish government doesn't envisage its soldiers in Ukraine.", {("IE", "reject")}),
+    ("Austria sees no part for its army in such a mission.", {("AT", "reject")}),
+    ("The Swiss foreign minister said he was unable to say whether Switzerland would contribute troops.",
+     {("CH", "undecided")}),
+    ("Japan said it was too early to say what form a peacekeeping mission would take.", {("JP", "undecided")}),
+    ("The Canadian prime minister said Canada would probably have a part to play in a reassurance force.",
+     {("CA", "undecided")}),
+    ("Britain and France are at the head of a coalition of the willing.", {("GB", "support"), ("FR", "support")}),
+    ("A coalition founded to supply land forces to Ukraine is led by Britain.", {("GB", "support")}),
+    ("The governments of Estonia and Latvia intend to be present on the ground once the fighting stops.",
+     {("EE", "support"), ("LV", "support")}),
+    ("Security guarantees from Denmark might involve a presence on land, at sea and in the air.",
+     {("DK", "undecided")}),
+    # headlines and questions
+    ("Will Europe put boots on the ground?", set()),
+    ("Read more: Sweden ready to send peacekeepers to Ukraine", set()),
+])
+def test_capabilities(text, expected):
+    assert {(c.country, c.stance) for c in extract_candidates(text, REF)} == expected
