@@ -199,10 +199,10 @@ def test_the_same_article_stored_at_once_by_two_sessions_is_stored_once(engine, 
     assert counts(session)[:2] == (1, 1)
 
 
-def _ingest_process(db_url: str, folder: Path, jobs: int) -> subprocess.Popen:
+def _ingest_process(db_url: str, folder: Path, jobs: int, output=subprocess.PIPE) -> subprocess.Popen:
     env = {**os.environ, "DATABASE_URL": db_url, "COLUMNS": "200"}
     return subprocess.Popen([sys.executable, "-c", "from app.cli import main; main()", "ingest", "--jobs", str(jobs),
-                             str(folder)], env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                             str(folder)], env=env, cwd=ROOT, stdout=output, stderr=output, text=True)
 
 
 @pytest.mark.parametrize("jobs", [1, 2])
@@ -228,3 +228,38 @@ def test_two_ingests_of_overlapping_folders_at_once_store_each_article_once(db_u
         figures.append([int(x) for x in row.replace("│", " ").split()])
     assert sum(f[0] for f in figures) == 380 and all(f[2] == 0 for f in figures)
     assert sum(f[1] for f in figures) == 300  # skipped (already stored): each shared article by one run
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="needs Linux /proc")
+def test_workers_do_not_outlive_a_killed_ingest(db_url, tmp_path):
+    import signal
+
+    write_corpus(tmp_path / "c", 3000)
+    p = _ingest_process(db_url, tmp_path / "c", 2, output=subprocess.DEVNULL)  # orphans would hold a pipe open
+    children_file = Path(f"/proc/{p.pid}/task/{p.pid}/children")
+    if not children_file.exists():
+        p.kill()
+        p.communicate()
+        pytest.skip("the kernel does not list children in /proc")
+    deadline = time.monotonic() + 60
+    children: list[int] = []
+    while len(children) < 2 and p.poll() is None and time.monotonic() < deadline:
+        children = [int(c) for c in children_file.read_text().split()]
+        time.sleep(0.05)
+    assert len(children) == 2, "the workers did not start"
+    p.send_signal(signal.SIGKILL)
+    p.wait()
+
+    def alive(pid: int) -> bool:
+        try:
+            return Path(f"/proc/{pid}/stat").read_text().split()[2] not in ("Z", "X")
+        except FileNotFoundError:
+            return False
+
+    deadline = time.monotonic() + 10
+    while any(alive(c) for c in children) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    left = [c for c in children if alive(c)]
+    for c in left:  # do not leave them behind when the test fails
+        os.kill(c, signal.SIGKILL)
+    assert not left, "worker processes outlived the killed ingest"

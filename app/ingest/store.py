@@ -250,9 +250,25 @@ _worker: dict = {}
 CHUNK_FILES = 16  # files per task: large enough to amortise the round trip, small enough to keep cores busy
 
 
-def _init_worker(extractor: Extractor, lookup_url: str | None, max_bytes: int) -> None:
+def _die_with_parent(parent: int) -> None:
+    """A worker must not outlive its ingest: when the parent is killed (SIGKILL leaves no time to stop the pool),
+    Linux sends the worker SIGKILL too (prctl PR_SET_PDEATHSIG); elsewhere the pool's own shutdown is relied on."""
+    try:
+        import ctypes
+        import signal
+
+        ctypes.CDLL(None, use_errno=True).prctl(1, int(signal.SIGKILL), 0, 0, 0)  # 1 = PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        return
+    if os.getppid() != parent:  # the parent died before the request was made
+        os._exit(1)
+
+
+def _init_worker(extractor: Extractor, lookup_url: str | None, max_bytes: int, parent: int | None = None) -> None:
     from app.db import create_engine
 
+    if parent is not None:
+        _die_with_parent(parent)
     _worker.update(extractor=extractor, max_bytes=max_bytes,
                    engine=create_engine(lookup_url) if lookup_url else None)
 
@@ -334,7 +350,7 @@ def _prepared_in_pool(session: Session, paths: Iterable[Path], max_bytes: int, e
 
     def new_pool() -> ProcessPoolExecutor:
         return ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_init_worker,
-                                   initargs=(extractor, _lookup_url(session), max_bytes))
+                                   initargs=(extractor, _lookup_url(session), max_bytes, os.getpid()))
 
     pool = new_pool()
     chunks = _chunks(paths)
