@@ -36,16 +36,19 @@ def migrate(revision: str = typer.Argument("head", help="Alembic revision to upg
 def ingest(
     paths: list[Path] = typer.Argument(..., help="Article files or folders (.txt, .jsonl, .html), recursively."),
     if_empty: bool = typer.Option(False, "--if-empty", help="Only ingest when the database has no articles."),
+    jobs: Optional[int] = typer.Option(None, "--jobs", "-j", min=1,
+                                       help="Processes that read and extract (default: the number of cores)."),
 ) -> None:
     """Read articles and extract dated country positions from them."""
     from app.db import get_engine, session_factory
     from app.ingest.pipeline import run_ingest
+    from app.ingest.store import default_jobs
     from app.settings import get_settings
 
     session = session_factory(get_engine())()
     try:
         summary = run_ingest(session, paths, max_bytes=get_settings().max_article_bytes, console=err,
-                             if_empty=if_empty)
+                             if_empty=if_empty, jobs=jobs or default_jobs())
     finally:
         session.close()
     if summary is not None and not summary.ok:

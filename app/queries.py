@@ -87,6 +87,11 @@ def statement_records(session: Session, filters: StatementFilters, batch: int = 
         yield statement_record(s)
 
 
+def count_statement_records(session: Session, filters: StatementFilters) -> int:
+    """How many records statement_records(session, filters) yields (a download states it before streaming)."""
+    return session.execute(statements_select(filters).order_by(None).with_only_columns(func.count())).scalar_one()
+
+
 # --- positions on a date ---------------------------------------------------------------------------------------
 
 GROUPS = ("eu", "nato", "others")

@@ -15,7 +15,7 @@ from app.ingest.store import IngestSummary, has_articles, ingest_paths
 
 
 def run_ingest(session: Session, paths: Sequence[Path], *, max_bytes: int, console: Console,
-               if_empty: bool = False) -> IngestSummary | None:
+               if_empty: bool = False, jobs: int = 1) -> IngestSummary | None:
     """Ingest paths and print a summary to the console; None when skipped because the database has articles."""
     if if_empty and has_articles(session):
         console.print("the database already has articles; nothing ingested (--if-empty)")
@@ -34,9 +34,9 @@ def run_ingest(session: Session, paths: Sequence[Path], *, max_bytes: int, conso
                     last_file[0] = name
                     progress.update(task, advance=1, description=Path(name).name)
 
-            summary = ingest_paths(session, paths, max_bytes=max_bytes, on_item=advance)
+            summary = ingest_paths(session, paths, max_bytes=max_bytes, on_item=advance, jobs=jobs)
     else:
-        summary = ingest_paths(session, paths, max_bytes=max_bytes)
+        summary = ingest_paths(session, paths, max_bytes=max_bytes, jobs=jobs)
     print_summary(summary, console)
     return summary
 
@@ -52,3 +52,7 @@ def print_summary(summary: IngestSummary, console: Console) -> None:
         console.print(f"[bold]not ingested ({len(summary.errors)}):[/bold]")
         for e in summary.errors:
             console.print(f"  {e.path}: {e.reason}", markup=False, highlight=False, soft_wrap=True)
+    if summary.warnings:
+        console.print(f"[bold]ingested with a warning ({len(summary.warnings)}):[/bold]")
+        for w in summary.warnings:
+            console.print(f"  {w.path}: {w.reason}", markup=False, highlight=False, soft_wrap=True)

@@ -3,16 +3,24 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections.abc import Callable, Iterable
+import multiprocessing
+import os
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from sqlalchemy import bindparam, func, insert, select
+from sqlalchemy.engine import Connection
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app import clock
+from app.ingest.dates import DateValue
 from app.ingest.extract import Candidate, ExtractionTooComplex, Extractor, RuleExtractor
-from app.ingest.readers import read_paths
+from app.ingest.readers import article_files, read_file, read_paths
 from app.ingest.types import ArticleInput, ReadError
 from app.models import Article, Statement
 
@@ -38,6 +46,8 @@ class IngestSummary:
     failed: int = 0
     statements: int = 0
     errors: list[ReadError] = field(default_factory=list)
+    # articles stored, with something of theirs set aside (a date in the future): reported, not failed
+    warnings: list[ReadError] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -72,8 +82,21 @@ def _statement_row(c: Candidate, article_id: int) -> dict:
 # unit of work and its bulk-insert path cost more than extraction at corpus scale.
 _STATEMENTS, _ARTICLES = Statement.__table__, Article.__table__
 _INSERT_STATEMENT = insert(_STATEMENTS)
-_INSERT_ARTICLE = insert(_ARTICLES).returning(_ARTICLES.c.id)
 _ARTICLE_BY_HASH = select(_ARTICLES.c.id).where(_ARTICLES.c.body_sha256 == bindparam("digest"))
+
+
+def _insert_article(dialect: str):
+    """INSERT ... ON CONFLICT (body_sha256) DO NOTHING RETURNING id: the body hash is the arbiter between ingests
+    running at once (processes or machines). When another transaction holds the same body uncommitted, Postgres
+    waits for it; either way no row comes back when the body is stored, and nothing is aborted."""
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as dialect_insert
+    elif dialect == "sqlite":
+        from sqlalchemy.dialects.sqlite import insert as dialect_insert
+    else:
+        return insert(_ARTICLES).returning(_ARTICLES.c.id)
+    return (dialect_insert(_ARTICLES).on_conflict_do_nothing(index_elements=[_ARTICLES.c.body_sha256])
+            .returning(_ARTICLES.c.id))
 
 
 def _insert_statements(session: Session, candidates: list[Candidate], article_id: int) -> None:
@@ -81,33 +104,79 @@ def _insert_statements(session: Session, candidates: list[Candidate], article_id
         session.connection().execute(_INSERT_STATEMENT, [_statement_row(c, article_id) for c in candidates])
 
 
+@dataclass(frozen=True)
+class Prepared:
+    """An article read, hashed and extracted, ready to store (made in a worker process with --jobs N)."""
+
+    item: ArticleInput
+    digest: str
+    existing_id: int | None = None  # already stored when it was looked up: not extracted
+    when: DateValue | None = None
+    candidates: tuple[Candidate, ...] = ()
+    error: str | None = None  # extraction failed: why
+
+
+def prepare(item: ArticleInput, extractor: Extractor, digest: str | None = None) -> Prepared:
+    """Date and extract one article; an extractor's exception (its time limit, say) becomes the reason."""
+    digest = digest or body_sha256(item.body)
+    try:
+        return Prepared(item, digest, when=extractor.date(item), candidates=tuple(extractor.extract(item)))
+    except ExtractionTooComplex as e:  # over the time limit: reported as such, never silently truncated
+        return Prepared(item, digest, error=f"article too complex: {e}")
+    except Exception as e:  # one article the rules cannot finish must not stop the run
+        return Prepared(item, digest, error=f"could not be extracted ({type(e).__name__}: {e})")
+
+
+def store_prepared(session: Session, p: Prepared, *, commit: bool = True) -> StoreResult:
+    """Store an extracted article and its statements, or report it "already stored" when its body is stored,
+    whoever stored it (this run, an earlier one, or another ingest committing at the same time)."""
+    item = p.item
+    if p.existing_id is not None:
+        return StoreResult("already stored", p.existing_id, 0, item.file_name)
+    if p.when is None:
+        raise ValueError(p.error or "the article was not extracted")
+    row = dict(file_name=_cut(item.file_name, 500), file_line=item.file_line, title=_cut(item.title, 1000),
+               source=_cut(item.source, 500), url=_cut(item.url, 2000), published_on=p.when.date,
+               date_precision=p.when.precision, body=item.body, body_sha256=p.digest,
+               ingested_at=clock.utcnow())
+    conn: Connection = session.connection()
+    try:
+        article_id = conn.execute(_insert_article(conn.dialect.name), row).scalar_one_or_none()
+        if article_id is None:  # stored meanwhile by another ingest; nothing of ours was written
+            existing = conn.scalar(_ARTICLE_BY_HASH, {"digest": p.digest})
+            if commit:
+                session.commit()
+            return StoreResult("already stored", existing, 0, item.file_name)
+        _insert_statements(session, list(p.candidates), article_id)
+        if commit:
+            session.commit()
+    except IntegrityError:
+        # a database without ON CONFLICT: the unique body hash refused the row; the article is stored
+        session.rollback()
+        existing = session.connection().scalar(_ARTICLE_BY_HASH, {"digest": p.digest})
+        if existing is None:
+            raise
+        return StoreResult("already stored", existing, 0, item.file_name)
+    except Exception:
+        session.rollback()
+        raise
+    return StoreResult("added", article_id, len(p.candidates), item.file_name)
+
+
 def store_article(session: Session, item: ArticleInput, extractor: Extractor | None = None,
                   *, commit: bool = True) -> StoreResult:
     """Store one article and the statements the extractor finds in it, or skip it if its body is stored.
 
     With commit=True (the default) the article and its statements are committed together as one transaction;
-    with commit=False they are flushed and the caller commits.
+    with commit=False they are flushed and the caller commits. The extractor's exceptions propagate.
     """
     extractor = extractor or default_extractor()
     digest = body_sha256(item.body)
     existing = session.connection().scalar(_ARTICLE_BY_HASH, {"digest": digest})
     if existing is not None:
         return StoreResult("already stored", existing, 0, item.file_name)
-    when = extractor.date(item)
-    row = dict(file_name=_cut(item.file_name, 500), file_line=item.file_line, title=_cut(item.title, 1000),
-               source=_cut(item.source, 500), url=_cut(item.url, 2000), published_on=when.date,
-               date_precision=when.precision, body=item.body, body_sha256=digest,
-               ingested_at=clock.utcnow())
-    candidates = extractor.extract(item)
-    try:
-        article_id = session.connection().execute(_INSERT_ARTICLE, row).scalar_one()
-        _insert_statements(session, candidates, article_id)
-        if commit:
-            session.commit()
-    except Exception:
-        session.rollback()
-        raise
-    return StoreResult("added", article_id, len(candidates), item.file_name)
+    prepared = Prepared(item, digest, when=extractor.date(item), candidates=tuple(extractor.extract(item)))
+    return store_prepared(session, prepared, commit=commit)
 
 
 def ingest_text(session: Session, *, body: str, title: str | None = None, source: str | None = None,
@@ -147,40 +216,232 @@ def default_extractor() -> Extractor:
     return _default
 
 
+def default_jobs() -> int:
+    """The cores this process may use (its CPU affinity where the system tells it)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):
+        return max(1, os.cpu_count() or 1)
+
+
+# --- extraction in worker processes (--jobs N) -------------------------------------------------------------------
+
+_worker: dict = {}
+CHUNK_FILES = 16  # files per task: large enough to amortise the round trip, small enough to keep cores busy
+
+
+def _die_with_parent(parent: int) -> None:
+    """A worker must not outlive its ingest: when the parent is killed (SIGKILL leaves no time to stop the pool),
+    Linux sends the worker SIGKILL too (prctl PR_SET_PDEATHSIG); elsewhere the pool's own shutdown is relied on."""
+    try:
+        import ctypes
+        import signal
+
+        ctypes.CDLL(None, use_errno=True).prctl(1, int(signal.SIGKILL), 0, 0, 0)  # 1 = PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        return
+    if os.getppid() != parent:  # the parent died before the request was made
+        os._exit(1)
+
+
+def _init_worker(extractor: Extractor, lookup_url: str | None, max_bytes: int, parent: int | None = None) -> None:
+    from app.db import create_engine
+
+    if parent is not None:
+        _die_with_parent(parent)
+    _worker.update(extractor=extractor, max_bytes=max_bytes,
+                   engine=create_engine(lookup_url) if lookup_url else None)
+
+
+def _known_digests(digests: list[str]) -> dict[str, int]:
+    """Which bodies are stored already (so a rerun does not extract them again); the parent's insert decides."""
+    engine = _worker.get("engine")
+    if engine is None or not digests:
+        return {}
+    with engine.connect() as conn:
+        rows = conn.execute(select(_ARTICLES.c.body_sha256, _ARTICLES.c.id)
+                            .where(_ARTICLES.c.body_sha256.in_(digests)))
+        return {d: i for d, i in rows}
+
+
+def _work_chunk(chunk: list[Path | ReadError]) -> list[Prepared | ReadError]:
+    """Read, look up and extract a chunk of files in a worker, in order."""
+    read: list[ArticleInput | ReadError] = []
+    for f in chunk:
+        if isinstance(f, ReadError):
+            read.append(f)
+            continue
+        try:
+            read.extend(read_file(f, _worker["max_bytes"]))
+        except Exception as e:  # read_file turns bad input into reasons; this is for the unforeseen
+            read.append(ReadError(str(f), f"could not be read ({type(e).__name__}: {e})"))
+    digests = {id(r): body_sha256(r.body) for r in read if isinstance(r, ArticleInput)}
+    try:
+        known = _known_digests(list(set(digests.values())))
+    except Exception:  # the look-up only saves work: without it everything is extracted and the insert decides
+        known = {}
+    out: list[Prepared | ReadError] = []
+    for r in read:
+        if isinstance(r, ReadError):
+            out.append(r)
+            continue
+        digest = digests[id(r)]
+        out.append(Prepared(r, digest, existing_id=known[digest]) if digest in known
+                   else prepare(r, _worker["extractor"], digest))
+    return out
+
+
+def _chunks(paths: Iterable[Path]) -> Iterator[list[Path | ReadError]]:
+    chunk: list[Path | ReadError] = []
+    for f in article_files(paths):
+        # a JSON Lines feed holds many articles: it is a task of its own
+        if isinstance(f, Path) and f.suffix.lower() in (".jsonl", ".ndjson"):
+            if chunk:
+                yield chunk
+                chunk = []
+            yield [f]
+            continue
+        chunk.append(f)
+        if len(chunk) >= CHUNK_FILES:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def _lookup_url(session: Session) -> str | None:
+    url = session.get_bind().url
+    if url.get_backend_name() == "sqlite" and url.database in (None, "", ":memory:"):
+        return None
+    return url.render_as_string(hide_password=False)
+
+
+def _prepared_in_pool(session: Session, paths: Iterable[Path], max_bytes: int, extractor: Extractor,
+                      jobs: int) -> Iterator[Prepared | ReadError]:
+    """Articles prepared by `jobs` worker processes, yielded in the input's order (tasks are collected in the
+    order they were submitted, a few per worker ahead).
+
+    When a worker dies (killed, out of memory, a crash in a parser), every task in flight is lost with it: their
+    files are tried again one file a task, one task at a time, in a fresh pool, so the file that kills a worker
+    is the one reported and the others are stored as usual."""
+    # fork: the workers start with the parent's loaded lexicon and need nothing pickled but files and results
+    methods = multiprocessing.get_all_start_methods()
+    context = multiprocessing.get_context("fork" if "fork" in methods else None)
+
+    def new_pool() -> ProcessPoolExecutor:
+        return ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_init_worker,
+                                   initargs=(extractor, _lookup_url(session), max_bytes, os.getpid()))
+
+    pool = new_pool()
+    chunks = _chunks(paths)
+    pending = True  # the input has more chunks
+    todo: deque = deque()  # (chunk, retried) to submit before the rest of the input
+    window: deque = deque()  # (chunk, retried, future, pool) in the input's order
+
+    def replace(broken_pool) -> None:
+        nonlocal pool
+        if broken_pool is pool:
+            pool.shutdown(wait=False, cancel_futures=True)
+            pool = new_pool()
+
+    try:
+        while True:
+            serial = any(r for _, r in todo) or any(w[1] for w in window)
+            while len(window) < (1 if serial else jobs * 3):
+                if todo:
+                    chunk, retried = todo.popleft()
+                elif pending:
+                    chunk, retried = next(chunks, None), False
+                    if chunk is None:
+                        pending = False
+                        break
+                else:
+                    break
+                try:
+                    window.append((chunk, retried, pool.submit(_work_chunk, chunk), pool))
+                except BrokenProcessPool:  # broke under a task in flight; that task's turn will tell
+                    todo.appendleft((chunk, retried))
+                    if not window:
+                        replace(pool)
+                    break
+            if not window:
+                if todo or pending:
+                    continue
+                return
+            chunk, retried, future, its_pool = window.popleft()
+            try:
+                yield from future.result()
+            except BrokenProcessPool as e:
+                lost = [(chunk, retried)] + [(c, r) for c, r, _, _ in window]
+                window.clear()
+                replace(its_pool)
+                if retried:  # alone in flight: this file killed the worker
+                    for f in chunk:
+                        yield f if isinstance(f, ReadError) else ReadError(
+                            str(f), f"not read: the worker process reading and extracting it died ({e})")
+                    continue
+                for c, _ in reversed(lost):
+                    for f in reversed(c):
+                        todo.appendleft(([f], True))
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _prepared_here(session: Session, paths: Iterable[Path], max_bytes: int,
+                   extractor: Extractor) -> Iterator[Prepared | ReadError]:
+    for item in read_paths(paths, max_bytes):
+        if isinstance(item, ReadError):
+            yield item
+            continue
+        digest = body_sha256(item.body)
+        existing = session.connection().scalar(_ARTICLE_BY_HASH, {"digest": digest})
+        yield Prepared(item, digest, existing_id=existing) if existing is not None else prepare(item, extractor, digest)
+
+
+def _where(item: ArticleInput) -> str:
+    name = item.file_name or "?"
+    return f"{name}:{item.file_line}" if item.file_line else name
+
+
 def ingest_paths(session: Session, paths: Iterable[Path], *, max_bytes: int = 5_000_000,
                  extractor: Extractor | None = None,
                  on_item: Callable[[ArticleInput | ReadError, StoreResult | None], None] | None = None,
-                 ) -> IngestSummary:
-    """Read files and folders and store every article, one transaction each; bad files are reported, not raised."""
+                 jobs: int = 1) -> IngestSummary:
+    """Read files and folders and store every article, one transaction each; bad files are reported, not raised.
+
+    With jobs > 1, reading and extraction run in that many worker processes while this process stores the
+    results in the input's order: the same articles, statements and ids as one job.
+    """
+    extractor = extractor or default_extractor()
+    paths = list(paths)
     summary = IngestSummary()
-    for item in read_paths(paths, max_bytes):
-        if isinstance(item, ReadError):
-            summary.failed += 1
-            summary.errors.append(item)
-            if on_item:
-                on_item(item, None)
+
+    def failed(err: ReadError) -> None:
+        summary.failed += 1
+        summary.errors.append(err)
+        if on_item:
+            on_item(err, None)
+
+    stream = (_prepared_in_pool(session, paths, max_bytes, extractor, jobs) if jobs > 1
+              else _prepared_here(session, paths, max_bytes, extractor))
+    for p in stream:
+        if isinstance(p, ReadError):
+            failed(p)
+            continue
+        if p.error:
+            failed(ReadError(_where(p.item), p.error))
             continue
         try:
-            result = store_article(session, item, extractor)
-        except ExtractionTooComplex as e:  # "article too complex: ...": reported, and the ingest carries on
-            err = ReadError(item.file_name or "?", str(e))
-            summary.failed += 1
-            summary.errors.append(err)
-            if on_item:
-                on_item(err, None)
-            continue
+            result = store_prepared(session, p)
         except Exception as e:  # a database error on one article must not lose the others
-            err = ReadError(item.file_name or "?", f"could not be stored ({type(e).__name__}: {e})")
-            summary.failed += 1
-            summary.errors.append(err)
-            if on_item:
-                on_item(err, None)
+            failed(ReadError(_where(p.item), f"could not be stored ({type(e).__name__}: {e})"))
             continue
         if result.added:
             summary.added += 1
             summary.statements += result.statements_added
+            summary.warnings += [ReadError(_where(p.item), w) for w in p.item.warnings]
         else:
             summary.skipped += 1
         if on_item:
-            on_item(item, result)
+            on_item(p.item, result)
     return summary

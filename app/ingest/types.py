@@ -17,6 +17,8 @@ class ArticleInput:
     date_precision: str = "unknown"  # the header date's precision; "unknown" when there is none
     file_name: str | None = None
     file_line: int | None = None  # a JSON Lines record's line number
+    # what the reader set aside but did not refuse the article for (a date in the future, say), reported per file
+    warnings: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -2,16 +2,16 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, StreamingResponse
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
+from starlette.background import BackgroundTask
 
 from app import clock
 from app import queries
-from app.export import csv_chunks, json_chunks
+from app.export import ROW_COUNT_HEADER, open_download
 from app.models import ORIGINS, REVIEW_STATUSES, STANCES
 from app.queries import GROUPS, StatementFilters
 from app.web.deps import (ParamError, SessionDep, is_htmx, parse_choice, parse_country, parse_date, parse_int,
@@ -47,22 +47,15 @@ def _qs(params: dict) -> str:
     return "" if q == "?" else q
 
 
-def _stream_download(request: Request, fmt: str, records_of, filename: str) -> StreamingResponse:
-    """Stream records as CSV or JSON from a session of its own: the request's session closes before the body
-    is sent, and a whole-dataset download must not be held in memory."""
-    factory = request.app.state.session_factory
-
-    def chunks() -> Iterator[str]:
-        session = factory()
-        try:
-            records = records_of(session)
-            yield from (csv_chunks(records) if fmt == "csv" else json_chunks(records))
-        finally:
-            session.close()
-
+def _stream_download(request: Request, fmt: str, count_and_records, filename: str) -> StreamingResponse:
+    """Stream records as CSV or JSON from a session of its own (the request's session closes before the body
+    is sent, and a whole-dataset download must not be held in memory). The row count, taken in the same read
+    snapshot, is sent in a header first, so a download cut short is detectable (see app/export.py)."""
+    download = open_download(request.app.state.session_factory(), fmt, count_and_records)
     media = "text/csv; charset=utf-8" if fmt == "csv" else "application/json"
-    return StreamingResponse(chunks(), media_type=media,
-                             headers={"Content-Disposition": f'attachment; filename="{filename}.{fmt}"'})
+    return StreamingResponse(download.chunks, media_type=media, background=BackgroundTask(download.close),
+                             headers={"Content-Disposition": f'attachment; filename="{filename}.{fmt}"',
+                                      ROW_COUNT_HEADER: str(download.rows)})
 
 
 # --- the map ----------------------------------------------------------------------------------------------------
@@ -134,9 +127,12 @@ def positions_download(fmt: str, request: Request, session: SessionDep):
     positions = queries.sort_positions(queries.positions_as_of(session, as_of, stance=p["stance"], group=p["group"]),
                                        p["sort"])
     ids = [x.statement_id for x in positions]
-    return _stream_download(request, fmt,
-                            lambda s: (queries.statement_record(st) for st in queries.statements_by_ids(s, ids)),
-                            f"positions-{as_of.isoformat()}")
+
+    def count_and_records(s):
+        rows = [queries.statement_record(st) for st in queries.statements_by_ids(s, ids)]  # one per country
+        return len(rows), rows
+
+    return _stream_download(request, fmt, count_and_records, f"positions-{as_of.isoformat()}")
 
 
 # --- one country ------------------------------------------------------------------------------------------------
@@ -227,7 +223,8 @@ def statements_download(fmt: str, request: Request, session: SessionDep):
     errors.pop("page", None)
     if errors:
         return _error_page(request, 422, "Bad download parameters", "; ".join(f"{k}: {v}" for k, v in errors.items()))
-    return _stream_download(request, fmt, lambda s: queries.statement_records(s, filters), "statements")
+    return _stream_download(request, fmt, lambda s: (queries.count_statement_records(s, filters),
+                                                     queries.statement_records(s, filters)), "statements")
 
 
 # --- the rest ---------------------------------------------------------------------------------------------------
