@@ -166,6 +166,14 @@ async def _frozen_heap(app: FastAPI):
     yield
 
 
+def server_options() -> dict:
+    """uvicorn's options that come from settings: X-Forwarded-For and -Proto are applied only for requests from
+    TRUSTED_PROXIES (uvicorn would otherwise trust 127.0.0.1 by default, letting any local client choose the
+    address the throttle counts)."""
+    proxies = get_settings().trusted_proxy_list
+    return {"proxy_headers": bool(proxies), "forwarded_allow_ips": ",".join(proxies) if proxies else ""}
+
+
 def create_app(engine: Engine | None = None, *, freeze_heap: bool | None = None) -> FastAPI:
     """The app. Served (no engine given) it freezes its start-up heap; an app built around a given engine
     (tests, tools) leaves the garbage collector alone unless freeze_heap=True."""

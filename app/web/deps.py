@@ -64,7 +64,7 @@ def strict_api_date(value: object) -> object:
         return value
     if not isinstance(value, str):
         raise ValueError("use YYYY-MM-DD, e.g. 2025-03-01")
-    return parse_iso_date(value)
+    return parse_iso_date(value) if value.strip() else None  # blank is left out, as on the pages
 
 
 ApiDate = Annotated[dt.date | None, BeforeValidator(strict_api_date)]
