@@ -47,6 +47,8 @@ def _validation_messages(exc: RequestValidationError) -> list[dict]:
     out = []
     for e in exc.errors():
         msg = e.get("msg", "")
+        if e.get("type") == "value_error" and msg.startswith("Value error, "):
+            msg = msg[len("Value error, "):]  # our own parsers' messages are already sentences
         if e.get("type", "").startswith(("date", "datetime")):
             msg += "; use YYYY-MM-DD, e.g. 2025-03-01"
         out.append({"loc": list(e.get("loc", ())), "msg": msg, "type": e.get("type", "")})

@@ -36,8 +36,9 @@ MAX_FAILURES_PER_ADDRESS = security.MAX_FAILURES_PER_ADDRESS
 # --- sessions ---------------------------------------------------------------------------------------------------
 
 class SchemeAwareSessions:
-    """Starlette's signed-cookie sessions (nothing kept in server memory, so every worker reads every session),
-    with the Secure flag on when the request came over https (uvicorn's proxy headers set the scheme)."""
+    """Starlette's signed cookie (it carries only the session's random token; the session itself is a database
+    row, so every worker reads every session), with the Secure flag on when the request came over https (the
+    scheme comes from X-Forwarded-Proto only for TRUSTED_PROXIES)."""
 
     def __init__(self, app: ASGIApp, secret_key: str):
         options = {"secret_key": secret_key, "session_cookie": SESSION_COOKIE, "max_age": SESSION_MAX_AGE,
