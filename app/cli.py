@@ -161,7 +161,10 @@ def serve(
     """Serve the web app."""
     import uvicorn
 
-    uvicorn.run("app.web:create_app", factory=True, host=host, port=port, workers=workers, reload=reload)
+    from app.web import server_options
+
+    uvicorn.run("app.web:create_app", factory=True, host=host, port=port, workers=workers, reload=reload,
+                **server_options())
 
 
 @app.command("create-editor")

@@ -38,11 +38,19 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
 
 def create_engine(url: str) -> Engine:
     sa_url = make_url(url)
+    settings = get_settings()
     if sa_url.get_backend_name() == "sqlite":
-        engine = sa_create_engine(url, connect_args={"check_same_thread": False})
+        in_memory = sa_url.database in (None, "", ":memory:")
+        pool = {} if in_memory else {"pool_size": settings.db_pool_size, "max_overflow": settings.db_max_overflow,
+                                     "pool_timeout": settings.db_pool_timeout}
+        engine = sa_create_engine(url, connect_args={"check_same_thread": False}, **pool)
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    return sa_create_engine(url, pool_pre_ping=True)
+    # Sized for the worker's handler threads (settings.web_threads): a burst waits for a connection at most
+    # db_pool_timeout, then answers 503; an unreachable server fails after db_connect_timeout.
+    return sa_create_engine(url, pool_pre_ping=True, pool_size=settings.db_pool_size,
+                            max_overflow=settings.db_max_overflow, pool_timeout=settings.db_pool_timeout,
+                            connect_args={"connect_timeout": settings.db_connect_timeout})
 
 
 @lru_cache

@@ -14,6 +14,8 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from app import clock
 from app import queries
+from app.inputs import MIN_DATE, check_date_bounds, control_character
+from app.security import end_user_sessions, hash_password, password_problem
 from app.models import PRECISIONS, ROLES, STANCES, AuditEvent, Statement, User, utcnow
 
 # Fields a person can set; what the audit trail records before and after each change, and what a revert restores.
@@ -149,6 +151,9 @@ class StatementInput(BaseModel):
             value = value.replace(month=1, day=1)
         if value > _today():
             raise _problem(f"{value.isoformat()} is in the future; a statement is dated when it was made.")
+        if value < MIN_DATE:
+            raise _problem(f"{value.isoformat()} is before {MIN_DATE.isoformat()}, the earliest date this "
+                           "tracker covers.")
         return value
 
     @field_validator("quote", mode="before")
@@ -167,12 +172,30 @@ class StatementInput(BaseModel):
         return _web_address(v)
 
 
+MULTILINE = {"quote", "conditions", "body"}
+
+
+def _control_errors(raw: dict[str, Any], fields) -> dict[str, str]:
+    """A message per field holding a control character (a NUL byte breaks Postgres; the others are invisible)."""
+    errors = {}
+    for name in fields:
+        value = raw.get(name)
+        found = control_character(value, multiline=name in MULTILINE) if isinstance(value, str) else None
+        if found:
+            label = LABELS.get(name, name.replace("_", " ").capitalize())
+            errors[name] = (f"{label} contains a control character ({found}), often pasted by accident; "
+                            "remove it and save again.")
+    return errors
+
+
 def validate_statement(session: Session, raw: dict[str, Any]) -> tuple[StatementInput | None, dict[str, str]]:
     """The validated input, or None and a message per field (keys as the form's field names)."""
+    errors = _control_errors(raw, StatementInput.model_fields)
     try:
-        return StatementInput.model_validate(raw, context={"session": session}), {}
+        data = StatementInput.model_validate({k: ("" if k in errors else v) for k, v in raw.items()},
+                                             context={"session": session})
+        return (None, errors) if errors else (data, {})
     except ValidationError as exc:
-        errors: dict[str, str] = {}
         for e in exc.errors():
             name = str(e["loc"][0]) if e["loc"] else "form"
             if e["type"] == "missing":
@@ -391,20 +414,26 @@ class ArticleInput(BaseModel):
         text = ("" if v is None else str(v)).strip()
         if not text:
             return None
+        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+            raise _problem(f"'{text[:40]}' is not a date; use YYYY-MM-DD.")
         try:
             value = dt.date.fromisoformat(text)
         except ValueError:
             raise _problem(f"'{text[:40]}' is not a date; use YYYY-MM-DD.") from None
         if value > _today():
             raise _problem(f"{value.isoformat()} is in the future.")
-        return value
+        try:
+            return check_date_bounds(value)
+        except ValueError as e:
+            raise _problem(f"{e}.") from None
 
 
 def validate_article(raw: dict[str, Any]) -> tuple[ArticleInput | None, dict[str, str]]:
+    errors = _control_errors(raw, ArticleInput.model_fields)
     try:
-        return ArticleInput.model_validate(raw), {}
+        data = ArticleInput.model_validate({k: ("" if k in errors else v) for k, v in raw.items()})
+        return (None, errors) if errors else (data, {})
     except ValidationError as exc:
-        errors: dict[str, str] = {}
         for e in exc.errors():
             errors.setdefault(str(e["loc"][0]) if e["loc"] else "form", e["msg"])
         return None, errors
@@ -426,8 +455,6 @@ def add_article(session: Session, user: User, data: ArticleInput):
 
 def create_user(session: Session, username: str, password: str, *, role: str = "editor") -> User:
     """A new account; EditError for a taken or malformed name, a weak password or an unknown role."""
-    from app.web.auth import hash_password, password_problem
-
     username = (username or "").strip()
     if not re.fullmatch(r"[A-Za-z0-9_.@-]{2,80}", username):
         raise EditError("the user name must be 2-80 letters, digits or . _ @ -")
@@ -442,3 +469,21 @@ def create_user(session: Session, username: str, password: str, *, role: str = "
     session.add(user)
     session.commit()
     return user
+
+
+def set_password(session: Session, user: User, password: str) -> None:
+    """A new password; every session of the user ends (they sign in again with it)."""
+    problem = password_problem(password)
+    if problem:
+        raise EditError(problem)
+    user.password_hash = hash_password(password)
+    end_user_sessions(session, user.id)
+    session.commit()
+
+
+def set_active(session: Session, user: User, active: bool) -> None:
+    """Deactivates (or reactivates) an account; deactivating ends every session of the user."""
+    user.active = active
+    if not active:
+        end_user_sessions(session, user.id)
+    session.commit()

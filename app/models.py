@@ -151,17 +151,30 @@ class AuditEvent(Base):
     )
 
 
-class SignInAttempt(Base):
-    """A failed sign-in, kept for a while so every worker process throttles the same user and address."""
+class SignInThrottle(Base):
+    """Sign-in attempts per account ("user:NAME") and per client address ("addr:IP"), counted in one statement
+    per attempt (app/security.py), so every worker process sees the same count and concurrent attempts cannot
+    overshoot a limit."""
 
-    __tablename__ = "sign_in_attempts"
+    __tablename__ = "sign_in_throttle"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    username: Mapped[str] = mapped_column(String(80))
-    address: Mapped[str] = mapped_column(String(64))
-    at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    key: Mapped[str] = mapped_column(String(100), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    window_start: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    # No password is checked for this key before this moment (a growing delay after failures, or an attempt
+    # in flight).
+    blocked_until: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
 
-    __table_args__ = (
-        Index("ix_sign_in_attempts_username", "username", "at"),
-        Index("ix_sign_in_attempts_address", "address", "at"),
-    )
+
+class WebSession(Base):
+    """A signed-in session. The cookie holds a random token; only its SHA-256 is stored, so the table cannot be
+    turned back into cookies. Deleting the row (sign-out, password change, deactivation) ends the session."""
+
+    __tablename__ = "web_sessions"
+
+    token_sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    expires_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+
+    __table_args__ = (Index("ix_web_sessions_user_id", "user_id"),)

@@ -449,15 +449,14 @@ def user_by_username(session: Session, username: str):
     return session.scalar(select(User).where(User.username == username))
 
 
-def failed_sign_ins_since(session: Session, since: dt.datetime, *, username: str | None = None,
-                          address: str | None = None) -> tuple[int, dt.datetime | None]:
-    """How many failed sign-ins for this user name (or from this address) since a time, and the earliest one."""
-    from app.models import SignInAttempt as A
+def user_for_session(session: Session, token_sha256: str, now: dt.datetime):
+    """The active user of an unexpired server-side session, or None."""
+    from app.models import User, WebSession
 
-    q = select(func.count(), func.min(A.at)).where(A.at >= since)
-    q = q.where(A.username == username) if username is not None else q.where(A.address == address)
-    count, oldest = session.execute(q).one()
-    return count or 0, oldest
+    return session.scalar(select(User).join(WebSession, WebSession.user_id == User.id)
+                          .where(WebSession.token_sha256 == token_sha256, WebSession.expires_at > now,
+                                 User.active.is_(True)))
+
 
 def article_statements(session: Session, article_id: int) -> list[Statement]:
     """An article's statements in the order they appear in it."""

@@ -27,6 +27,31 @@ class Settings(BaseSettings):
     extract_time_limit_s: float = 10.0
     templates_dir: Path = PROJECT_ROOT / "templates"
     static_dir: Path = PROJECT_ROOT / "static"
+    # --- serving under load and behind proxies (README: Configuration) ---
+    # Threads per worker process for the plain-def handlers, and the database connections they share: a handler
+    # never waits for a connection while another thread of its worker holds one it does not need.
+    web_threads: int = 20
+    db_pool_size: int = 5
+    db_max_overflow: int = 15
+    db_pool_timeout: float = 10.0  # seconds a request waits for a connection before answering 503
+    db_connect_timeout: int = 5  # seconds (Postgres) before an unreachable database answers 503
+    # Argon2 checks at once per worker (each takes ~64 MB and a core for ~50 ms); the rest queue.
+    password_checks_at_once: int = 2
+    # Host headers the app answers (comma-separated; "*" for any); others get 400.
+    trusted_hosts: str = "127.0.0.1,localhost,::1"
+    # Addresses of reverse proxies whose X-Forwarded-For / X-Forwarded-Proto are believed (comma-separated IPs
+    # or networks); empty: none, the peer's own address is the client.
+    trusted_proxies: str = ""
+    # Where /static is served from ("" = this site, relative URLs); e.g. https://cdn.example/stancemap.
+    asset_base_url: str = ""
+
+    @property
+    def trusted_host_list(self) -> list[str]:
+        return [h.strip() for h in self.trusted_hosts.split(",") if h.strip()]
+
+    @property
+    def trusted_proxy_list(self) -> list[str]:
+        return [h.strip() for h in self.trusted_proxies.split(",") if h.strip()]
 
     @field_validator("environment")
     @classmethod

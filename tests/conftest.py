@@ -21,6 +21,8 @@ from app.schema import sync_countries, upgrade
 from app.settings import get_settings
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
+# Starlette's test client sends "Host: testserver"; the app answers only TRUSTED_HOSTS.
+os.environ.setdefault("TRUSTED_HOSTS", "127.0.0.1,localhost,::1,testserver")
 ROOT = Path(__file__).resolve().parent.parent
 _counter = itertools.count()
 

@@ -9,8 +9,9 @@ from sqlalchemy import func, select
 from typer.testing import CliRunner
 
 from app.cli import app as cli
-from app.editing import EditError, create_user
-from app.models import SignInAttempt, User
+from app import security
+from app.editing import EditError, create_user, set_active, set_password
+from app.models import SignInThrottle, User, WebSession
 from app.web import auth
 
 PASSWORD = "correct horse battery"
@@ -36,9 +37,9 @@ def editor(session):
 def test_passwords_are_argon2_hashes(editor):
     assert editor.password_hash.startswith("$argon2id$")
     assert PASSWORD not in editor.password_hash
-    assert auth.verify_password(editor.password_hash, PASSWORD)
-    assert not auth.verify_password(editor.password_hash, PASSWORD + "x")
-    assert not auth.verify_password(None, PASSWORD)
+    assert security.verify_password(editor.password_hash, PASSWORD)
+    assert not security.verify_password(editor.password_hash, PASSWORD + "x")
+    assert not security.verify_password(None, PASSWORD)
 
 
 @pytest.mark.parametrize("password, message", [
@@ -115,31 +116,71 @@ def test_next_cannot_leave_the_site(client, editor):
         client.cookies.clear()
 
 
-def test_repeated_failures_lock_the_account_for_a_while(client, session, editor):
-    for _ in range(auth.MAX_FAILURES_PER_USER):
+def _throttle(session, key):
+    session.expire_all()
+    return session.get(SignInThrottle, key)
+
+
+def test_repeated_failures_slow_the_account_down_without_locking_it(client, session, editor):
+    for _ in range(security.FREE_FAILURES_PER_USER):
         assert _sign_in(client, "erin", "not the password").status_code == 401
-    r = _sign_in(client, "erin")  # the right password, but locked now
-    assert r.status_code == 429
-    assert "Too many failed sign-ins for this account" in r.text and "minute" in r.text
-    # Counted in the database, so every worker process sees the same count.
-    assert session.scalar(select(func.count()).select_from(SignInAttempt)
-                          .where(SignInAttempt.username == "erin")) == auth.MAX_FAILURES_PER_USER
-    # Once the failures are older than the window, the account opens again.
-    old = dt.datetime.now(dt.timezone.utc) - auth.THROTTLE_WINDOW - dt.timedelta(minutes=1)
-    for attempt in session.scalars(select(SignInAttempt)):
-        attempt.at = old
+    r = _sign_in(client, "erin", "not the password")
+    assert r.status_code == 401 and "next attempt for this account waits 2 seconds" in r.text
+    r = _sign_in(client, "erin")  # the right password, but too soon
+    assert r.status_code == 429 and r.headers["retry-after"] in ("1", "2")
+    assert "Too many sign-in attempts for this account" in r.text and "second" in r.text
+    # Counted in the database, so every worker process sees the same count; the refused attempt checked no
+    # password and does not count, so hammering cannot lengthen the owner's wait.
+    assert _throttle(session, "user:erin").failures == security.FREE_FAILURES_PER_USER + 1
+    # Once the delay has passed, the owner signs in; the account's count is cleared.
+    row = _throttle(session, "user:erin")
+    row.blocked_until = dt.datetime.now(dt.timezone.utc) - dt.timedelta(seconds=1)
     session.commit()
     assert _sign_in(client, "erin").status_code == 303
-    assert session.scalar(select(func.count()).select_from(SignInAttempt)) == 0
+    assert _throttle(session, "user:erin") is None
+
+
+def test_the_delay_grows_but_never_past_a_minute(session, editor):
+    for n in range(1, 30):
+        assert security.delay_after(n) <= security.MAX_DELAY
+    assert [security.delay_after(n).total_seconds() for n in range(3, 9)] == [0, 2, 4, 8, 16, 32]
+    # Hammering the account: each refused attempt does not push the owner's wait further.
+    for _ in range(12):
+        if security.claim_attempt(session, "erin", "203.0.113.9") is None:
+            security.attempt_failed(session, "erin")
+        row = _throttle(session, "user:erin")
+        row.blocked_until = dt.datetime.now(dt.timezone.utc) - dt.timedelta(seconds=1)
+        session.commit()
+    security.claim_attempt(session, "erin", "203.0.113.10")
+    wait = security.attempt_failed(session, "erin")
+    assert wait == security.MAX_DELAY.total_seconds()
+
+
+def test_an_attempt_in_flight_holds_the_account(session, editor):
+    """The count and the check are one statement: a second attempt while the first is being checked is refused,
+    so concurrent attempts cannot overshoot."""
+    assert security.claim_attempt(session, "erin", "203.0.113.1") is None
+    refusal = security.claim_attempt(session, "erin", "203.0.113.2")
+    assert refusal is not None and refusal.reason == "account"
+    security.attempt_failed(session, "erin")
+    assert security.claim_attempt(session, "erin", "203.0.113.2") is None
+
+
+def test_the_address_budget_is_exact(session):
+    for i in range(security.MAX_FAILURES_PER_ADDRESS):
+        assert security.claim_attempt(session, f"guess{i}", "198.51.100.7") is None
+    refusal = security.claim_attempt(session, "another", "198.51.100.7")
+    assert refusal is not None and refusal.reason == "address" and refusal.wait_seconds > 60
+    assert _throttle(session, "addr:198.51.100.7").failures == security.MAX_FAILURES_PER_ADDRESS
 
 
 def test_repeated_failures_from_one_address_are_slowed_too(client, session, editor):
     create_user(session, "other", PASSWORD)
-    names = [f"guess{i}" for i in range(auth.MAX_FAILURES_PER_ADDRESS)]
+    names = [f"guess{i}" for i in range(security.MAX_FAILURES_PER_ADDRESS)]
     for name in names:
         _sign_in(client, name, "whatever password")
     r = _sign_in(client, "other")
-    assert r.status_code == 429 and "this address" in r.text
+    assert r.status_code == 429 and "this address" in r.text and "minutes" in r.text
 
 
 def test_sign_out_ends_the_session(client, editor):
@@ -150,6 +191,33 @@ def test_sign_out_ends_the_session(client, editor):
     assert client.get("/editor/review", follow_redirects=False).status_code == 303
 
 
+def test_a_cookie_copied_before_sign_out_is_worthless_after(app, session, editor):
+    from fastapi.testclient import TestClient
+
+    with TestClient(app) as browser, TestClient(app) as thief:
+        _sign_in(browser, "erin")
+        thief.cookies.set(auth.SESSION_COOKIE, browser.cookies[auth.SESSION_COOKIE])
+        assert thief.get("/editor/review").status_code == 200
+        token = _csrf(browser.get("/editor/review").text)
+        assert browser.post("/signout", data={"csrf_token": token}, follow_redirects=False).status_code == 303
+        assert thief.get("/editor/review", follow_redirects=False).status_code == 303
+    assert session.scalar(select(func.count()).select_from(WebSession)) == 0
+
+
+def test_the_cookie_carries_no_name_role_or_token(client, session, editor):
+    import base64
+    import json
+
+    _sign_in(client, "erin")
+    value = client.cookies[auth.SESSION_COOKIE]
+    payload = json.loads(base64.b64decode(value.split(".")[0] + "=="))
+    assert list(payload) == ["sid"]
+    token = _csrf(client.get("/editor/review").text)
+    assert "erin" not in value and "editor" not in json.dumps(payload) and token not in json.dumps(payload)
+    # Only the token's digest is stored.
+    assert session.scalar(select(WebSession.token_sha256)) == security.token_digest(payload["sid"])
+
+
 def test_sign_out_needs_the_csrf_token(client, editor):
     _sign_in(client, "erin")
     assert client.post("/signout", data={}).status_code == 403
@@ -158,16 +226,24 @@ def test_sign_out_needs_the_csrf_token(client, editor):
 
 def test_a_deactivated_user_is_signed_out(client, session, editor):
     _sign_in(client, "erin")
-    editor.active = False
+    editor.active = False  # even set directly in the database
     session.commit()
     assert client.get("/editor/review", follow_redirects=False).status_code == 303
 
 
-def test_a_password_change_ends_other_sessions(client, session, editor):
+def test_deactivation_revokes_the_sessions(client, session, editor):
     _sign_in(client, "erin")
-    editor.password_hash = auth.hash_password("a brand new password")
-    session.commit()
+    set_active(session, editor, False)
+    assert session.scalar(select(func.count()).select_from(WebSession)) == 0
+    set_active(session, editor, True)  # reactivated: the old cookie still opens nothing
     assert client.get("/editor/review", follow_redirects=False).status_code == 303
+
+
+def test_a_password_change_ends_the_sessions(client, session, editor):
+    _sign_in(client, "erin")
+    set_password(session, editor, "a brand new password")
+    assert client.get("/editor/review", follow_redirects=False).status_code == 303
+    assert _sign_in(client, "erin", "a brand new password").status_code == 303
 
 
 # --- readers are kept out ---------------------------------------------------------------------------------------
@@ -230,7 +306,7 @@ def test_create_editor_reads_the_password_from_stdin(settings_env, session):
     r = CliRunner().invoke(cli, ["create-editor", "nina", "--admin"], input=PASSWORD + "\n")
     assert r.exit_code == 0, r.output
     user = session.scalar(select(User).where(User.username == "nina"))
-    assert user.role == "admin" and auth.verify_password(user.password_hash, PASSWORD)
+    assert user.role == "admin" and security.verify_password(user.password_hash, PASSWORD)
     assert PASSWORD not in r.output
 
 

@@ -5,13 +5,14 @@ import datetime as dt
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Request
-from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import HTMLResponse
+from markupsafe import escape
 from pydantic import BaseModel, Field
 
 from app import clock
 from app import queries
 from app.queries import StatementFilters
-from app.web.deps import ParamError, SessionDep, parse_country, parse_text
+from app.web.deps import ApiDate, ParamError, SessionDep, parse_country, parse_text
 
 router = APIRouter(prefix="/api", tags=["api"])
 docs_router = APIRouter(include_in_schema=False)
@@ -77,7 +78,7 @@ class CountryOut(BaseModel):
 
 @router.get("/positions", response_model=list[PositionOut])
 def positions(session: SessionDep,
-              as_of: Annotated[dt.date | None, Query(description="YYYY-MM-DD; today when left out")] = None,
+              as_of: Annotated[ApiDate, Query(description="YYYY-MM-DD; today when left out")] = None,
               stance: Stance | None = None,
               group: Group | None = None) -> list[PositionOut]:
     """Each country's position on a date: its latest statement on or before `as_of` that is not dismissed."""
@@ -92,8 +93,8 @@ def positions(session: SessionDep,
 def statements(session: SessionDep,
                country: Annotated[str | None, Query(description="ISO 3166-1 alpha-2 code")] = None,
                stance: Stance | None = None,
-               date_from: Annotated[dt.date | None, Query(description="stated on or after, YYYY-MM-DD")] = None,
-               date_to: Annotated[dt.date | None, Query(description="stated on or before, YYYY-MM-DD")] = None,
+               date_from: Annotated[ApiDate, Query(description="stated on or after, YYYY-MM-DD")] = None,
+               date_to: Annotated[ApiDate, Query(description="stated on or before, YYYY-MM-DD")] = None,
                origin: Origin | None = None,
                review_status: ReviewStatus | None = None,
                q: Annotated[str | None, Query(max_length=200, description="text in quote, speaker or conditions")] = None,
@@ -118,9 +119,22 @@ def countries(session: SessionDep) -> list[CountryOut]:
 
 
 @docs_router.get("/docs")
-def docs(request: Request):
+def docs(request: Request) -> HTMLResponse:
+    """Swagger UI from the vendored copy, started by a static script (no inline script: the CSP forbids it)."""
     static = request.app.url_path_for("static", path=SWAGGER_UI)
-    return get_swagger_ui_html(openapi_url=request.app.openapi_url, title="stancemap API",
-                               swagger_js_url=f"{static}/swagger-ui-bundle.js",
-                               swagger_css_url=f"{static}/swagger-ui.css",
-                               swagger_favicon_url=f"{static}/favicon-32x32.png")
+    init = request.app.url_path_for("static", path="swagger-init.js")
+    openapi = escape(request.app.openapi_url or "/openapi.json")
+    return HTMLResponse(f"""<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<title>stancemap API</title>
+<link rel="stylesheet" href="{static}/swagger-ui.css">
+<link rel="icon" href="{static}/favicon-32x32.png">
+</head>
+<body>
+<div id="swagger-ui" data-openapi-url="{openapi}"></div>
+<script src="{static}/swagger-ui-bundle.js"></script>
+<script src="{init}"></script>
+</body>
+</html>""")

@@ -1,74 +1,44 @@
-"""Editors' sign-in: password hashes, signed session cookies, CSRF tokens, throttling, and the editor dependencies."""
+"""Editors' sign-in on the web: the session cookie, CSRF tokens, the throttle's answers, and the editor
+dependencies. Passwords, session rows and the throttle's counting live in app/security.py.
+
+The cookie (Starlette's signed SessionMiddleware) holds one random value: {"sid": token} for a signed-in
+session (only its SHA-256 is stored, in web_sessions) or {"anon": seed} for a visitor who opened a form. The CSRF
+token is derived from that value with SECRET_KEY, so the cookie carries no user name, role or token.
+"""
 from __future__ import annotations
 
-import datetime as dt
-import hashlib
 import hmac
-import secrets
 from dataclasses import dataclass
 from typing import Annotated
 from urllib.parse import quote, urlsplit
 
-from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 from fastapi import Depends, FastAPI, Request
 from fastapi.responses import RedirectResponse
-from sqlalchemy import delete
 from sqlalchemy.orm import Session
+from starlette.datastructures import FormData
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from app import queries
-from app.models import SignInAttempt, User, utcnow
+from app import queries, security
+from app.clock import utcnow
+from app.inputs import control_character
+from app.models import User
 from app.web.deps import SessionDep, templates
 
 SESSION_COOKIE = "stancemap_session"
-SESSION_MAX_AGE = 14 * 24 * 3600
+SESSION_MAX_AGE = int(security.SESSION_LIFETIME.total_seconds())
 CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "X-CSRF-Token"
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
-
-# Failed sign-ins inside this window count; past the limits the form refuses to check passwords until the oldest
-# failure in the window ages out. Per address is looser: an office shares one address.
-THROTTLE_WINDOW = dt.timedelta(minutes=15)
-MAX_FAILURES_PER_USER = 5
-MAX_FAILURES_PER_ADDRESS = 20
-MIN_PASSWORD_LENGTH = 10
-
-_hasher = PasswordHasher()
-# Verified against when the user name is unknown, so a wrong name costs as long as a wrong password.
-_DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
-
-
-# --- passwords --------------------------------------------------------------------------------------------------
-
-def hash_password(password: str) -> str:
-    return _hasher.hash(password)
-
-
-def verify_password(password_hash: str | None, password: str) -> bool:
-    try:
-        return _hasher.verify(password_hash or _DUMMY_HASH, password) and password_hash is not None
-    except (VerifyMismatchError, VerificationError, InvalidHashError):
-        return False
-
-
-def password_problem(password: str) -> str | None:
-    """Why a new password is refused, or None."""
-    if not password or not password.strip():
-        return "the password is empty"
-    if len(password) < MIN_PASSWORD_LENGTH:
-        return f"the password is too short; use at least {MIN_PASSWORD_LENGTH} characters"
-    if len(set(password)) < 4:
-        return "the password is too simple; use more different characters"
-    return None
+MAX_FAILURES_PER_ADDRESS = security.MAX_FAILURES_PER_ADDRESS
 
 
 # --- sessions ---------------------------------------------------------------------------------------------------
 
 class SchemeAwareSessions:
-    """Starlette's signed-cookie sessions (nothing kept in server memory, so every worker reads every session),
-    with the Secure flag on when the request came over https (uvicorn's proxy headers set the scheme)."""
+    """Starlette's signed cookie (it carries only the session's random token; the session itself is a database
+    row, so every worker reads every session), with the Secure flag on when the request came over https (the
+    scheme comes from X-Forwarded-Proto only for TRUSTED_PROXIES)."""
 
     def __init__(self, app: ASGIApp, secret_key: str):
         options = {"secret_key": secret_key, "session_cookie": SESSION_COOKIE, "max_age": SESSION_MAX_AGE,
@@ -81,22 +51,33 @@ class SchemeAwareSessions:
         await middleware(scope, receive, send)
 
 
+def _secret(request: Request) -> str:
+    return request.app.state.secret_key
+
+
 def csrf_token(request: Request) -> str:
-    """This session's CSRF token, made on first use."""
-    token = request.session.get("csrf")
-    if not token:
-        token = secrets.token_urlsafe(32)
-        request.session["csrf"] = token
-    return token
+    """This session's CSRF token: derived from the signed-in session's token, or from an anonymous seed made on
+    first use (the sign-in form)."""
+    seed = request.session.get("sid") or request.session.get("anon")
+    if not isinstance(seed, str) or not seed:
+        seed = security.new_token()
+        request.session["anon"] = seed
+    return security.csrf_for(_secret(request), seed)
+
+
+def request_user(request: Request) -> User | None:
+    """The signed-in user found for this request (by optional_user or current_editor); None for readers."""
+    return getattr(request.state, "user", None)
 
 
 def signed_in_name(request: Request) -> str | None:
-    """The signed-in user's name from the session cookie, for the navigation (no database read)."""
-    return request.session.get("username") if "session" in request.scope else None
+    user = request_user(request)
+    return user.username if user is not None else None
 
 
 def is_admin_session(request: Request) -> bool:
-    return "session" in request.scope and request.session.get("role") == "admin"
+    user = request_user(request)
+    return user is not None and user.role == "admin"
 
 
 templates.env.globals["csrf_token"] = csrf_token
@@ -104,32 +85,39 @@ templates.env.globals["signed_in_name"] = signed_in_name
 templates.env.globals["is_admin_session"] = is_admin_session
 
 
-def password_tag(user: User) -> str:
-    """A short digest of the password hash: a password change signs out every other session."""
-    return hashlib.sha256(user.password_hash.encode()).hexdigest()[:16]
-
-
-def start_session(request: Request, user: User) -> None:
-    # A fresh CSRF token at sign-in, so a token planted before sign-in is worthless afterwards.
+def start_session(request: Request, session: Session, user: User) -> None:
+    """A new server-side session, and a new cookie value (so a token planted before sign-in is worthless)."""
+    token = security.start_session(session, user)
     request.session.clear()
-    request.session.update({"uid": user.id, "username": user.username, "role": user.role,
-                            "pw": password_tag(user), "csrf": secrets.token_urlsafe(32)})
+    request.session["sid"] = token
+    request.state.user = user
 
 
-def end_session(request: Request) -> None:
+def end_session(request: Request, session: Session) -> None:
+    """Signs out: the session's row is deleted, so a copy of the cookie no longer opens anything."""
+    token = request.session.get("sid")
+    if isinstance(token, str):
+        security.end_session(session, token)
     request.session.clear()
+    request.state.user = None
 
 
-async def csrf_valid(request: Request) -> bool:
-    expected = request.session.get("csrf")
-    if not expected:
+async def read_form(request: Request) -> FormData:
+    """The request's form (empty for GET), read on the event loop so the handlers using it can be plain def."""
+    if request.method in SAFE_METHODS:
+        return FormData()
+    return await request.form()
+
+
+FormDep = Annotated[FormData, Depends(read_form)]
+
+
+def csrf_valid(request: Request, form: FormData) -> bool:
+    if "session" not in request.scope or not (request.session.get("sid") or request.session.get("anon")):
         return False
-    sent = request.headers.get(CSRF_HEADER)
-    if not sent:
-        content_type = request.headers.get("content-type", "")
-        if content_type.startswith(("application/x-www-form-urlencoded", "multipart/form-data")):
-            sent = (await request.form()).get(CSRF_FIELD)
-    return isinstance(sent, str) and hmac.compare_digest(sent, expected)
+    expected = csrf_token(request)
+    sent = request.headers.get(CSRF_HEADER) or form.get(CSRF_FIELD)
+    return isinstance(sent, str) and hmac.compare_digest(sent.encode(), expected.encode())
 
 
 # --- who is asking ----------------------------------------------------------------------------------------------
@@ -147,29 +135,32 @@ class Forbidden(Exception):
 
 
 def session_user(request: Request, session: Session) -> User | None:
-    """The signed-in, still active user; None for readers or for a session whose password has since changed."""
+    """The signed-in, still active user of an unexpired, unrevoked session; None for readers."""
     if "session" not in request.scope:
         return None
-    uid = request.session.get("uid")
-    if not isinstance(uid, int):
-        return None
-    user = queries.get_user(session, uid)
-    if user is None or not user.active or password_tag(user) != request.session.get("pw"):
-        return None
+    if hasattr(request.state, "user"):
+        return request.state.user
+    token = request.session.get("sid")
+    user = None
+    if isinstance(token, str) and token:
+        user = queries.user_for_session(session, security.token_digest(token), utcnow())
+        if user is None:  # signed out elsewhere, expired, password changed or deactivated: now a reader
+            request.session.clear()
+    request.state.user = user
     return user
 
 
-async def current_editor(request: Request, session: SessionDep) -> User:
+def current_editor(request: Request, session: SessionDep, form: FormDep) -> User:
     """A signed-in editor; for anything but GET/HEAD also a valid CSRF token."""
     user = session_user(request, session)
     if user is None:
         raise NotSignedIn()
-    if request.method not in SAFE_METHODS and not await csrf_valid(request):
+    if request.method not in SAFE_METHODS and not csrf_valid(request, form):
         raise Forbidden("The form's security token is missing or out of date. Reload the page and try again.")
     return user
 
 
-async def current_admin(user: Annotated[User, Depends(current_editor)]) -> User:
+def current_admin(user: Annotated[User, Depends(current_editor)]) -> User:
     if user.role != "admin":
         raise Forbidden("Only an admin can do this.")
     return user
@@ -186,7 +177,7 @@ OptionalUser = Annotated[User | None, Depends(optional_user)]
 
 def safe_next(target: str | None) -> str:
     """Only a path on this site: an absolute or scheme-relative URL would make sign-in an open redirect."""
-    if not target:
+    if not target or control_character(target):
         return "/"
     parts = urlsplit(target)
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//") or "\\" in target:
@@ -204,6 +195,7 @@ def install(app: FastAPI, secret_key: str) -> None:
     """Sessions and the answers for readers and refused requests."""
     from app.web import _error_response
 
+    app.state.secret_key = secret_key
     app.add_middleware(SchemeAwareSessions, secret_key=secret_key)
 
     @app.exception_handler(NotSignedIn)
@@ -218,51 +210,44 @@ def install(app: FastAPI, secret_key: str) -> None:
         return _error_response(request, 403, exc.message)
 
 
-# --- throttling -------------------------------------------------------------------------------------------------
+# --- signing in -------------------------------------------------------------------------------------------------
 
 @dataclass(frozen=True)
 class SignInResult:
     user: User | None
     error: str | None = None
     locked: bool = False
+    retry_after: int | None = None
 
 
 def client_address(request: Request) -> str:
+    """The peer's address. X-Forwarded-For is applied by uvicorn only for TRUSTED_PROXIES (app.cli serve), so
+    a client cannot pick its own address."""
     return (request.client.host if request.client else "unknown")[:64]
 
 
-def _minutes_until(oldest: dt.datetime, now: dt.datetime) -> int:
-    if oldest.tzinfo is None:  # SQLite hands back naive UTC
-        oldest = oldest.replace(tzinfo=dt.timezone.utc)
-    remaining = oldest + THROTTLE_WINDOW - now
-    return max(1, -(-int(remaining.total_seconds()) // 60))
+def _seconds(n: int) -> str:
+    return f"{n} second{'s' if n != 1 else ''}"
 
 
 def sign_in(session: Session, username: str, password: str, address: str) -> SignInResult:
-    """Check a user name and password, counting failures in the database so every worker sees them."""
+    """Check a user name and password. The attempt is counted (atomically, in the database) before the password
+    is checked; an account with recent failures waits a growing delay, an address has a budget per window."""
     username = (username or "").strip()[:80]
-    now = utcnow()
-    since = now - THROTTLE_WINDOW
-    per_user, oldest_user = queries.failed_sign_ins_since(session, since, username=username)
-    per_address, oldest_address = queries.failed_sign_ins_since(session, since, address=address)
-    if per_user >= MAX_FAILURES_PER_USER or per_address >= MAX_FAILURES_PER_ADDRESS:
-        oldest = oldest_user if per_user >= MAX_FAILURES_PER_USER else oldest_address
-        who = "this account" if per_user >= MAX_FAILURES_PER_USER else "this address"
-        minutes = _minutes_until(oldest, now)
-        return SignInResult(None, f"Too many failed sign-ins for {who}. Wait {minutes} minute"
-                                  f"{'s' if minutes != 1 else ''} and try again.", locked=True)
+    refusal = security.claim_attempt(session, username, address)
+    if refusal is not None:
+        who = "this account" if refusal.reason == "account" else "this address"
+        wait = _seconds(refusal.wait_seconds) if refusal.wait_seconds < 120 else \
+            f"{-(-refusal.wait_seconds // 60)} minutes"
+        return SignInResult(None, f"Too many sign-in attempts for {who} just now. Wait {wait} and try again.",
+                            locked=True, retry_after=refusal.wait_seconds)
     user = queries.user_by_username(session, username) if username else None
-    ok = verify_password(user.password_hash if user else None, password or "")
+    ok = security.verify_password(user.password_hash if user else None, password or "")
     if not ok or user is None or not user.active:
-        session.add(SignInAttempt(username=username, address=address, at=now))
-        session.commit()
-        left = MAX_FAILURES_PER_USER - per_user - 1
-        hint = f" {left} more tr{'ies' if left != 1 else 'y'} before a {int(THROTTLE_WINDOW.total_seconds() // 60)}" \
-               f"-minute pause." if 0 < left <= 2 else ""
+        delay = security.attempt_failed(session, username)
+        hint = f" The next attempt for this account waits {_seconds(delay)}." if delay else ""
         return SignInResult(None, "That user name and password do not match an active editor." + hint)
-    if _hasher.check_needs_rehash(user.password_hash):
-        user.password_hash = hash_password(password)
-    session.execute(delete(SignInAttempt).where(SignInAttempt.username == username))
-    session.execute(delete(SignInAttempt).where(SignInAttempt.at < since))
-    session.commit()
+    if security.needs_rehash(user.password_hash):
+        user.password_hash = security.hash_password(password)
+    security.attempt_succeeded(session, username, address)
     return SignInResult(user)

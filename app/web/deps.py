@@ -7,10 +7,12 @@ from collections.abc import Iterable, Iterator, Mapping
 from typing import Annotated
 from urllib.parse import urlencode
 
-from fastapi import Depends, Request
+from fastapi import Depends, Path, Request
+from pydantic import BeforeValidator
 from jinja2_fragments.fastapi import Jinja2Blocks
 from sqlalchemy.orm import Session
 
+from app.inputs import MAX_DB_INT, parse_iso_date
 from app.settings import get_settings
 
 templates = Jinja2Blocks(directory=str(get_settings().templates_dir))
@@ -25,6 +27,9 @@ def get_session(request: Request) -> Iterator[Session]:
 
 
 SessionDep = Annotated[Session, Depends(get_session)]
+# A row id in a URL: anything that cannot be one (not a number, 0, past the database's integer range, 5,000
+# digits) is a page that does not exist (the validation handler answers 404 for path parameters).
+DbId = Annotated[int, Path(ge=1, le=MAX_DB_INT)]
 
 
 def is_htmx(request: Request) -> bool:
@@ -44,12 +49,25 @@ class ParamError(ValueError):
 
 
 def parse_date(raw: str | None, field: str) -> dt.date | None:
+    """YYYY-MM-DD between MIN_DATE and today (app.inputs.parse_iso_date, which the API uses too)."""
     if raw is None or not raw.strip():
         return None
     try:
-        return dt.date.fromisoformat(raw.strip())
-    except ValueError:
-        raise ParamError(field, f"'{raw}' is not a date; use YYYY-MM-DD, e.g. 2025-03-01") from None
+        return parse_iso_date(raw)
+    except ValueError as e:
+        raise ParamError(field, str(e)) from None
+
+
+def strict_api_date(value: object) -> object:
+    """The API's dates: the same parser as the pages (no timestamps, no datetimes)."""
+    if value is None or isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        return value
+    if not isinstance(value, str):
+        raise ValueError("use YYYY-MM-DD, e.g. 2025-03-01")
+    return parse_iso_date(value) if value.strip() else None  # blank is left out, as on the pages
+
+
+ApiDate = Annotated[dt.date | None, BeforeValidator(strict_api_date)]
 
 
 def parse_choice(raw: str | None, choices: Iterable[str], field: str) -> str | None:
@@ -86,17 +104,18 @@ def parse_text(raw: str | None, field: str, *, max_length: int = 200) -> str | N
     return value
 
 
-def parse_int(raw: str | None, field: str, *, default: int, minimum: int, maximum: int | None = None) -> int:
+MAX_PAGE = 1_000_000  # a page number's bound: (page - 1) * size stays inside every database's integer range
+
+
+def parse_int(raw: str | None, field: str, *, default: int, minimum: int, maximum: int = MAX_PAGE) -> int:
     if raw is None or not raw.strip():
         return default
-    try:
-        value = int(raw.strip())
-    except ValueError:
-        raise ParamError(field, f"'{raw}' is not a whole number") from None
-    if value < minimum or (maximum is not None and value > maximum):
-        bounds = f"between {minimum} and {maximum}" if maximum is not None else f"at least {minimum}"
-        raise ParamError(field, f"{value} is out of range; use a number {bounds}")
-    return value
+    text = raw.strip()
+    if not text.isascii() or not text.lstrip("-").isdigit():
+        raise ParamError(field, f"'{text[:40]}' is not a whole number")
+    if len(text) > 12 or not minimum <= int(text) <= maximum:
+        raise ParamError(field, f"{text[:40]} is out of range; use a number between {minimum} and {maximum}")
+    return int(text)
 
 
 def query_string(params: Mapping[str, object], **overrides: object) -> str:

@@ -10,9 +10,10 @@ from app import clock
 from app import editing, queries
 from app.editing import EDITABLE, LABELS, EditError, StaleEdit
 from app.models import PRECISIONS, STANCES, Statement
-from app.web.auth import (CurrentAdmin, CurrentEditor, OptionalUser, client_address, csrf_valid, end_session,
-                          safe_next, sign_in, start_session)
-from app.web.deps import SessionDep, is_htmx, parse_int, templates
+from app.inputs import control_character, parse_id
+from app.web.auth import (CurrentAdmin, CurrentEditor, FormDep, OptionalUser, client_address, csrf_valid,
+                          end_session, safe_next, sign_in, start_session)
+from app.web.deps import DbId, SessionDep, is_htmx, parse_int, templates
 
 router = APIRouter(include_in_schema=False)
 REVIEW_PAGE_SIZE = 25
@@ -76,8 +77,7 @@ def _raw_from(statement: Statement) -> dict[str, str]:
             "source_url": statement.source_url or ""}
 
 
-async def _raw_form(request: Request, names) -> dict[str, str]:
-    form = await request.form()
+def _raw_form(form, names) -> dict[str, str]:
     return {k: str(form.get(k, "")) for k in names}
 
 
@@ -97,34 +97,39 @@ def signin_page(request: Request, user: OptionalUser, next: str = "/"):
 
 
 @router.post("/signin")
-async def signin_submit(request: Request, session: SessionDep):
-    form = await request.form()
+def signin_submit(request: Request, session: SessionDep, form: FormDep):
     username, password = str(form.get("username", "")), str(form.get("password", ""))
     target = safe_next(str(form.get("next", "/")))
     context = {"next": target, "username": username[:80]}
-    if not await csrf_valid(request):
+    if not csrf_valid(request, form):
         # Also refuses sign-in forms posted from other sites (login CSRF); usually a stale tab or blocked cookies.
         return templates.TemplateResponse(request, "auth/signin.html", {
             **context, "error": "The sign-in form expired, or cookies are blocked for this site. "
                                 "Allow cookies and try again."}, status_code=403)
+    bad = control_character(username)
+    if bad:
+        return templates.TemplateResponse(request, "auth/signin.html", {
+            **context, "error": f"The user name contains a control character ({bad}); type it again."},
+            status_code=422)
     result = sign_in(session, username, password, client_address(request))
     if result.user is None:
+        headers = {"Retry-After": str(result.retry_after)} if result.retry_after else None
         return templates.TemplateResponse(request, "auth/signin.html", {**context, "error": result.error},
-                                          status_code=429 if result.locked else 401)
-    start_session(request, result.user)
+                                          status_code=429 if result.locked else 401, headers=headers)
+    start_session(request, session, result.user)
     return RedirectResponse(target, status_code=303)
 
 
 @router.post("/signout")
-def signout(request: Request, user: CurrentEditor):
-    end_session(request)
+def signout(request: Request, session: SessionDep, user: CurrentEditor):
+    end_session(request, session)
     return RedirectResponse("/", status_code=303)
 
 
 # --- one statement: its page and its history --------------------------------------------------------------------
 
-@router.get("/statements/{statement_id:int}")
-def statement_page(statement_id: int, request: Request, session: SessionDep, user: OptionalUser):
+@router.get("/statements/{statement_id}")
+def statement_page(statement_id: DbId, request: Request, session: SessionDep, user: OptionalUser):
     statement = queries.get_statement(session, statement_id)
     if statement is None or (statement.deleted_at is not None and user is None):
         return _not_found(request, f"There is no statement {statement_id}.")
@@ -136,10 +141,10 @@ def statement_page(statement_id: int, request: Request, session: SessionDep, use
 
 
 @router.post("/editor/statements/{statement_id}/delete")
-async def delete_statement(statement_id: int, request: Request, session: SessionDep, user: CurrentEditor):
-    version = (await _raw_form(request, ["version"]))["version"]
+def delete_statement(statement_id: DbId, request: Request, session: SessionDep, user: CurrentEditor, form: FormDep):
+    version = (_raw_form(form, ["version"]))["version"]
     try:
-        editing.delete_statement(session, user, statement_id, int(version) if version.isdigit() else None)
+        editing.delete_statement(session, user, statement_id, parse_id(version))
     except EditError as e:
         return _not_found(request, str(e))
     except StaleEdit:
@@ -148,7 +153,7 @@ async def delete_statement(statement_id: int, request: Request, session: Session
 
 
 @router.post("/editor/statements/{statement_id}/restore")
-def restore_statement(statement_id: int, request: Request, session: SessionDep, user: CurrentEditor):
+def restore_statement(statement_id: DbId, request: Request, session: SessionDep, user: CurrentEditor):
     try:
         editing.restore_statement(session, user, statement_id)
     except EditError as e:
@@ -157,7 +162,7 @@ def restore_statement(statement_id: int, request: Request, session: SessionDep, 
 
 
 @router.post("/editor/audit/{event_id}/revert")
-def revert_change(event_id: int, request: Request, session: SessionDep, admin: CurrentAdmin):
+def revert_change(event_id: DbId, request: Request, session: SessionDep, admin: CurrentAdmin):
     event = queries.get_audit_event(session, event_id)
     try:
         statement = editing.revert_event(session, admin, event_id)
@@ -181,8 +186,8 @@ def new_statement(request: Request, session: SessionDep, user: CurrentEditor):
 
 
 @router.post("/editor/statements/new")
-async def create_statement(request: Request, session: SessionDep, user: CurrentEditor):
-    raw = await _raw_form(request, FORM_FIELDS)
+def create_statement(request: Request, session: SessionDep, user: CurrentEditor, form: FormDep):
+    raw = _raw_form(form, FORM_FIELDS)
     data, errors = editing.validate_statement(session, raw)
     if errors:
         return _page(request, "editor/statement_form.html", _form_context(session, raw=raw, errors=errors,
@@ -193,7 +198,7 @@ async def create_statement(request: Request, session: SessionDep, user: CurrentE
 
 
 @router.get("/editor/statements/{statement_id}/edit")
-def edit_statement(statement_id: int, request: Request, session: SessionDep, user: CurrentEditor):
+def edit_statement(statement_id: DbId, request: Request, session: SessionDep, user: CurrentEditor):
     statement = queries.get_statement(session, statement_id)
     if statement is None:
         return _not_found(request, f"There is no statement {statement_id}.")
@@ -202,12 +207,12 @@ def edit_statement(statement_id: int, request: Request, session: SessionDep, use
 
 
 @router.post("/editor/statements/{statement_id}/edit")
-async def save_statement(statement_id: int, request: Request, session: SessionDep, user: CurrentEditor):
+def save_statement(statement_id: DbId, request: Request, session: SessionDep, user: CurrentEditor, form: FormDep):
     statement = queries.get_statement(session, statement_id)
     if statement is None:
         return _not_found(request, f"There is no statement {statement_id}.")
-    raw = await _raw_form(request, FORM_FIELDS + ("version",))
-    version = int(raw["version"]) if raw["version"].isdigit() else None
+    raw = _raw_form(form, FORM_FIELDS + ("version",))
+    version = parse_id(raw["version"])
     context = _form_context(session, raw=raw, statement=statement, version=version)
     data, errors = editing.validate_statement(session, raw)
     if errors:
@@ -249,20 +254,20 @@ def _review_row(request: Request, session, statement: Statement, *, done: str | 
 
 
 @router.post("/editor/review/{statement_id}/verify")
-async def verify(statement_id: int, request: Request, session: SessionDep, user: CurrentEditor):
-    return await _decide(statement_id, "verify", request, session, user)
+def verify(statement_id: DbId, request: Request, session: SessionDep, user: CurrentEditor, form: FormDep):
+    return _decide(statement_id, "verify", request, session, user, form)
 
 
 @router.post("/editor/review/{statement_id}/dismiss")
-async def dismiss(statement_id: int, request: Request, session: SessionDep, user: CurrentEditor):
-    return await _decide(statement_id, "dismiss", request, session, user)
+def dismiss(statement_id: DbId, request: Request, session: SessionDep, user: CurrentEditor, form: FormDep):
+    return _decide(statement_id, "dismiss", request, session, user, form)
 
 
-async def _decide(statement_id: int, decision: str, request: Request, session, user):
-    version = (await _raw_form(request, ["version"]))["version"]
+def _decide(statement_id: int, decision: str, request: Request, session, user, form):
+    version = (_raw_form(form, ["version"]))["version"]
     try:
         statement = editing.review_statement(session, user, statement_id, decision,
-                                             int(version) if version.isdigit() else None)
+                                             parse_id(version))
     except EditError as e:
         return _not_found(request, str(e))
     except StaleEdit:
@@ -272,14 +277,14 @@ async def _decide(statement_id: int, decision: str, request: Request, session, u
         return RedirectResponse("/editor/review?stale=1", status_code=303)
     if is_htmx(request):
         return _review_row(request, session, statement, done=decision)
-    back = (await _raw_form(request, ["next"]))["next"]
+    back = (_raw_form(form, ["next"]))["next"]
     if back:  # the statement page's own Verify / Dismiss buttons
         return RedirectResponse(safe_next(back), status_code=303)
     return RedirectResponse(f"/editor/review?done={decision}&id={statement_id}", status_code=303)
 
 
 @router.get("/editor/review/{statement_id}/correct")
-def correct_form(statement_id: int, request: Request, session: SessionDep, user: CurrentEditor):
+def correct_form(statement_id: DbId, request: Request, session: SessionDep, user: CurrentEditor):
     statement = queries.get_statement(session, statement_id)
     if statement is None:
         return _not_found(request, f"There is no statement {statement_id}.")
@@ -290,12 +295,12 @@ def correct_form(statement_id: int, request: Request, session: SessionDep, user:
 
 
 @router.post("/editor/review/{statement_id}/correct")
-async def correct_submit(statement_id: int, request: Request, session: SessionDep, user: CurrentEditor):
+def correct_submit(statement_id: DbId, request: Request, session: SessionDep, user: CurrentEditor, form: FormDep):
     statement = queries.get_statement(session, statement_id)
     if statement is None:
         return _not_found(request, f"There is no statement {statement_id}.")
-    raw = await _raw_form(request, FORM_FIELDS + ("version",))
-    version = int(raw["version"]) if raw["version"].isdigit() else None
+    raw = _raw_form(form, FORM_FIELDS + ("version",))
+    version = parse_id(raw["version"])
     data, errors = editing.validate_statement(session, raw)
     stale = None
     if not errors:
@@ -326,8 +331,8 @@ def new_article(request: Request, user: CurrentEditor):
 
 
 @router.post("/editor/articles/new")
-async def add_article(request: Request, session: SessionDep, user: CurrentEditor):
-    raw = await _raw_form(request, ARTICLE_FIELDS)
+def add_article(request: Request, session: SessionDep, user: CurrentEditor, form: FormDep):
+    raw = _raw_form(form, ARTICLE_FIELDS)
     data, errors = editing.validate_article(raw)
     if errors:
         return _page(request, "editor/article_form.html", {"raw": raw, "errors": errors, "result": None},

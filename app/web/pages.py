@@ -246,6 +246,8 @@ def healthz(session: SessionDep) -> JSONResponse:
         session.execute(text("SELECT 1"))
         countries = session.execute(text("SELECT count(*) FROM countries")).scalar_one()
     except SQLAlchemyError as exc:
+        from app.web import RETRY_AFTER_SECONDS
+
         return JSONResponse({"status": "error", "database": "unreachable", "detail": type(exc).__name__},
-                            status_code=503)
+                            status_code=503, headers={"Retry-After": str(RETRY_AFTER_SECONDS)})
     return JSONResponse({"status": "ok", "database": "ok", "countries": countries})

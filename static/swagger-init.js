@@ -1,0 +1,15 @@
+/* Starts the vendored Swagger UI on /docs (a file, not an inline script, so the Content-Security-Policy can forbid
+   inline scripts). The OpenAPI document's URL comes from the page. */
+(function () {
+  "use strict";
+  var root = document.getElementById("swagger-ui");
+  window.ui = window.SwaggerUIBundle({
+    url: root.dataset.openapiUrl,
+    dom_id: "#swagger-ui",
+    layout: "BaseLayout",
+    deepLinking: true,
+    showExtensions: true,
+    showCommonExtensions: true,
+    presets: [window.SwaggerUIBundle.presets.apis, window.SwaggerUIBundle.SwaggerUIStandalonePreset]
+  });
+})();
