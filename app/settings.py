@@ -23,6 +23,11 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
     # Ingest refuses files larger than this (bytes).
     max_article_bytes: int = 5_000_000
+    # false: machine-found statements nobody has verified stay off the map, the table, the position downloads
+    # and /api/positions until an editor verifies them (every view then reads as reviewed=verified).
+    machine_on_map: bool = True
+    # A position whose last statement is older than this many days before the as-of date is marked as stale.
+    stale_after_days: int = 180
     templates_dir: Path = PROJECT_ROOT / "templates"
     static_dir: Path = PROJECT_ROOT / "static"
 

@@ -11,6 +11,7 @@ from sqlalchemy import bindparam, delete, func, insert, select
 from sqlalchemy.orm import Session
 
 from app import clock
+from app.positions import refresh_countries
 from app.ingest.extract import Candidate, Extractor, RuleExtractor
 from app.ingest.readers import read_paths
 from app.ingest.types import ArticleInput, ReadError
@@ -80,6 +81,19 @@ def _insert_statements(session: Session, candidates: list[Candidate], article_id
         session.connection().execute(_INSERT_STATEMENT, [_statement_row(c, article_id) for c in candidates])
 
 
+def _touched(candidates: Iterable[Candidate]) -> dict[str, dt.date | None]:
+    """Country -> the earliest date its new statements carry (None: an undated one, recompute the country)."""
+    out: dict[str, dt.date | None] = {}
+    for c in candidates:
+        if c.country in out and out[c.country] is None:
+            continue
+        if c.stated_on is None:
+            out[c.country] = None
+        else:
+            out[c.country] = min(c.stated_on, out.get(c.country) or c.stated_on)
+    return out
+
+
 def store_article(session: Session, item: ArticleInput, extractor: Extractor | None = None,
                   *, commit: bool = True) -> StoreResult:
     """Store one article and the statements the extractor finds in it, or skip it if its body is stored.
@@ -101,6 +115,8 @@ def store_article(session: Session, item: ArticleInput, extractor: Extractor | N
     try:
         article_id = session.connection().execute(_INSERT_ARTICLE, row).scalar_one()
         _insert_statements(session, candidates, article_id)
+        if candidates:
+            refresh_countries(session, _touched(candidates))
         if commit:
             session.commit()
     except Exception:
@@ -145,6 +161,7 @@ def reextract_article(session: Session, article_id: int, extractor: Extractor | 
         raise LookupError(f"no article {article_id}")
     replaceable = (Statement.article_id == article_id) & (Statement.origin == "machine") \
         & (Statement.review_status == "unreviewed") & Statement.deleted_at.is_(None)
+    touched = set(session.scalars(select(Statement.country_iso2).where(replaceable)))
     removed = session.execute(delete(Statement).where(replaceable)).rowcount or 0
     kept = {(s.country_iso2, s.quote_start) for s in session.scalars(
         select(Statement).where(Statement.article_id == article_id))}
@@ -154,6 +171,7 @@ def reextract_article(session: Session, article_id: int, extractor: Extractor | 
     # an editor already decided about this country in this sentence: keep their word
     fresh = [c for c in extractor.extract(item) if (c.country, c.quote_start) not in kept]
     _insert_statements(session, fresh, article.id)
+    refresh_countries(session, touched | {c.country for c in fresh})
     session.commit()
     added = len(fresh)
     return removed, added
