@@ -6,6 +6,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Iterator
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session, selectinload
@@ -158,13 +159,15 @@ def position_ids_select(as_of: dt.date, reading: str = "all") -> Select:
 
 
 def positions_as_of(session: Session, as_of: dt.date, *, stance: str | None = None,
-                    group: str | None = None, reading: str = "all") -> list[Position]:
+                    group: str | None = None, reading: str = "all", country: str | None = None) -> list[Position]:
     """Every country with a position on `as_of`, by country name; optionally one stance and one group.
     reading "all" counts every dated, non-dismissed statement; "verified" only verified and editor-entered ones."""
     ids_q = position_ids_select(as_of, reading)
     group_clause = _group_clause(group)
     if group_clause is not None:
         ids_q = ids_q.where(group_clause)
+    if country is not None:
+        ids_q = ids_q.where(Country.iso2 == country)
     # Two steps on purpose: resolving the ids first keeps it one index probe per country.
     ids = [did for _, did in session.execute(ids_q) if did is not None]
     if not ids:
@@ -192,6 +195,13 @@ def positions_as_of(session: Session, as_of: dt.date, *, stance: str | None = No
     ]
     out.sort(key=lambda p: p.country_name)
     return out
+
+
+def position_fields(p: Position) -> dict:
+    """What a position adds to its statement's record in /positions.json and /api/positions."""
+    return {"since": p.since.isoformat() if p.since else None, "since_precision": p.since_precision,
+            "last_restated": p.stated_on.isoformat(), "sources": p.sources, "articles": p.articles,
+            "trust": p.trust}
 
 
 @dataclass(frozen=True)
@@ -369,6 +379,137 @@ def country_timeline(session: Session, iso2: str) -> list[TimelineEntry]:
         if counts:
             prev_stance = s.stance
     return entries
+
+
+# --- one country at scale: its position changes and its statements a page at a time -----------------------------
+
+@dataclass(frozen=True)
+class PositionChange:
+    stated_on: dt.date
+    date_precision: str
+    stance: str
+    previous: str | None
+    statement_id: int
+
+
+def country_changes(session: Session, iso2: str, *, reading: str = "all", limit: int | None = None
+                    ) -> tuple[list[PositionChange], int]:
+    """A country's position changes, newest first (at most `limit`), and how many there are in all."""
+    PD = PositionDay
+    where = (PD.reading == reading) & (PD.country_iso2 == iso2) & PD.changed.is_(True)
+    total = session.scalar(select(func.count()).select_from(PD).where(where)) or 0
+    q = (select(PD.stated_on, PD.date_precision, PD.stance, PD.previous_stance, PD.statement_id).where(where)
+         .order_by(PD.stated_on.desc()))
+    if limit is not None:
+        q = q.limit(limit)
+    return [PositionChange(*row) for row in session.execute(q)], total
+
+
+@dataclass(frozen=True)
+class TimelineItem:
+    """A statement on a country's page, with whether it counts and whether the position changed with it."""
+
+    statement: TimelineStatement
+    counts: bool
+    changed_from: str | None  # the stance before, when the position changed here ("" for the first position)
+    changed: bool
+    confidence: float | None = None
+
+
+def _timeline_columns(q: Select) -> Select:
+    return (q.with_only_columns(Statement.id, Statement.stance, Statement.stated_on, Statement.date_precision,
+                                Statement.quote, Statement.speaker, Statement.conditions, Statement.origin,
+                                Statement.review_status, Article.source,
+                                func.coalesce(Statement.source_url, Article.url), Article.title, Article.file_name,
+                                Article.file_line, Statement.confidence)
+            .outerjoin(Article, Article.id == Statement.article_id))
+
+
+def country_statements(session: Session, iso2: str, *, before: tuple[dt.date, int] | None = None,
+                       limit: int = 50) -> tuple[list[TimelineItem], tuple[dt.date, int] | None]:
+    """A page of a country's dated statements, newest first, older than the cursor `before` = (date, id), and the
+    cursor of the next page (None at the end). Marks where the position ("all" reading) changed."""
+    q = statements_select(StatementFilters(country=iso2)).where(Statement.stated_on.is_not(None))
+    if before is not None:
+        day, sid = before
+        q = q.where((Statement.stated_on < day) | ((Statement.stated_on == day) & (Statement.id < sid)))
+    q = _timeline_columns(q).order_by(Statement.stated_on.desc(), Statement.id.desc()).limit(limit + 1)
+    rows = list(session.execute(q))
+    more = len(rows) > limit
+    rows = rows[:limit]
+    changes: dict[int, str | None] = {}
+    if rows:
+        PD = PositionDay
+        changes = dict(session.execute(
+            select(PD.statement_id, PD.previous_stance)
+            .where(PD.reading == "all", PD.country_iso2 == iso2, PD.changed.is_(True),
+                   PD.stated_on >= rows[-1].stated_on, PD.stated_on <= rows[0].stated_on)).all())
+    items = []
+    for row in rows:
+        s = TimelineStatement(*row[:14])
+        items.append(TimelineItem(statement=s, counts=s.review_status != "dismissed", changed=s.id in changes,
+                                  changed_from=changes.get(s.id), confidence=row[14]))
+    cursor = (rows[-1].stated_on, rows[-1].id) if more and rows else None
+    return items, cursor
+
+
+@dataclass
+class ReportGroup:
+    """Reports of one statement: timeline items of one stance dated within CORROBORATION_DAYS after the first
+    report (the lead, shown); the later ones are listed as further reports of it."""
+
+    items: list[TimelineItem]  # oldest first
+
+    @property
+    def lead(self) -> TimelineItem:
+        return self.items[0]
+
+    @property
+    def others(self) -> list[TimelineItem]:
+        return self.items[1:]
+
+    @property
+    def outlets(self) -> list[str]:
+        return list(dict.fromkeys(outlet(i.statement.source, i.statement.url) for i in self.items))
+
+
+def outlet(source: str | None, url: str | None) -> str:
+    """The outlet a report came from: its source's name, else the web address's host."""
+    if source and source.strip():
+        return source.strip()
+    host = urlsplit(url).hostname if url else None
+    return host.removeprefix("www.") if host else "source not recorded"
+
+
+def group_reports(items: list[TimelineItem]) -> list[ReportGroup]:
+    """Group a newest-first page of timeline items into reports of one statement; returns the groups newest first."""
+    from app.positions import CORROBORATION_DAYS
+
+    groups: list[ReportGroup] = []
+    for item in reversed(items):
+        lead = groups[-1].lead if groups else None
+        if (lead is not None and lead.statement.stated_on is not None and item.statement.stated_on is not None
+                and item.statement.stance == lead.statement.stance and item.counts == lead.counts
+                and not item.changed
+                and (item.statement.stated_on - lead.statement.stated_on).days <= CORROBORATION_DAYS):
+            groups[-1].items.append(item)
+        else:
+            groups.append(ReportGroup([item]))
+    return groups[::-1]
+
+
+def country_undated(session: Session, iso2: str, *, limit: int = 50) -> tuple[list[TimelineItem], int]:
+    """A country's undated statements (they never count on the map), newest first, and how many in all."""
+    base = statements_select(StatementFilters(country=iso2)).where(Statement.stated_on.is_(None))
+    total = session.scalar(base.with_only_columns(func.count()).order_by(None)) or 0
+    rows = session.execute(_timeline_columns(base).order_by(Statement.id.desc()).limit(limit))
+    return [TimelineItem(statement=TimelineStatement(*row[:14]), counts=False, changed=False, changed_from=None,
+                         confidence=row[14]) for row in rows], total
+
+
+def country_statement_count(session: Session, iso2: str) -> int:
+    return session.scalar(statements_select(StatementFilters(country=iso2))
+                          .with_only_columns(func.count()).order_by(None)) or 0
 
 
 # --- lists -------------------------------------------------------------------------------------------------------
