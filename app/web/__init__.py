@@ -8,7 +8,6 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from fastapi.staticfiles import StaticFiles
 from sqlalchemy.engine import Engine
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -109,7 +108,9 @@ def create_app(engine: Engine | None = None, *, freeze_heap: bool | None = None)
                   docs_url=None, redoc_url=None)  # /docs is served by app.web.api from vendored Swagger UI
     app.state.engine = engine or get_engine()
     app.state.session_factory = session_factory(app.state.engine)
-    app.mount("/static", StaticFiles(directory=str(settings.static_dir)), name="static")
+    from app.web.http import HashedStaticFiles
+
+    app.mount("/static", HashedStaticFiles(directory=str(settings.static_dir)), name="static")
     install_error_handlers(app)
 
     from app.web import api, pages
@@ -121,4 +122,7 @@ def create_app(engine: Engine | None = None, *, freeze_heap: bool | None = None)
 
     auth.install(app, settings.secret_key)
     app.include_router(editor.router)
+    from app.web import http  # outermost: compression, ETags and 304s, rendered pages per data version
+
+    http.install(app)
     return app
