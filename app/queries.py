@@ -277,6 +277,19 @@ class DataSummary:
     last_stated_on: dt.date | None
     last_ingested_at: dt.datetime | None
     change_dates: tuple[dt.date, ...]  # dates on which at least one country's position changed
+    first_precision: str = "day"  # the most precise of the statements on that date ("Apr 2025", never "1 Apr")
+    last_precision: str = "day"
+
+
+def _precision_on(session: Session, day: dt.date | None, reading: str) -> str:
+    if day is None:
+        return "day"
+    q = (select(Statement.date_precision).distinct()
+         .where(Statement.stated_on == day, Statement.deleted_at.is_(None), Statement.review_status != "dismissed"))
+    if reading == "verified":
+        q = q.where(Statement.review_status == "verified")
+    found = set(session.scalars(q))
+    return next((p for p in ("day", "month", "year") if p in found), "day")
 
 
 def change_dates(session: Session, reading: str = "all") -> tuple[dt.date, ...]:
@@ -323,6 +336,7 @@ def data_summary(session: Session, reading: str = "all") -> DataSummary:
             first_stated_on=first, last_stated_on=last,
             last_ingested_at=session.scalar(select(func.max(Article.ingested_at))),
             change_dates=change_dates(session, reading),
+            first_precision=_precision_on(session, first, reading), last_precision=_precision_on(session, last, reading),
         )
 
     return _versioned(session, ("summary", reading), compute)
@@ -470,7 +484,15 @@ class ReportGroup:
 
     @property
     def outlets(self) -> list[str]:
-        return list(dict.fromkeys(outlet(i.statement.source, i.statement.url) for i in self.items))
+        """The named outlets among the reports (source, else the web address's host), in order."""
+        names = (outlet(i.statement.source, i.statement.url) for i in self.items)
+        return [n for n in dict.fromkeys(names) if n]
+
+    @property
+    def articles(self) -> int:
+        s = [i.statement for i in self.items]
+        return len({(x.url, x.title, x.file_name, x.file_line) if (x.url or x.title or x.file_name) else x.id
+                    for x in s})
 
 
 def outlet(source: str | None, url: str | None) -> str:
@@ -478,7 +500,7 @@ def outlet(source: str | None, url: str | None) -> str:
     if source and source.strip():
         return source.strip()
     host = urlsplit(url).hostname if url else None
-    return host.removeprefix("www.") if host else "source not recorded"
+    return host.removeprefix("www.") if host else ""
 
 
 def group_reports(items: list[TimelineItem]) -> list[ReportGroup]:

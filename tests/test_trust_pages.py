@@ -91,7 +91,7 @@ def test_country_page_says_since_last_restated_and_trust(client, trust_seeded):
     assert "machine-found, not reviewed (confidence 0.70)" in html
     assert "No verified or editor-entered statement supports a position yet." in html
     # the two reports of one statement are one entry
-    assert "Reported by 2 sources in 2 reports: ERR, Reuters" in html
+    assert "2 reports of this within 7 days, in 2 articles from 2 sources: ERR, Reuters" in html
     assert html.count('class="tl-entry') == 1
     assert 'href="/statements/' in html
     fr = client.get("/countries/FR").text

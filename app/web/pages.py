@@ -14,6 +14,7 @@ from app import queries
 from app.export import csv_chunks, json_chunks
 from app.models import ORIGINS, REVIEW_STATUSES, STANCES
 from app.queries import GROUPS, StatementFilters
+from app.positions import CORROBORATION_DAYS
 from app.settings import get_settings
 from app.web.deps import (ParamError, SessionDep, date_label, is_htmx, parse_choice, parse_country, parse_date,
                           parse_int, parse_text, query_string, templates)
@@ -199,6 +200,7 @@ def country_page(iso2: str, request: Request, session: SessionDep):
         "groups": queries.group_reports(items), "cursor": _cursor_text(cursor), "before": before,
         "undated": undated, "undated_total": undated_total, "reading": reading,
         "statement_count": queries.country_statement_count(session, country.iso2),
+        "corroboration_days": CORROBORATION_DAYS,
     }
     if before:  # htmx's "older statements" takes only the next page of the list; a plain link the whole page
         return _render(request, "country.html", context, blocks=["more"])
