@@ -23,7 +23,7 @@ from collections.abc import Iterable, Mapping
 from itertools import groupby
 from urllib.parse import urlsplit
 
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import bindparam, delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from app.models import (READINGS, Article, DataVersion, PositionChangeDay, PositionCountry, PositionDay,
@@ -161,13 +161,27 @@ def _refresh_reading(conn, reading: str, country: str, rows: list, start: dt.dat
 
 
 def _apply_change_days(conn, reading: str, deltas: Counter) -> None:
-    for day, n in sorted(deltas.items()):
-        if n == 0:
-            continue
-        where = (_PCD.c.reading == reading) & (_PCD.c.day == day)
-        if conn.execute(update(_PCD).where(where).values(changes=_PCD.c.changes + n)).rowcount == 0:
-            conn.execute(insert(_PCD).values(reading=reading, day=day, changes=n))
-        conn.execute(delete(_PCD).where(where, _PCD.c.changes <= 0))
+    """Add the deltas to position_change_days: one read of the days concerned, then bulk writes."""
+    days = sorted(d for d, n in deltas.items() if n)
+    existing: dict[dt.date, int] = {}
+    for i in range(0, len(days), 500):
+        existing.update(conn.execute(select(_PCD.c.day, _PCD.c.changes)
+                                     .where(_PCD.c.reading == reading, _PCD.c.day.in_(days[i:i + 500]))).all())
+    updates, inserts, gone = [], [], []
+    for day in days:
+        total = existing.get(day, 0) + deltas[day]
+        if day in existing:
+            (updates if total > 0 else gone).append({"d": day, "n": total})
+        elif total > 0:
+            inserts.append({"reading": reading, "day": day, "changes": total})
+    if updates:
+        conn.execute(update(_PCD).where(_PCD.c.reading == reading, _PCD.c.day == bindparam("d"))
+                     .values(changes=bindparam("n")), updates)
+    for i in range(0, len(gone), 500):
+        conn.execute(delete(_PCD).where(_PCD.c.reading == reading,
+                                        _PCD.c.day.in_([g["d"] for g in gone[i:i + 500]])))
+    if inserts:
+        conn.execute(insert(_PCD), inserts)
 
 
 def _refresh_country_row(conn, reading: str, country: str, undated: list) -> None:
@@ -193,14 +207,17 @@ def refresh_countries(session: Session, countries: Iterable[str] | Mapping[str, 
     bump_version(session)
     conn = session.connection()
     starts = dict(countries) if isinstance(countries, Mapping) else dict.fromkeys(countries)
+    deltas = {reading: Counter() for reading in READINGS}
     for country in sorted(c for c in starts if c):
         start = starts[country]
         lo = start - dt.timedelta(days=CORROBORATION_DAYS) if start is not None else None
         rows = _counted_rows(conn, country, dated=True, lo=lo)
         undated = _counted_rows(conn, country, dated=False)
         for reading in READINGS:
-            _apply_change_days(conn, reading, _refresh_reading(conn, reading, country, rows, start))
+            deltas[reading].update(_refresh_reading(conn, reading, country, rows, start))
             _refresh_country_row(conn, reading, country, undated)
+    for reading in READINGS:
+        _apply_change_days(conn, reading, deltas[reading])
 
 
 def rebuild_positions(session: Session) -> int:

@@ -27,6 +27,14 @@ def test_responses_are_compressed(client, seeded, encoding):
     assert "France" in client.get("/", headers={"Accept-Encoding": "br"}).text  # decoded fine
 
 
+def test_a_kept_page_is_compressed_for_each_client_as_it_asks(client, seeded):
+    for encoding in ("br", "gzip", "identity", "br"):
+        for url in ("/", "/positions.csv"):
+            r = client.get(url, headers={"Accept-Encoding": encoding})
+            assert r.headers.get("content-encoding", "identity") == encoding, (url, encoding)
+            assert "France" in r.text
+
+
 @pytest.mark.parametrize("url", ["/", "/?as_of=2025-03-01&stance=support", "/countries/FR", "/statements",
                                  "/api/positions", "/positions.csv", "/statements.json"])
 def test_etag_and_304(client, seeded, url):

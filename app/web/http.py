@@ -118,9 +118,11 @@ class ConditionalMiddleware:
                     headers["Cache-Control"] = "no-cache"  # revalidate each time; a 304 costs one lookup
                     vary = [v.strip() for v in headers.get("vary", "").split(",") if v.strip()]
                     headers["Vary"] = ", ".join(dict.fromkeys([*vary, "HX-Request", "Cookie"]))
-                if not ok or "set-cookie" in headers or "content-disposition" in headers:
+                if not ok or "set-cookie" in headers:
                     state["keep"] = False
-                state["start"] = message
+                # A copy: the compression middleware outside adds its Content-Encoding to this very list.
+                state["start"] = {"type": message["type"], "status": message["status"],
+                                  "headers": list(message["headers"])}
             elif message["type"] == "http.response.body" and state["keep"]:
                 state["chunks"].append(message.get("body", b""))
                 state["size"] += len(message.get("body", b""))
@@ -129,7 +131,7 @@ class ConditionalMiddleware:
                     state["chunks"] = []
                 elif not message.get("more_body", False) and scope["method"] == "GET":
                     start = state["start"]
-                    entry = ({"type": start["type"], "status": start["status"]}, list(start["headers"]),
+                    entry = ({"type": start["type"], "status": start["status"]}, start["headers"],
                              b"".join(state["chunks"]))
                     with self._lock:
                         self._cache[key] = entry
