@@ -1,4 +1,5 @@
-"""The one command line: stancemap migrate | ingest | reextract | export | serve | create-editor."""
+"""The one command line: stancemap migrate | ingest | reextract | rebuild-positions | export | serve |
+create-editor."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -193,6 +194,21 @@ def create_editor(
     finally:
         session.close()
     err.print(f"created {user.role} {user.username!r}; sign in at /signin")
+
+
+@app.command("rebuild-positions")
+def rebuild_positions_command() -> None:
+    """Compute the kept positions (position days, change days, per-country state) again from the statements."""
+    from app.db import get_engine, session_factory
+    from app.positions import rebuild_positions
+
+    session = session_factory(get_engine())()
+    try:
+        countries = rebuild_positions(session)
+        session.commit()
+    finally:
+        session.close()
+    err.print(f"kept positions rebuilt for {countries} countries")
 
 
 def main() -> None:

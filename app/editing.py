@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from app import clock
-from app import queries
+from app import positions, queries
 from app.inputs import MIN_DATE, check_date_bounds, control_character
 from app.security import end_user_sessions, hash_password, password_problem
 from app.models import PRECISIONS, ROLES, STANCES, AuditEvent, Statement, User, utcnow
@@ -256,11 +256,13 @@ def _check_version(statement: Statement, expected: int | None, data: StatementIn
 
 def _save(session: Session, user: User, action: str, statement: Statement, before: dict,
           extra: dict | None = None) -> None:
-    """Write the change and its audit row in one transaction. A save that lost a race after the version check
-    (another worker committed first) fails the UPDATE's version condition: that is a stale edit too."""
+    """Write the change, its audit row and the kept positions of the countries it touched (before and after) in
+    one transaction. A save that lost a race after the version check (another worker committed first) fails the
+    UPDATE's version condition: that is a stale edit too."""
     try:
         session.flush()
         _record(session, user, action, statement, before, snapshot(statement) | (extra or {}))
+        positions.refresh_countries(session, {before["country_iso2"], statement.country_iso2})
         session.commit()
     except StaleDataError:
         session.rollback()
@@ -275,6 +277,7 @@ def create_statement(session: Session, user: User, data: StatementInput) -> Stat
     session.add(statement)
     session.flush()
     _record(session, user, "create", statement, None, snapshot(statement))
+    positions.refresh_countries(session, [statement.country_iso2])
     session.commit()
     return statement
 

@@ -178,3 +178,68 @@ class WebSession(Base):
     expires_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
 
     __table_args__ = (Index("ix_web_sessions_user_id", "user_id"),)
+
+
+# --- kept positions (app/positions.py maintains these in the same transaction as every write) -------------------
+
+READINGS = ("all", "verified")  # every counted statement, or only verified and editor-entered ones
+
+
+class PositionDay(Base):
+    """One row per reading, country and day on which the country's position was stated: the statement that holds
+    the position from that day on, whether the stance changed there, since when the stance has run, and how many
+    distinct sources reported the same stance in the days up to it. Derived from statements; rebuildable."""
+
+    __tablename__ = "position_days"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    reading: Mapped[str] = mapped_column(String(10))
+    country_iso2: Mapped[str] = mapped_column(String(2))
+    stated_on: Mapped[dt.date] = mapped_column(Date)
+    statement_id: Mapped[int] = mapped_column(Integer)
+    stance: Mapped[str] = mapped_column(String(10))
+    date_precision: Mapped[str] = mapped_column(String(10))
+    changed: Mapped[bool] = mapped_column(Boolean)
+    previous_stance: Mapped[str | None] = mapped_column(String(10))
+    since_on: Mapped[dt.date] = mapped_column(Date)
+    since_precision: Mapped[str] = mapped_column(String(10))
+    sources: Mapped[int] = mapped_column(Integer)
+    articles: Mapped[int] = mapped_column(Integer)
+
+    __table_args__ = (
+        # "the row in force on a date" is one backward probe of this index per country
+        Index("ix_position_days_lookup", "reading", "country_iso2", "stated_on", unique=True),
+    )
+
+
+class PositionChangeDay(Base):
+    """How many countries' positions changed on a day, per reading: the slider's ticks, read without a scan."""
+
+    __tablename__ = "position_change_days"
+
+    reading: Mapped[str] = mapped_column(String(10), primary_key=True)
+    day: Mapped[dt.date] = mapped_column(Date, primary_key=True)
+    changes: Mapped[int] = mapped_column(Integer)
+
+
+class PositionCountry(Base):
+    """Per reading and country: the first and last dated counted statement, and the latest undated one (a country
+    whose statements are all undated is listed under the map instead of vanishing)."""
+
+    __tablename__ = "position_countries"
+
+    reading: Mapped[str] = mapped_column(String(10), primary_key=True)
+    country_iso2: Mapped[str] = mapped_column(String(2), primary_key=True)
+    first_on: Mapped[dt.date | None] = mapped_column(Date)
+    last_on: Mapped[dt.date | None] = mapped_column(Date)
+    undated_statement_id: Mapped[int | None] = mapped_column(Integer)
+
+
+class DataVersion(Base):
+    """One row whose number every write that changes what readers see raises, in its own transaction: the key of
+    every cache, ETag and rendered map. Raising it first also serialises writers that refresh positions."""
+
+    __tablename__ = "data_version"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    version: Mapped[int] = mapped_column(Integer, default=0)

@@ -3,15 +3,17 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
-import time
 from collections import OrderedDict
 from collections.abc import Iterator
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session, selectinload
 
-from app.models import STANCES, Article, AuditEvent, Country, Statement
+from app.models import (STANCES, Article, AuditEvent, Country, PositionChangeDay, PositionCountry, PositionDay,
+                        Statement)
+from app.positions import current_version
 
 
 @dataclass(frozen=True)
@@ -92,21 +94,21 @@ def count_statement_records(session: Session, filters: StatementFilters) -> int:
     return session.execute(statements_select(filters).order_by(None).with_only_columns(func.count())).scalar_one()
 
 
-# --- positions on a date ---------------------------------------------------------------------------------------
+# --- positions on a date (read from the kept positions, app/positions.py) -----------------------------------
 
 GROUPS = ("eu", "nato", "others")
 
 
 @dataclass(frozen=True)
 class Position:
-    """A country's position on a date: its latest dated, non-dismissed, non-deleted statement on or before it."""
+    """A country's position on a date (see app/positions.py for the rules), with how sure it is."""
 
     country: str
     country_name: str
     eu: bool
     nato: bool
     stance: str
-    stated_on: dt.date
+    stated_on: dt.date  # the position's own statement: when it was last restated
     date_precision: str
     quote: str
     speaker: str | None
@@ -114,6 +116,21 @@ class Position:
     statement_id: int
     source: str | None
     url: str | None
+    origin: str = "machine"
+    review_status: str = "unreviewed"
+    confidence: float | None = None
+    since: dt.date | None = None  # the first day of the unbroken run of this stance
+    since_precision: str = "day"
+    sources: int = 1  # distinct outlets reporting this stance within CORROBORATION_DAYS up to stated_on
+    articles: int = 1
+    changed_from: str | None = None
+
+    @property
+    def trust(self) -> str:
+        """'verified' (a machine statement an editor checked), 'editor' (entered by an editor) or 'unreviewed'."""
+        if self.origin == "editor":
+            return "editor"
+        return "verified" if self.review_status == "verified" else "unreviewed"
 
 
 def _group_clause(group: str | None):
@@ -126,53 +143,99 @@ def _group_clause(group: str | None):
     return None
 
 
-def position_ids_select(as_of: dt.date) -> Select:
-    """(country iso2, statement id) of each country's position on `as_of`, null id when it has none.
+def effective_reading(reviewed: str | None) -> str:
+    """'verified' when asked for, or when MACHINE_ON_MAP=false keeps unverified machine statements off the map."""
+    from app.settings import get_settings
 
-    One correlated `ORDER BY stated_on DESC, id DESC LIMIT 1` per country walks ix_statements_country_date
-    backwards from `as_of`: about a millisecond for 250 countries at 100,000 statements, where GROUP BY max()
-    or a window function read every row. A NULL stated_on never satisfies `<=`, so undated statements never count.
-    """
-    latest = (select(Statement.id)
-              .where(Statement.country_iso2 == Country.iso2,
-                     Statement.stated_on <= as_of,
-                     Statement.review_status != "dismissed",
-                     Statement.deleted_at.is_(None))
-              .order_by(Statement.stated_on.desc(), Statement.id.desc())
+    if reviewed == "verified" or not get_settings().machine_on_map:
+        return "verified"
+    return "all"
+
+
+def position_ids_select(as_of: dt.date, reading: str = "all") -> Select:
+    """(country iso2, position-day id) of each country's position on `as_of`, null id when it has none: one
+    backward probe of ix_position_days_lookup per country."""
+    latest = (select(PositionDay.id)
+              .where(PositionDay.reading == reading, PositionDay.country_iso2 == Country.iso2,
+                     PositionDay.stated_on <= as_of)
+              .order_by(PositionDay.stated_on.desc())
               .limit(1)
               .correlate(Country)
               .scalar_subquery())
-    return select(Country.iso2, latest.label("statement_id"))
+    return select(Country.iso2, latest.label("day_id"))
 
 
 def positions_as_of(session: Session, as_of: dt.date, *, stance: str | None = None,
-                    group: str | None = None) -> list[Position]:
-    """Every country with a position on `as_of`, by country name; optionally one stance and one group."""
-    ids_q = position_ids_select(as_of)
+                    group: str | None = None, reading: str = "all", country: str | None = None) -> list[Position]:
+    """Every country with a position on `as_of`, by country name; optionally one stance and one group.
+    reading "all" counts every dated, non-dismissed statement; "verified" only verified and editor-entered ones."""
+    ids_q = position_ids_select(as_of, reading)
     group_clause = _group_clause(group)
     if group_clause is not None:
         ids_q = ids_q.where(group_clause)
-    # Two steps on purpose: a join on the correlated subquery lets SQLite's planner drive from statements
-    # (one subquery per statement row); resolving the ids first keeps it one index probe per country.
-    ids = [sid for _, sid in session.execute(ids_q) if sid is not None]
+    if country is not None:
+        ids_q = ids_q.where(Country.iso2 == country)
+    # Two steps on purpose: resolving the ids first keeps it one index probe per country.
+    ids = [did for _, did in session.execute(ids_q) if did is not None]
     if not ids:
         return []
-    # Plain columns, not ORM entities: building 200 mapped objects cost more than the whole query.
-    q = (select(Country.iso2, Country.name, Country.eu, Country.nato, Statement.stance, Statement.stated_on,
-                Statement.date_precision, Statement.quote, Statement.speaker, Statement.conditions, Statement.id,
-                Article.source, func.coalesce(Statement.source_url, Article.url))
-         .join(Country, Country.iso2 == Statement.country_iso2)
+    PD = PositionDay
+    q = (select(Country.iso2, Country.name, Country.eu, Country.nato, PD.stance, PD.stated_on, PD.date_precision,
+                Statement.quote, Statement.speaker, Statement.conditions, Statement.id, Article.source,
+                func.coalesce(Statement.source_url, Article.url), Statement.origin, Statement.review_status,
+                Statement.confidence, PD.since_on, PD.since_precision, PD.sources, PD.articles,
+                PD.previous_stance)
+         .select_from(PD)
+         .join(Statement, Statement.id == PD.statement_id)
+         .join(Country, Country.iso2 == PD.country_iso2)
          .outerjoin(Article, Article.id == Statement.article_id)
-         .where(Statement.id.in_(ids)))
+         .where(PD.id.in_(ids)))
     if stance:
-        q = q.where(Statement.stance == stance)
+        q = q.where(PD.stance == stance)
     out = [
         Position(country=iso2, country_name=name, eu=eu, nato=nato, stance=st, stated_on=on, date_precision=prec,
-                 quote=quote, speaker=speaker, conditions=cond, statement_id=sid, source=source, url=url)
-        for iso2, name, eu, nato, st, on, prec, quote, speaker, cond, sid, source, url in session.execute(q)
+                 quote=quote, speaker=speaker, conditions=cond, statement_id=sid, source=source, url=url,
+                 origin=origin, review_status=status, confidence=conf, since=since, since_precision=since_prec,
+                 sources=n_sources, articles=n_articles, changed_from=prev)
+        for (iso2, name, eu, nato, st, on, prec, quote, speaker, cond, sid, source, url, origin, status, conf, since,
+             since_prec, n_sources, n_articles, prev) in session.execute(q)
     ]
     out.sort(key=lambda p: p.country_name)
     return out
+
+
+def position_fields(p: Position) -> dict:
+    """What a position adds to its statement's record in /positions.json and /api/positions."""
+    return {"since": p.since.isoformat() if p.since else None, "since_precision": p.since_precision,
+            "last_restated": p.stated_on.isoformat(), "sources": p.sources, "articles": p.articles,
+            "trust": p.trust}
+
+
+@dataclass(frozen=True)
+class UndatedPosition:
+    country: str
+    country_name: str
+    stance: str
+    statement_id: int
+    origin: str
+    review_status: str
+
+
+def undated_only(session: Session, as_of: dt.date, *, reading: str = "all",
+                 group: str | None = None) -> list[UndatedPosition]:
+    """Countries with no dated position on `as_of` whose undated statements would say something: each with the
+    stance of its best undated statement (listed under the map, since the map cannot place them)."""
+    PC = PositionCountry
+    q = (select(Country.iso2, Country.name, Statement.stance, Statement.id, Statement.origin, Statement.review_status)
+         .select_from(PC)
+         .join(Country, Country.iso2 == PC.country_iso2)
+         .join(Statement, Statement.id == PC.undated_statement_id)
+         .where(PC.reading == reading, (PC.first_on.is_(None)) | (PC.first_on > as_of))
+         .order_by(Country.name))
+    group_clause = _group_clause(group)
+    if group_clause is not None:
+        q = q.where(group_clause)
+    return [UndatedPosition(*row) for row in session.execute(q)]
 
 
 def stance_counts(positions: list[Position]) -> dict[str, int]:
@@ -182,15 +245,22 @@ def stance_counts(positions: list[Position]) -> dict[str, int]:
     return counts
 
 
+def trust_counts(positions: list[Position]) -> dict[str, int]:
+    counts = {"verified": 0, "editor": 0, "unreviewed": 0}
+    for p in positions:
+        counts[p.trust] += 1
+    return counts
+
+
 POSITION_SORTS = {
     "country": lambda p: p.country_name,
     "stance": lambda p: STANCES.index(p.stance),
-    "date": lambda p: p.stated_on,
+    "date": lambda p: p.since or p.stated_on,
 }
 
 
 def sort_positions(positions: list[Position], sort: str) -> list[Position]:
-    """Sort by 'country', 'stance' or 'date'; a leading '-' reverses. Ties stay in country-name order."""
+    """Sort by 'country', 'stance' or 'date' (since); a leading '-' reverses. Ties stay in country-name order."""
     by_name = sorted(positions, key=lambda p: p.country_name)
     # sorted() is stable, also with reverse=True, so equal keys keep the name order.
     return sorted(by_name, key=POSITION_SORTS[sort.lstrip("-")], reverse=sort.startswith("-"))
@@ -214,77 +284,69 @@ class DataSummary:
     last_stated_on: dt.date | None
     last_ingested_at: dt.datetime | None
     change_dates: tuple[dt.date, ...]  # dates on which at least one country's position changed
+    first_precision: str = "day"  # the most precise of the statements on that date ("Apr 2025", never "1 Apr")
+    last_precision: str = "day"
 
 
-def _counted() -> Select:
-    return (select(Statement.country_iso2, Statement.stated_on, Statement.stance)
-            .where(Statement.stated_on.is_not(None), Statement.review_status != "dismissed",
-                   Statement.deleted_at.is_(None)))
+def _precision_on(session: Session, day: dt.date | None, reading: str) -> str:
+    if day is None:
+        return "day"
+    q = (select(Statement.date_precision).distinct()
+         .where(Statement.stated_on == day, Statement.deleted_at.is_(None), Statement.review_status != "dismissed"))
+    if reading == "verified":
+        q = q.where(Statement.review_status == "verified")
+    found = set(session.scalars(q))
+    return next((p for p in ("day", "month", "year") if p in found), "day")
 
 
-def change_dates(session: Session) -> tuple[dt.date, ...]:
-    """Every date on which some country took a position or switched stance (same rules as positions_as_of)."""
-    q = _counted().order_by(Statement.country_iso2, Statement.stated_on, Statement.id)
-    dates: set[dt.date] = set()
-    prev_country, prev_stance = None, None
-    for country, stated_on, stance in session.execute(q):
-        if country != prev_country:
-            prev_country, prev_stance = country, None
-        if stance != prev_stance:
-            dates.add(stated_on)
-            prev_stance = stance
-    return tuple(sorted(dates))
+def change_dates(session: Session, reading: str = "all") -> tuple[dt.date, ...]:
+    """Every date on which some country took a position or switched stance (kept in position_change_days)."""
+    return tuple(session.scalars(select(PositionChangeDay.day).where(PositionChangeDay.reading == reading)
+                                 .order_by(PositionChangeDay.day)))
 
 
-def data_version(session: Session) -> tuple:
-    """A cheap token that changes when statements are added (ingest, new id), edited or reviewed (every write by
-    a person leaves an audit event) or articles arrive; each part is one primary-key lookup."""
-    return tuple(session.execute(select(
-        select(func.max(Statement.id)).scalar_subquery(),
-        select(func.max(AuditEvent.id)).scalar_subquery(),
-        select(func.max(Article.id)).scalar_subquery(),
-    )).one())
+def data_version(session: Session) -> int:
+    """The data version (app/positions.py): raised in the transaction of every write readers can see."""
+    return current_version(session)
 
 
-# Some reads look at every statement: change dates (~100-300 ms at 100,000) and exact counts for paging (a
-# sequential scan on Postgres, ~25 ms). Their results are kept per database and data version, and dropped after
-# a minute too, which covers writes that neither add a row nor leave an audit event (a re-extraction that only
-# removes statements, direct SQL). Positions themselves are never cached.
-_CACHE_TTL = 60.0
+# Some reads look at many rows: exact counts for paging (a sequential scan on Postgres, ~25 ms at 100,000
+# statements) and the list of countries with statements. Their results are kept per database and data version;
+# a write raises the version in its own transaction, so nothing is ever served from before it. No timer.
 _CACHE_SIZE = 512
-_cache: OrderedDict[tuple, tuple[tuple, float, object]] = OrderedDict()
+_cache: OrderedDict[tuple, tuple[int, object]] = OrderedDict()
 _cache_lock = threading.Lock()
 
 
 def _versioned(session: Session, key: tuple, compute):
     full_key = (session.get_bind().url.render_as_string(hide_password=True), *key)
     version = data_version(session)
-    now = time.monotonic()
     with _cache_lock:
         hit = _cache.get(full_key)
-    if hit and hit[0] == version and now - hit[1] < _CACHE_TTL:
-        return hit[2]
+    if hit and hit[0] == version:
+        return hit[1]
     value = compute()
     with _cache_lock:
-        _cache[full_key] = (version, now, value)
+        _cache[full_key] = (version, value)
         _cache.move_to_end(full_key)
         while len(_cache) > _CACHE_SIZE:
             _cache.popitem(last=False)
     return value
 
 
-def data_summary(session: Session) -> DataSummary:
-    """First and last statement dates, last ingest time and change dates; cached until the data changes."""
+def data_summary(session: Session, reading: str = "all") -> DataSummary:
+    """First and last counted statement dates, last ingest time and change dates, from the kept tables."""
     def compute() -> DataSummary:
-        dated = _counted().with_only_columns(Statement.stated_on)
+        first, last = session.execute(select(func.min(PositionCountry.first_on), func.max(PositionCountry.last_on))
+                                      .where(PositionCountry.reading == reading)).one()
         return DataSummary(
-            first_stated_on=session.scalar(dated.order_by(Statement.stated_on.asc()).limit(1)),
-            last_stated_on=session.scalar(dated.order_by(Statement.stated_on.desc()).limit(1)),
+            first_stated_on=first, last_stated_on=last,
             last_ingested_at=session.scalar(select(func.max(Article.ingested_at))),
-            change_dates=change_dates(session),
+            change_dates=change_dates(session, reading),
+            first_precision=_precision_on(session, first, reading), last_precision=_precision_on(session, last, reading),
         )
 
-    return _versioned(session, ("summary",), compute)
+    return _versioned(session, ("summary", reading), compute)
 
 
 # --- one country, over time -------------------------------------------------------------------------------------
@@ -338,6 +400,145 @@ def country_timeline(session: Session, iso2: str) -> list[TimelineEntry]:
         if counts:
             prev_stance = s.stance
     return entries
+
+
+# --- one country at scale: its position changes and its statements a page at a time -----------------------------
+
+@dataclass(frozen=True)
+class PositionChange:
+    stated_on: dt.date
+    date_precision: str
+    stance: str
+    previous: str | None
+    statement_id: int
+
+
+def country_changes(session: Session, iso2: str, *, reading: str = "all", limit: int | None = None
+                    ) -> tuple[list[PositionChange], int]:
+    """A country's position changes, newest first (at most `limit`), and how many there are in all."""
+    PD = PositionDay
+    where = (PD.reading == reading) & (PD.country_iso2 == iso2) & PD.changed.is_(True)
+    total = session.scalar(select(func.count()).select_from(PD).where(where)) or 0
+    q = (select(PD.stated_on, PD.date_precision, PD.stance, PD.previous_stance, PD.statement_id).where(where)
+         .order_by(PD.stated_on.desc()))
+    if limit is not None:
+        q = q.limit(limit)
+    return [PositionChange(*row) for row in session.execute(q)], total
+
+
+@dataclass(frozen=True)
+class TimelineItem:
+    """A statement on a country's page, with whether it counts and whether the position changed with it."""
+
+    statement: TimelineStatement
+    counts: bool
+    changed_from: str | None  # the stance before, when the position changed here ("" for the first position)
+    changed: bool
+    confidence: float | None = None
+
+
+def _timeline_columns(q: Select) -> Select:
+    return (q.with_only_columns(Statement.id, Statement.stance, Statement.stated_on, Statement.date_precision,
+                                Statement.quote, Statement.speaker, Statement.conditions, Statement.origin,
+                                Statement.review_status, Article.source,
+                                func.coalesce(Statement.source_url, Article.url), Article.title, Article.file_name,
+                                Article.file_line, Statement.confidence)
+            .outerjoin(Article, Article.id == Statement.article_id))
+
+
+def country_statements(session: Session, iso2: str, *, before: tuple[dt.date, int] | None = None,
+                       limit: int = 50) -> tuple[list[TimelineItem], tuple[dt.date, int] | None]:
+    """A page of a country's dated statements, newest first, older than the cursor `before` = (date, id), and the
+    cursor of the next page (None at the end). Marks where the position ("all" reading) changed."""
+    q = statements_select(StatementFilters(country=iso2)).where(Statement.stated_on.is_not(None))
+    if before is not None:
+        day, sid = before
+        q = q.where((Statement.stated_on < day) | ((Statement.stated_on == day) & (Statement.id < sid)))
+    q = _timeline_columns(q).order_by(Statement.stated_on.desc(), Statement.id.desc()).limit(limit + 1)
+    rows = list(session.execute(q))
+    more = len(rows) > limit
+    rows = rows[:limit]
+    changes: dict[int, str | None] = {}
+    if rows:
+        PD = PositionDay
+        changes = dict(session.execute(
+            select(PD.statement_id, PD.previous_stance)
+            .where(PD.reading == "all", PD.country_iso2 == iso2, PD.changed.is_(True),
+                   PD.stated_on >= rows[-1].stated_on, PD.stated_on <= rows[0].stated_on)).all())
+    items = []
+    for row in rows:
+        s = TimelineStatement(*row[:14])
+        items.append(TimelineItem(statement=s, counts=s.review_status != "dismissed", changed=s.id in changes,
+                                  changed_from=changes.get(s.id), confidence=row[14]))
+    cursor = (rows[-1].stated_on, rows[-1].id) if more and rows else None
+    return items, cursor
+
+
+@dataclass
+class ReportGroup:
+    """Reports of one statement: timeline items of one stance dated within CORROBORATION_DAYS after the first
+    report (the lead, shown); the later ones are listed as further reports of it."""
+
+    items: list[TimelineItem]  # oldest first
+
+    @property
+    def lead(self) -> TimelineItem:
+        return self.items[0]
+
+    @property
+    def others(self) -> list[TimelineItem]:
+        return self.items[1:]
+
+    @property
+    def outlets(self) -> list[str]:
+        """The named outlets among the reports (source, else the web address's host), in order."""
+        names = (outlet(i.statement.source, i.statement.url) for i in self.items)
+        return [n for n in dict.fromkeys(names) if n]
+
+    @property
+    def articles(self) -> int:
+        s = [i.statement for i in self.items]
+        return len({(x.url, x.title, x.file_name, x.file_line) if (x.url or x.title or x.file_name) else x.id
+                    for x in s})
+
+
+def outlet(source: str | None, url: str | None) -> str:
+    """The outlet a report came from: its source's name, else the web address's host."""
+    if source and source.strip():
+        return source.strip()
+    host = urlsplit(url).hostname if url else None
+    return host.removeprefix("www.") if host else ""
+
+
+def group_reports(items: list[TimelineItem]) -> list[ReportGroup]:
+    """Group a newest-first page of timeline items into reports of one statement; returns the groups newest first."""
+    from app.positions import CORROBORATION_DAYS
+
+    groups: list[ReportGroup] = []
+    for item in reversed(items):
+        lead = groups[-1].lead if groups else None
+        if (lead is not None and lead.statement.stated_on is not None and item.statement.stated_on is not None
+                and item.statement.stance == lead.statement.stance and item.counts == lead.counts
+                and not item.changed
+                and (item.statement.stated_on - lead.statement.stated_on).days <= CORROBORATION_DAYS):
+            groups[-1].items.append(item)
+        else:
+            groups.append(ReportGroup([item]))
+    return groups[::-1]
+
+
+def country_undated(session: Session, iso2: str, *, limit: int = 50) -> tuple[list[TimelineItem], int]:
+    """A country's undated statements (they never count on the map), newest first, and how many in all."""
+    base = statements_select(StatementFilters(country=iso2)).where(Statement.stated_on.is_(None))
+    total = session.scalar(base.with_only_columns(func.count()).order_by(None)) or 0
+    rows = session.execute(_timeline_columns(base).order_by(Statement.id.desc()).limit(limit))
+    return [TimelineItem(statement=TimelineStatement(*row[:14]), counts=False, changed=False, changed_from=None,
+                         confidence=row[14]) for row in rows], total
+
+
+def country_statement_count(session: Session, iso2: str) -> int:
+    return session.scalar(statements_select(StatementFilters(country=iso2))
+                          .with_only_columns(func.count()).order_by(None)) or 0
 
 
 # --- lists -------------------------------------------------------------------------------------------------------

@@ -25,6 +25,11 @@ class Settings(BaseSettings):
     max_article_bytes: int = 5_000_000
     # Extraction gives up on one article after this many seconds (reported as "article too complex"); 0: no limit.
     extract_time_limit_s: float = 10.0
+    # false: machine-found statements nobody has verified stay off the map, the table, the position downloads
+    # and /api/positions until an editor verifies them (every view then reads as reviewed=verified).
+    machine_on_map: bool = True
+    # A position whose last statement is older than this many days before the as-of date is marked as stale.
+    stale_after_days: int = 180
     templates_dir: Path = PROJECT_ROOT / "templates"
     static_dir: Path = PROJECT_ROOT / "static"
     # --- serving under load and behind proxies (README: Configuration) ---

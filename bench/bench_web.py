@@ -1,14 +1,18 @@
-"""Benchmark: server latency of the map, statements and API pages at 200 countries x 100,000 statements.
+"""Benchmark: server latency of the map, statements and API pages at 200 countries x --statements statements.
 
 Builds a database of generated statements (SQLite in a temporary directory, and/or a Postgres database of its
-own that it creates and drops), serves the app with a real uvicorn process on 127.0.0.1, sends a bounded number
-of sequential requests per endpoint (round-robin, after a warm-up) and prints p50/p99 for each endpoint, as the
-server's own time (a Server-Timing header added by a wrapper around the app, from request to response start)
-and as the client's round trip over loopback, plus each endpoint's ratio to a trivial endpoint (/healthz)
-measured in the same run.
+own that it creates and drops) and its kept positions (`rebuild_positions`), serves the app with a real uvicorn
+process on 127.0.0.1, and measures three things, each a bounded number of sequential requests:
+
+- repeated views: every endpoint round-robin after a warm-up (what most readers get: the rendered page is kept
+  per view and data version), as the server's own time (a Server-Timing header added by a wrapper around the app,
+  from request to response start) and the client's round trip over loopback, with the ratio to /healthz;
+- the first request after a write: --writes times, an editor's write through app.editing (a review or a new
+  statement, alternately, in this process), then one request to each endpoint, which must render afresh;
+- a conditional request (If-None-Match with the page's ETag), answered 304.
 
     .venv/bin/python bench/bench_web.py                       # SQLite and Postgres (when it answers)
-    .venv/bin/python bench/bench_web.py --backend sqlite --requests 200
+    .venv/bin/python bench/bench_web.py --backend sqlite --statements 1000000 --requests 200
 """
 from __future__ import annotations
 
@@ -109,17 +113,59 @@ def populate(url: str, countries: int, statements: int, seed: int = 7) -> None:
     engine.dispose()
 
 
-def change_dates_cost(url: str) -> float:
-    """Milliseconds to compute the slider's change dates once (what the map pays after data changes)."""
-    from app import queries
+def rebuild(url: str) -> float:
+    """Seconds to compute the kept positions from every statement (`stancemap rebuild-positions`)."""
+    from app.positions import rebuild_positions
 
     engine = create_engine(url)
+    start = time.perf_counter()
     with session_scope(engine) as session:
-        start = time.perf_counter()
-        queries.change_dates(session)
-        ms = (time.perf_counter() - start) * 1000
+        rebuild_positions(session)
+    seconds = time.perf_counter() - start
+    with engine.connect() as conn:
+        conn.execute(text("ANALYZE"))
+        conn.commit()
     engine.dispose()
-    return ms
+    return seconds
+
+
+class Writer:
+    """An editor writing through app.editing, as the web app would: alternately verifies a random statement and
+    adds one (a random country, a date in the last month of the data)."""
+
+    def __init__(self, url: str, seed: int = 11):
+        from app import editing
+        from app.db import session_factory
+
+        self.editing = editing
+        self.engine = create_engine(url)
+        self.session = session_factory(self.engine)()
+        self.rnd = random.Random(seed)
+        self.user = editing.create_user(self.session, f"bench-{uuid.uuid4().hex[:6]}", "bench password 123",
+                                        role="admin")
+        self.max_id = self.session.scalar(select(Statement.id).order_by(Statement.id.desc()).limit(1))
+        self.codes = list(self.session.scalars(select(Country.iso2).order_by(Country.iso2)))[:200]
+        self.n = 0
+        self.times: list[float] = []
+
+    def write(self) -> None:
+        start = time.perf_counter()
+        self.n += 1
+        if self.n % 2:
+            sid = self.rnd.randrange(1, self.max_id + 1)
+            self.editing.review_statement(self.session, self.user, sid, "verify")
+        else:
+            day = FIRST_DAY + dt.timedelta(days=DAYS - 1 - self.rnd.randrange(30))
+            data, errors = self.editing.validate_statement(self.session, {
+                "country_iso2": self.rnd.choice(self.codes), "stance": self.rnd.choice(("support", "reject")),
+                "stated_on": day.isoformat(), "quote": f"Bench statement {self.n}."})
+            assert not errors, errors
+            self.editing.create_statement(self.session, self.user, data)
+        self.times.append((time.perf_counter() - start) * 1000)
+
+    def close(self) -> None:
+        self.session.close()
+        self.engine.dispose()
 
 
 def serve(url: str, port: int) -> subprocess.Popen:
@@ -144,6 +190,48 @@ def pct(values: list[float], p: float) -> float:
     return values[min(len(values) - 1, round(p / 100 * (len(values) - 1)))]
 
 
+def after_writes(base: str, endpoints: list[str], writer: Writer, writes: int) -> dict[str, dict[str, list[float]]]:
+    out = {e: {"server": [], "client": []} for e in endpoints}
+    with httpx.Client(base_url=base, timeout=30) as client:
+        for _ in range(writes):
+            writer.write()
+            for e in endpoints:
+                start = time.perf_counter()
+                r = client.get(e)
+                client_ms = (time.perf_counter() - start) * 1000
+                r.raise_for_status()
+                out[e]["server"].append(float(r.headers["server-timing"].split("dur=")[1]))
+                out[e]["client"].append(client_ms)
+    return out
+
+
+def conditional(base: str, endpoints: list[str], requests: int) -> dict[str, dict[str, list[float]]]:
+    out = {}
+    with httpx.Client(base_url=base, timeout=30) as client:
+        for e in endpoints:
+            etag = client.get(e).headers["etag"]
+            out[f"{e} (304)"] = {"server": [], "client": []}
+            for _ in range(requests):
+                start = time.perf_counter()
+                r = client.get(e, headers={"If-None-Match": etag})
+                client_ms = (time.perf_counter() - start) * 1000
+                assert r.status_code == 304, (e, r.status_code)
+                out[f"{e} (304)"]["server"].append(float(r.headers["server-timing"].split("dur=")[1]))
+                out[f"{e} (304)"]["client"].append(client_ms)
+    return out
+
+
+def sizes(base: str, endpoints: list[str]) -> None:
+    with httpx.Client(base_url=base, timeout=30) as client:
+        for e in endpoints:
+            plain = client.get(e, headers={"Accept-Encoding": "identity"})
+            br = client.get(e, headers={"Accept-Encoding": "br"})
+            gz = client.get(e, headers={"Accept-Encoding": "gzip"})
+            print(f"  {e:<32} {len(plain.content) / 1024:8.1f} KB plain, "
+                  f"{int(gz.headers.get('content-length', 0)) / 1024:6.1f} KB gzip, "
+                  f"{int(br.headers.get('content-length', 0)) / 1024:6.1f} KB brotli")
+
+
 def measure(base: str, endpoints: list[str], requests: int, warmup: int) -> dict[str, dict[str, list[float]]]:
     out = {e: {"server": [], "client": []} for e in endpoints}
     with httpx.Client(base_url=base, timeout=30) as client:
@@ -162,9 +250,10 @@ def measure(base: str, endpoints: list[str], requests: int, warmup: int) -> dict
     return out
 
 
-def report(label: str, results: dict, trivial: str) -> None:
-    base_server = statistics.median(results[trivial]["server"])
-    base_client = statistics.median(results[trivial]["client"])
+def report(label: str, results: dict, trivial: str, base: dict | None = None) -> None:
+    base = base or results
+    base_server = statistics.median(base[trivial]["server"])
+    base_client = statistics.median(base[trivial]["client"])
     print(f"\n{label}")
     print(f"{'endpoint':<34}{'server p50':>11}{'p99':>9}{'x trivial':>11}{'client p50':>12}{'p99':>9}{'x trivial':>11}")
     for e, r in results.items():
@@ -177,28 +266,47 @@ def report(label: str, results: dict, trivial: str) -> None:
 def run(backend: str, url: str, port: int, args) -> None:
     t0 = time.perf_counter()
     populate(url, args.countries, args.statements)
-    print(f"[{backend}] built {args.statements} statements over {args.countries} countries "
-          f"in {time.perf_counter() - t0:.1f}s; change dates computed once in {change_dates_cost(url):.0f} ms")
-    endpoints = ["/healthz", "/", f"/?as_of={AS_OF}", "/statements", f"/api/positions?as_of={AS_OF}",
-                 "/countries/FR"]
+    built = time.perf_counter() - t0
+    print(f"[{backend}] built {args.statements} statements over {args.countries} countries in {built:.1f}s; "
+          f"kept positions rebuilt in {rebuild(url):.1f}s")
+    endpoints = ["/healthz", "/", f"/?as_of={AS_OF}", "/?reviewed=verified", "/statements",
+                 f"/api/positions?as_of={AS_OF}", f"/countries/{args.country}", "/positions.csv"]
+    base = f"http://127.0.0.1:{port}"
     proc = serve(url, port)
+    writer = Writer(url)
     try:
-        results = measure(f"http://127.0.0.1:{port}", endpoints, args.requests, args.warmup)
+        results = measure(base, endpoints, args.requests, args.warmup)
+        fresh = after_writes(base, endpoints[1:], writer, args.writes)
+        cond = conditional(base, ["/", f"/countries/{args.country}"], min(args.requests, 100))
+        print(f"[{backend}] response sizes:")
+        sizes(base, ["/", f"/countries/{args.country}", f"/api/positions?as_of={AS_OF}"])
     finally:
+        writer.close()
         proc.terminate()
         proc.wait(timeout=10)
-    report(f"[{backend}] {args.requests} requests per endpoint after {args.warmup} warm-up rounds", results,
-           "/healthz")
+    report(f"[{backend}] repeated views: {args.requests} requests per endpoint after {args.warmup} warm-up rounds",
+           results, "/healthz")
+    report(f"[{backend}] first request after a write: {args.writes} writes, each followed by one request per endpoint",
+           fresh, "/healthz", base=results)
+    report(f"[{backend}] conditional requests (If-None-Match)", cond, "/healthz", base=results)
+    print(f"[{backend}] the editor's write itself (app.editing, with the kept positions): "
+          f"p50 {statistics.median(writer.times):.1f} ms, p99 {pct(writer.times, 99):.1f} ms")
 
 
 def main() -> None:
+    import logging
+
+    os.environ.setdefault("LOG_LEVEL", "WARNING")  # the writer in this process reads the app's settings
+    logging.getLogger("httpx2").setLevel(logging.WARNING)
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--backend", choices=("sqlite", "postgres", "both"), default="both")
     parser.add_argument("--countries", type=int, default=200)
     parser.add_argument("--statements", type=int, default=100_000)
     parser.add_argument("--requests", type=int, default=300)
     parser.add_argument("--warmup", type=int, default=10)
-    parser.add_argument("--port", type=int, default=8111)
+    parser.add_argument("--writes", type=int, default=100, help="writes, each followed by one request per endpoint")
+    parser.add_argument("--country", default="FR", help="the country page measured")
+    parser.add_argument("--port", type=int, default=8106)
     args = parser.parse_args()
 
     if args.backend in ("sqlite", "both"):
@@ -215,7 +323,7 @@ def main() -> None:
             print(f"[postgres] skipped: cannot create a database at {PG_URL}: {exc.__class__.__name__}")
             return
         try:
-            run("postgres", base.set(database=name).render_as_string(hide_password=False), args.port + 1, args)
+            run("postgres", base.set(database=name).render_as_string(hide_password=False), args.port, args)
         finally:
             with admin.connect() as conn:
                 conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))

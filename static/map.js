@@ -33,7 +33,10 @@
     head.appendChild(el("span", "tt-name", d.name || d.iso2 || ""));
     head.appendChild(el("span", "badge badge-" + stance, LABELS[stance]));
     t.appendChild(head);
-    if (d.date) t.appendChild(el("div", "tt-date", "Stated " + d.date));
+    if (d.since) t.appendChild(el("div", "tt-date", "Since " + d.since + (d.date && d.date !== d.since ? ", last restated " + d.date : "")));
+    else if (d.date) t.appendChild(el("div", "tt-date", "Stated " + d.date));
+    if (d.trustLabel) t.appendChild(el("div", "tt-trust tt-trust-" + (d.trust || ""), d.trustLabel + (d.sources ? " \u00b7 " + d.sources : "")));
+    if (d.stale) t.appendChild(el("div", "tt-stale", "Stale: " + d.stale));
     if (d.quote) t.appendChild(el("p", "tt-quote", "\u201c" + d.quote + "\u201d"));
     t.hidden = false;
   }

@@ -8,6 +8,7 @@ import itertools
 from sqlalchemy.orm import Session
 
 from app.models import Article, Statement
+from app.positions import refresh_countries
 
 _seq = itertools.count(1)
 
@@ -35,4 +36,6 @@ def add_statement(session: Session, country: str, stance: str, stated_on: dt.dat
                           quote=quote or f"{country} statement: {stance}", article=article, **fields)
     session.add(statement)
     session.flush()
+    # Rows inserted directly keep the kept positions in line the way every writer does.
+    refresh_countries(session, [country])
     return statement

@@ -25,10 +25,27 @@ def test_positions_on_a_date(client, seeded):
     assert r.json() == [{
         "country": "FR", "country_name": "France", "stance": "undecided", "stated_on": "2024-11-01",
         "date_precision": "day", "quote": "France does not rule out troops.", "speaker": None, "source": "Reuters",
-        "url": "https://reuters.example/1", "statement_id": 1,
+        "url": "https://reuters.example/1", "statement_id": 1, "origin": "machine", "review_status": "unreviewed",
+        "confidence": None, "trust": "unreviewed", "since": "2024-11-01", "since_precision": "day",
+        "last_restated": "2024-11-01", "sources": 1, "articles": 1, "stale": False,
     }]
     later = client.get("/api/positions", params={"as_of": "2025-03-01"}).json()
     assert {p["country"]: p["stance"] for p in later} == {"FR": "support", "DE": "reject"}
+
+
+def test_positions_verified_only_and_bad_reviewed_value(client, session, seeded):
+    add_statement(session, "FR", "support", "2025-01-05", origin="editor", review_status="verified",
+                  quote="Entered by an editor.")
+    session.commit()
+    everything = {p["country"]: p for p in client.get("/api/positions?as_of=2025-03-01").json()}
+    assert everything["FR"]["since"] == "2025-01-05" and everything["FR"]["trust"] == "unreviewed"
+    verified = client.get("/api/positions?as_of=2025-03-01&reviewed=verified").json()
+    assert [(p["country"], p["trust"], p["stated_on"]) for p in verified] == [("FR", "editor", "2025-01-05")]
+    r = client.get("/api/positions?reviewed=maybe")
+    assert r.status_code == 422 and r.json()["detail"][0]["loc"] == ["query", "reviewed"]
+    assert client.get("/positions.json?as_of=2025-03-01&reviewed=verified").json()[0]["quote"] == \
+        "Entered by an editor."
+    assert client.get("/positions.csv?reviewed=nope").status_code == 422
 
 
 def test_positions_default_to_today_and_filter(client, seeded):

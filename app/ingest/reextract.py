@@ -17,6 +17,7 @@ from app.ingest.extract import Candidate, Extractor
 from app.ingest.store import _insert_statements, default_extractor
 from app.ingest.types import ArticleInput
 from app.models import Article, Statement
+from app.positions import refresh_countries
 
 # What the extractor decides about a statement; two statements with the same key are the same finding.
 _KEY_FIELDS = ("country", "stance", "stated_on", "date_precision", "quote_start", "quote_end", "mention_start",
@@ -99,6 +100,7 @@ def reextract_one(session: Session, article: Article, extractor: Extractor,
     if not dry_run:
         session.execute(delete(Statement).where(_replaceable(article.id)))
         _insert_statements(session, fresh, article.id)
+        refresh_countries(session, {c.country for c in changes})
     return changes, len(old), len(fresh)
 
 

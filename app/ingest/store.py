@@ -23,6 +23,7 @@ from app.ingest.extract import Candidate, ExtractionTooComplex, Extractor, RuleE
 from app.ingest.readers import article_files, read_file, read_paths
 from app.ingest.types import ArticleInput, ReadError
 from app.models import Article, Statement
+from app.positions import refresh_countries
 
 
 @dataclass(frozen=True)
@@ -148,6 +149,8 @@ def store_prepared(session: Session, p: Prepared, *, commit: bool = True) -> Sto
                 session.commit()
             return StoreResult("already stored", existing, 0, item.file_name)
         _insert_statements(session, list(p.candidates), article_id)
+        if p.candidates:
+            refresh_countries(session, _touched(p.candidates))
         if commit:
             session.commit()
     except IntegrityError:
@@ -161,6 +164,19 @@ def store_prepared(session: Session, p: Prepared, *, commit: bool = True) -> Sto
         session.rollback()
         raise
     return StoreResult("added", article_id, len(p.candidates), item.file_name)
+
+
+def _touched(candidates: Iterable[Candidate]) -> dict[str, dt.date | None]:
+    """Country -> the earliest date its new statements carry (None: an undated one, recompute the country)."""
+    out: dict[str, dt.date | None] = {}
+    for c in candidates:
+        if c.country in out and out[c.country] is None:
+            continue
+        if c.stated_on is None:
+            out[c.country] = None
+        else:
+            out[c.country] = min(c.stated_on, out.get(c.country) or c.stated_on)
+    return out
 
 
 def store_article(session: Session, item: ArticleInput, extractor: Extractor | None = None,

@@ -9,7 +9,6 @@ import anyio.to_thread
 from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from fastapi.staticfiles import StaticFiles
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import Engine
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -188,7 +187,9 @@ def create_app(engine: Engine | None = None, *, freeze_heap: bool | None = None)
                   docs_url=None, redoc_url=None)  # /docs is served by app.web.api from vendored Swagger UI
     app.state.engine = engine or get_engine()
     app.state.session_factory = session_factory(app.state.engine)
-    app.mount("/static", StaticFiles(directory=str(settings.static_dir)), name="static")
+    from app.web.http import HashedStaticFiles
+
+    app.mount("/static", HashedStaticFiles(directory=str(settings.static_dir)), name="static")
     install_error_handlers(app)
 
     from app.web import api, auth, editor, headers, pages
@@ -199,8 +200,12 @@ def create_app(engine: Engine | None = None, *, freeze_heap: bool | None = None)
     app.include_router(api.docs_router)
     auth.install(app, settings.secret_key)  # editors: server-side sessions, sign-in, forms, review queue
     app.include_router(editor.router)
-    # Outermost last: trusted hosts, then security headers on every answer, then the catch-all.
+    from app.web import http
+
+    # Outermost last: trusted hosts, then security headers on every answer (cached and 304 ones included),
+    # then compression, ETags and rendered pages per data version, then the catch-all.
     app.add_middleware(CatchAll)
+    http.install(app)
     headers.install(app, settings)
     if "*" not in settings.trusted_host_list:
         app.add_middleware(TrustedHostMiddleware, allowed_hosts=settings.trusted_host_list)

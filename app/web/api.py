@@ -12,6 +12,7 @@ from pydantic import BaseModel, Field
 from app import clock
 from app import queries
 from app.queries import StatementFilters
+from app.settings import get_settings
 from app.web.deps import ApiDate, ParamError, SessionDep, parse_country, parse_text
 
 router = APIRouter(prefix="/api", tags=["api"])
@@ -37,6 +38,18 @@ class PositionOut(BaseModel):
     source: str | None = Field(description="The publication the statement was reported in")
     url: str | None
     statement_id: int
+    origin: Origin = Field(description="machine (found by the extractor) or editor (entered by an editor)")
+    review_status: ReviewStatus = Field(description="verified by an editor, or unreviewed machine output")
+    confidence: float | None = Field(description="The extractor's confidence (null for an editor's statement)")
+    trust: Literal["verified", "editor", "unreviewed"] = Field(
+        description="verified by an editor, entered by an editor, or found by the machine and not yet reviewed")
+    since: dt.date = Field(description="The day the current stance began: the first statement of its unbroken run")
+    since_precision: str
+    last_restated: dt.date = Field(description="The day of the latest statement of this stance (= stated_on)")
+    sources: int = Field(description="Distinct outlets reporting this stance for the country within 7 days up to "
+                                     "stated_on")
+    articles: int = Field(description="Distinct articles among them")
+    stale: bool = Field(description="Last stated more than STALE_AFTER_DAYS (default 180) days before as_of")
 
 
 class StatementOut(BaseModel):
@@ -80,13 +93,22 @@ class CountryOut(BaseModel):
 def positions(session: SessionDep,
               as_of: Annotated[ApiDate, Query(description="YYYY-MM-DD; today when left out")] = None,
               stance: Stance | None = None,
-              group: Group | None = None) -> list[PositionOut]:
-    """Each country's position on a date: its latest statement on or before `as_of` that is not dismissed."""
+              group: Group | None = None,
+              reviewed: Annotated[Literal["all", "verified"], Query(
+                  description="all (default): every position; verified: only positions resting on verified or "
+                              "editor-entered statements")] = "all") -> list[PositionOut]:
+    """Each country's position on a date: its latest statement on or before `as_of` that is not dismissed, with
+    how sure it is (origin, review status, confidence), since when, and how many sources report it."""
     as_of = as_of or clock.today()
+    stale_days = get_settings().stale_after_days
     return [PositionOut(country=p.country, country_name=p.country_name, stance=p.stance, stated_on=p.stated_on,
                         date_precision=p.date_precision, quote=p.quote, speaker=p.speaker, source=p.source,
-                        url=p.url, statement_id=p.statement_id)
-            for p in queries.positions_as_of(session, as_of, stance=stance, group=group)]
+                        url=p.url, statement_id=p.statement_id, origin=p.origin, review_status=p.review_status,
+                        confidence=p.confidence, trust=p.trust, since=p.since or p.stated_on,
+                        since_precision=p.since_precision, last_restated=p.stated_on, sources=p.sources,
+                        articles=p.articles, stale=(as_of - p.stated_on).days > stale_days)
+            for p in queries.positions_as_of(session, as_of, stance=stance, group=group,
+                                             reading=queries.effective_reading(reviewed))]
 
 
 @router.get("/statements", response_model=StatementPage)

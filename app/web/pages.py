@@ -14,8 +14,11 @@ from app import queries
 from app.export import ROW_COUNT_HEADER, open_download
 from app.models import ORIGINS, REVIEW_STATUSES, STANCES
 from app.queries import GROUPS, StatementFilters
-from app.web.deps import (ParamError, SessionDep, is_htmx, parse_choice, parse_country, parse_date, parse_int,
-                          parse_text, query_string, templates)
+from app.positions import CORROBORATION_DAYS
+from app.settings import get_settings
+from app.web.deps import (ParamError, SessionDep, date_label, is_htmx, parse_choice, parse_country, parse_date,
+                          parse_int, parse_text, query_string, templates)
+from app.web.labels import REVIEWED, is_stale, sources_label, stale_label, trust_label
 
 router = APIRouter()
 
@@ -62,8 +65,9 @@ def _stream_download(request: Request, fmt: str, count_and_records, filename: st
 
 def _map_params(request: Request, session) -> tuple[dict, dict, dict[str, str]]:
     """Raw values (kept in the form as typed), parsed values, and messages for the bad ones."""
-    raw = {k: request.query_params.get(k, "") for k in ("as_of", "stance", "group", "sort", "country")}
-    parsed: dict = {"as_of": None, "stance": None, "group": None, "sort": "country", "country": None}
+    raw = {k: request.query_params.get(k, "") for k in ("as_of", "stance", "group", "sort", "country", "reviewed")}
+    parsed: dict = {"as_of": None, "stance": None, "group": None, "sort": "country", "country": None,
+                    "reviewed": "all"}
     errors: dict[str, str] = {}
     parsers = {
         "as_of": lambda v: parse_date(v, "as_of"),
@@ -71,6 +75,7 @@ def _map_params(request: Request, session) -> tuple[dict, dict, dict[str, str]]:
         "group": lambda v: parse_choice(v, GROUPS, "group"),
         "sort": lambda v: parse_choice(v, SORTS, "sort") or "country",
         "country": lambda v: parse_country(session, v),
+        "reviewed": lambda v: parse_choice(v, REVIEWED, "reviewed") or "all",
     }
     for key, parse in parsers.items():
         try:
@@ -80,20 +85,32 @@ def _map_params(request: Request, session) -> tuple[dict, dict, dict[str, str]]:
     return raw, parsed, errors
 
 
+def _map_entry(x, as_of: dt.date, stale_days: int):
+    from app.web.svgmap import MapEntry
+
+    return MapEntry(iso2=x.country, name=x.country_name, stance=x.stance,
+                    stated_on=date_label(x.stated_on, x.date_precision), quote=x.quote, trust=x.trust,
+                    trust_label=trust_label(x.origin, x.review_status, x.confidence),
+                    since=date_label(x.since, x.since_precision) if x.since else None,
+                    sources=sources_label(x.sources, x.articles),
+                    stale=stale_label(x.stated_on, as_of) if is_stale(x.stated_on, as_of, stale_days) else None)
+
+
 @router.get("/", include_in_schema=False)
 def home(request: Request, session: SessionDep):
-    from app.web.svgmap import MapEntry, render_map
+    from app.web.svgmap import render_map
 
     raw, p, errors = _map_params(request, session)
-    summary = queries.data_summary(session)
+    reading = queries.effective_reading(p["reviewed"])
+    summary = queries.data_summary(session, reading)
     today = _today()
     as_of = p["as_of"] or today
-    all_in_group = queries.positions_as_of(session, as_of, group=p["group"])
+    stale_days = get_settings().stale_after_days
+    all_in_group = queries.positions_as_of(session, as_of, group=p["group"], reading=reading)
     positions = [x for x in all_in_group if not p["stance"] or x.stance == p["stance"]]
     positions = queries.sort_positions(positions, p["sort"])
     counts = queries.stance_counts(all_in_group)
-    entries = {x.country: MapEntry(iso2=x.country, name=x.country_name, stance=x.stance,
-                                   stated_on=x.stated_on.isoformat(), quote=x.quote) for x in positions}
+    entries = {x.country: _map_entry(x, as_of, stale_days) for x in positions}
     # The slider spans the data (and a date asked for outside it); it moves in days, ticks mark the days a
     # position changed. Today is usually past the last statement: the slider's end then shows the same map.
     start = min(summary.first_stated_on or today, as_of)
@@ -108,8 +125,12 @@ def home(request: Request, session: SessionDep):
                    "ticks": [(d - start).days for d in summary.change_dates if start <= d <= end]},
         "state": {"as_of": raw["as_of"] if errors.get("as_of") else (p["as_of"] or ""), "stance": p["stance"],
                   "group": p["group"], "sort": p["sort"] if p["sort"] != "country" else None,
-                  "country": p["country"]},
+                  "country": p["country"], "reviewed": p["reviewed"] if p["reviewed"] != "all" else None},
         "stances": STANCES, "groups": GROUPS, "group_labels": GROUP_LABELS,
+        "reviewed": p["reviewed"], "reading": reading, "machine_on_map": get_settings().machine_on_map,
+        "stale_days": stale_days, "trust_counts": queries.trust_counts(positions),
+        "undated": [u for u in queries.undated_only(session, as_of, reading=reading, group=p["group"])
+                    if not p["stance"] or u.stance == p["stance"]],
     }
     return _render(request, "index.html", context, blocks=["view", "form_state"],
                    status_code=422 if errors else 200, push_url="/" + _qs(context["state"]))
@@ -124,12 +145,14 @@ def positions_download(fmt: str, request: Request, session: SessionDep):
     if errors:
         return _error_page(request, 422, "Bad download parameters", "; ".join(f"{k}: {v}" for k, v in errors.items()))
     as_of = p["as_of"] or _today()
-    positions = queries.sort_positions(queries.positions_as_of(session, as_of, stance=p["stance"], group=p["group"]),
-                                       p["sort"])
+    reading = queries.effective_reading(p["reviewed"])
+    positions = queries.sort_positions(queries.positions_as_of(session, as_of, stance=p["stance"], group=p["group"],
+                                                               reading=reading), p["sort"])
     ids = [x.statement_id for x in positions]
+    extra = {x.statement_id: queries.position_fields(x) for x in positions}
 
     def count_and_records(s):
-        rows = [queries.statement_record(st) for st in queries.statements_by_ids(s, ids)]  # one per country
+        rows = [queries.statement_record(st) | extra[st.id] for st in queries.statements_by_ids(s, ids)]
         return len(rows), rows
 
     return _stream_download(request, fmt, count_and_records, f"positions-{as_of.isoformat()}")
@@ -148,13 +171,55 @@ def country_page(iso2: str, request: Request, session: SessionDep):
         from fastapi.responses import RedirectResponse
 
         return RedirectResponse(f"/countries/{country.iso2}", status_code=308)
-    timeline = queries.country_timeline(session, country.iso2)
+    raw_before = request.query_params.get("before", "")
+    try:
+        before = _parse_cursor(raw_before)
+    except ParamError as e:
+        return _error_page(request, 422, "Bad parameters", f"{e.field}: {e.message}")
+    all_changes = request.query_params.get("changes") == "all"
     today = _today()
-    current = next((e.statement for e in reversed(timeline) if e.counts and e.statement.stated_on <= today), None)
-    changes = [e for e in timeline if e.changed]
-    return templates.TemplateResponse(request, "country.html", {
-        "country": country, "timeline": timeline, "current": current, "changes": changes,
-    })
+    stale_days = get_settings().stale_after_days
+    reading = queries.effective_reading(None)
+    current = next(iter(queries.positions_as_of(session, today, country=country.iso2, reading=reading)), None)
+    verified = None
+    if reading == "all":
+        verified = next(iter(queries.positions_as_of(session, today, country=country.iso2, reading="verified")),
+                        None)
+    changes, changes_total = queries.country_changes(session, country.iso2, reading=reading,
+                                                     limit=None if all_changes else CHANGES_SHOWN)
+    items, cursor = queries.country_statements(session, country.iso2, before=before, limit=TIMELINE_PAGE)
+    undated, undated_total = ([], 0) if before else queries.country_undated(session, country.iso2)
+    context = {
+        "country": country, "current": current, "verified": verified, "today": today, "stale_days": stale_days,
+        "changes": changes, "changes_total": changes_total, "all_changes": all_changes,
+        "groups": queries.group_reports(items), "cursor": _cursor_text(cursor), "before": before,
+        "undated": undated, "undated_total": undated_total, "reading": reading,
+        "statement_count": queries.country_statement_count(session, country.iso2),
+        "corroboration_days": CORROBORATION_DAYS,
+    }
+    if before:  # htmx's "older statements" takes only the next page of the list; a plain link the whole page
+        return _render(request, "country.html", context, blocks=["more"])
+    return templates.TemplateResponse(request, "country.html", context, headers=VARY)
+
+
+CHANGES_SHOWN = 30
+TIMELINE_PAGE = 50
+
+
+def _parse_cursor(raw: str) -> tuple[dt.date, int] | None:
+    """'2025-02-17.1234' (a date and a statement id): the page starts with the statements older than it."""
+    if not raw:
+        return None
+    day, _, sid = raw.partition(".")
+    try:
+        return dt.date.fromisoformat(day), int(sid)
+    except ValueError:
+        raise ParamError("before", f"'{raw[:40]}' is not a position in the timeline; follow the 'older statements' "
+                                   "link") from None
+
+
+def _cursor_text(cursor: tuple[dt.date, int] | None) -> str | None:
+    return f"{cursor[0].isoformat()}.{cursor[1]}" if cursor else None
 
 
 # --- every statement --------------------------------------------------------------------------------------------

@@ -17,6 +17,7 @@ QUOTE_EXCERPT = 240  # characters kept in data-quote; the country page has the w
 # Fills: a colour (Okabe-Ito, overridden by the CSS variables of static/app.css) plus a pattern, so stance is
 # never told by colour alone. The hex values are fallbacks for when the stylesheet is missing.
 COLOURS = {"support": "#0072b2", "reject": "#d55e00", "undecided": "#e69f00", "none": "#e4e4e0"}
+UNREVIEWED_ATTRS = ' fill-opacity=".5" stroke-dasharray="4 2"'
 FILL = {
     "support": "url(#sm-pat-support)",
     "reject": "url(#sm-pat-reject)",
@@ -32,8 +33,13 @@ class MapEntry:
     iso2: str
     name: str
     stance: str  # support | reject | undecided
-    stated_on: str | None = None  # ISO date
+    stated_on: str | None = None  # the date as readers see it ("3 Dec 2024", "Apr 2025")
     quote: str | None = None
+    trust: str = "verified"  # verified | editor | unreviewed: unreviewed ones get a second visual cue
+    trust_label: str | None = None  # in words, with the extractor's confidence
+    since: str | None = None  # when the current stance began, as readers see it
+    sources: str | None = None  # "3 sources"
+    stale: str | None = None  # "last stated 14 months before this date", when past the threshold
 
     def __post_init__(self) -> None:
         if self.stance not in STANCES:
@@ -62,7 +68,18 @@ def load_geometry(path: Path = ASSET) -> Geometry:
 def _label(name: str, entry: MapEntry | None) -> str:
     if entry is None:
         return f"{name}: no position"
-    return f"{name}: {entry.stance}, {entry.stated_on}" if entry.stated_on else f"{name}: {entry.stance}"
+    text = f"{name}: {entry.stance}"
+    if entry.since:
+        text += f" since {entry.since}"
+        if entry.stated_on and entry.stated_on != entry.since:
+            text += f", last restated {entry.stated_on}"
+    elif entry.stated_on:
+        text += f", {entry.stated_on}"
+    if entry.trust_label:
+        text += f"; {entry.trust_label}"
+    if entry.stale:
+        text += f"; stale, {entry.stale}"
+    return text
 
 
 def _excerpt(quote: str | None) -> str:
@@ -77,6 +94,9 @@ def _open_link(
 ) -> str:
     stance = entry.stance if entry else "none"
     classes = f"country stance-{stance}{extra_class}"
+    unreviewed = entry is not None and entry.trust == "unreviewed"
+    if unreviewed:
+        classes += " unreviewed"
     if iso2 == highlight:
         classes += " highlight"
     label = _label(name, entry)
@@ -88,9 +108,14 @@ def _open_link(
         f'data-name="{escape(name)}" data-stance="{stance}" '
         f'data-date="{escape(entry.stated_on or "") if entry else ""}" '
         f'data-quote="{escape(_excerpt(entry.quote)) if entry else ""}" '
-        f'tabindex="{tabindex}" aria-label="{escape(label)}" '
-        # An HTML link gets its native tooltip from title=, an SVG link from a <title> child.
-        + (f'title="{escape(label)}">' if html else f'fill="{FILL[stance]}"><title>{escape(label)}</title>')
+        + (f'data-trust="{escape(entry.trust)}" data-trust-label="{escape(entry.trust_label or "")}" '
+           f'data-since="{escape(entry.since or "")}" data-sources="{escape(entry.sources or "")}" '
+           f'data-stale="{escape(entry.stale or "")}" ' if entry else "")
+        + f'tabindex="{tabindex}" aria-label="{escape(label)}" '
+        # An HTML link gets its native tooltip from title=, an SVG link from a <title> child. The unreviewed
+        # cue (lighter fill, dashed outline) is also set as attributes, for when the stylesheet is missing.
+        + (f'title="{escape(label)}">' if html else
+           f'fill="{FILL[stance]}"{UNREVIEWED_ATTRS if unreviewed else ""}><title>{escape(label)}</title>')
     )
 
 
@@ -113,6 +138,24 @@ def _patterns() -> str:
 
 
 def render_map(
+    entries: Mapping[str, MapEntry],
+    *,
+    highlight: str | None = None,
+    always_inset: Iterable[str] = (),
+) -> Markup:
+    """The map for these entries (see _render_map); the same entries give the same map, so it is rendered once
+    per distinct view and kept (a write that changes a position changes the entries, hence the key)."""
+    key = tuple(sorted((k.upper(), v) for k, v in entries.items()))
+    return _render_cached(key, highlight.upper() if highlight else None,
+                          tuple(sorted(k.upper() for k in always_inset)))
+
+
+@functools.lru_cache(maxsize=256)
+def _render_cached(entries: tuple, highlight: str | None, always_inset: tuple) -> Markup:
+    return _render_map(dict(entries), highlight=highlight, always_inset=always_inset)
+
+
+def _render_map(
     entries: Mapping[str, MapEntry],
     *,
     highlight: str | None = None,

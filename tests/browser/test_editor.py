@@ -200,7 +200,7 @@ def test_a_reader_cannot_reach_any_editing_page_or_endpoint(page, live_server, q
         expect(page).to_have_url(f"{live_server}/signin?next={path.replace('/', '%2F')}")
         expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
     page.goto(f"{live_server}/")
-    expect(page.get_by_role("link", name="Review")).to_have_count(0)
+    expect(page.get_by_role("link", name="Review", exact=True)).to_have_count(0)
     statuses = page.evaluate("""async (id) => {
         const out = [];
         for (const path of [`/editor/review/${id}/verify`, `/editor/review/${id}/dismiss`, `/editor/statements/new`,

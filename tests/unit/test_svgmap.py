@@ -197,3 +197,22 @@ def test_places_fall_in_the_right_country(place, lon, lat, iso2, not_iso2):
     assert contains(geo.countries[iso2]["d"], point), place
     if not_iso2:
         assert not contains(geo.countries[not_iso2]["d"], point), place
+
+
+def test_unreviewed_positions_get_a_second_cue_and_say_so():
+    entry = MapEntry("FR", "France", "support", "Apr 2025", "q", trust="unreviewed",
+                     trust_label="machine-found, not reviewed (confidence 0.80)", since="Feb 2025", sources="2 sources",
+                     stale="last stated 14 months before this date")
+    a = links(parse(render_map({"FR": entry, "DE": MapEntry("DE", "Germany", "reject", trust="editor")})))
+    assert "unreviewed" in a["FR"].get("class").split() and "unreviewed" not in a["DE"].get("class").split()
+    assert a["FR"].get("fill-opacity") == ".5" and a["FR"].get("stroke-dasharray")
+    assert a["DE"].get("fill-opacity") is None
+    assert a["FR"].get("aria-label") == ("France: support since Feb 2025, last restated Apr 2025; machine-found, "
+                                         "not reviewed (confidence 0.80); stale, last stated 14 months before this date")
+    assert a["FR"].get("data-sources") == "2 sources" and a["FR"].get("data-trust") == "unreviewed"
+
+
+def test_the_same_entries_reuse_the_rendered_map():
+    entries = {"FR": MapEntry("FR", "France", "support")}
+    assert render_map(entries) is render_map(dict(entries))
+    assert render_map(entries) is not render_map({"FR": MapEntry("FR", "France", "reject")})
