@@ -97,11 +97,15 @@ def reextract_one(session: Session, article: Article, extractor: Extractor,
     changes = _changes(article, old, fresh)
     if not changes:
         return [], 0, 0
+    # only the countries whose findings changed are replaced: the others keep their statements (and their ids)
+    changed = {c.country for c in changes}
+    removed = [s for s in old if s.country_iso2 in changed]
+    added = [c for c in fresh if c.country in changed]
     if not dry_run:
-        session.execute(delete(Statement).where(_replaceable(article.id)))
-        _insert_statements(session, fresh, article.id)
-        refresh_countries(session, {c.country for c in changes})
-    return changes, len(old), len(fresh)
+        session.execute(delete(Statement).where(_replaceable(article.id), Statement.country_iso2.in_(changed)))
+        _insert_statements(session, added, article.id)
+        refresh_countries(session, changed)
+    return changes, len(removed), len(added)
 
 
 def reextract_article(session: Session, article_id: int, extractor: Extractor | None = None) -> tuple[int, int]:
