@@ -66,7 +66,8 @@ _ASIDE = re.compile(r",\s+(?:(?:which|who)(?!\s+(?:also\s+)?(?:have\s+|has\s+|ha
 _DASH_ASIDE = re.compile(r"\s[–—]\s(?!(?:including|such as|notably|namely|among them|in particular)\b)"
                          r"[^–—]{3,100}?\s[–—]\s", re.I)
 _PARENTHESIS = re.compile(r"\((?:[^()]*?\s){3,}[^()]*\)")
-_QUESTION = re.compile(r"\b(?:whether|asked if)\b")
+_QUESTION = re.compile(r"\b(?:whether|asked (?:if|what|how|when|whether)|"
+                       r"(?:decide|determine|discuss|work out|study|assess|explore) (?:where|when|how|whether|if|what))\b")
 _CONDITION_END = re.compile(r"[,;:.!?]|\s[–—-]\s")
 
 
@@ -106,7 +107,8 @@ _REPORT_ALWAYS = (r"said|says|stated|declared|declares|believes|believe|believed
                   r"told\s+(?:[A-Z][\w-]*\s*)+")
 _REPORT_THAT = r"suggested|suggests|stressed|emphasi[sz]ed|indicated|claimed|informed|signaled|signalled|made it clear"
 _LEFT_OPEN = r"(?:not|n['’]t|never)\s+(?:\w+\s+)?(?:rul\w+\s+out|exclud\w*)\s+that\b"
-_DENIED = r"den(?:y|ies|ied|ying)\s+(?:(?:the\s+|any\s+)?(?:reports?|claims?|suggestions?|rumou?rs?)\s+)?that\b"
+_DENIED = (r"den(?:y|ies|ied|ying)\s+(?:(?:the\s+|any\s+)?(?:[\w-]+\s+){0,2}?(?:reports?|claims?|suggestions?|rumou?rs?)"
+           r"\s+)?that\b")
 _CLAUSE_SPLIT = re.compile(
     rf"\b{_DENIED}|{_LEFT_OPEN}|"
     rf"\b(?:{_REPORT_ALWAYS})\b(?:\s+(?:late|early|later|earlier|again|also|publicly|recently|at|in|on|during|"

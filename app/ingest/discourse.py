@@ -28,6 +28,9 @@ _ANAPHOR = re.compile(r"\b(?:this|these|such|it|idea|plan|proposal|prospect|poss
 _CARRY_DATE = re.compile(r"^(?:meanwhile|at the same time|simultaneously|on the same day|the same day|that day)\b", re.I)
 
 
+_THIRD_PERSON = re.compile(r"^[\s\"“‘']*(?:they|he|she|it|these|those|others|some|many|europe\w*)\b", re.I)
+
+
 def sentence_speaker(text: str, lex: Lexicon, on=None) -> tuple[Mention, ...]:
     """Who a sentence says is speaking: a "Slovak Prime Minister Robert Fico: We ..." header, or the attribution
     after a quote ('"...," said the Greek Prime Minister', also when the quote began a sentence earlier); empty
@@ -55,7 +58,7 @@ def speaker_first_person(ctx: SentenceContext, on_topic: bool) -> list[Candidate
     if not carry.speaker or not (carry.speaker_paragraph == sent.paragraph or quoted_on):
         return []
     m = _FIRST_PERSON.match(text) or (re.match(r"[\"“]", text) if quoted_on else None)
-    if not m:
+    if not m or _THIRD_PERSON.match(text):  # '"They're willing to put people on the ground"' is about others
         return []
     # off the topic, only a stance phrase carries ("nothing is off the table"), not an action whose object
     # may be anything ("tanks that can be sent")

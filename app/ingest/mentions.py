@@ -229,6 +229,10 @@ def group_role(x: Listed, first_in_article: bool) -> tuple[bool, str | None]:
     return ok, why
 
 
+# what someone demands, hopes or requires of a country is theirs, not the country's
+_DEMANDED = re.compile(r"\b(?:demand\w*|insist\w*|requir\w*|requirement|expect\w*|hop(?:e|es|ed|ing)|wish\w*|"
+                       r"want(?:s|ed)?|call(?:s|ed)? on|press(?:es|ed)?|count(?:s|ed)? on|rel(?:y|ies|ied) on)\s+"
+                       r"(?:that\s+)?(?:the\s+)?$", re.I)
 KEEP = "keep"  # a role rule that applies but leaves the list's verdict standing
 
 
@@ -272,6 +276,8 @@ MENTION_RULES: list[tuple[str, Callable]] = [
     ("not-government", lambda m, tail, before, text, lex, cond:  # "opposition leader Babis", "former President"
         "not the government" if m.kind == "person" and _NOT_GOVERNMENT.search(text[max(0, m.start - 60):m.start])
         else None),
+    ("object-of-demand", lambda m, tail, before, text, lex, cond:  # "they demand that the United States ..."
+        "object of a demand" if _DEMANDED.search(text, max(0, m.start - 60), m.start) else None),
     ("adversary", lambda m, tail, before, text, lex, cond:
         "adversary" if any(c in lex.excluded for c in m.countries) else None),
     ("possessive", lambda m, tail, before, text, lex, cond: _possessive(m, tail, before)),
@@ -328,6 +334,7 @@ _ROLE_EXAMPLES = {
     "institution": [("NATO is ready to send troops.", set())],
     "not-government": [("Former President Biden said he would send troops.", set())],
     "adversary": [("Russia rejected the deployment of peacekeepers.", set())],
+    "object-of-demand": [("The Europeans demand that the United States support the mission.", set())],
     "possessive": [("Greece's neighbours are ready to send troops.", set())],
     "adjective-needs-state-noun": [("Italian businesses oppose sending troops.", set())],
     "media-name": [("The Washington Post said sending troops is not a good idea.", set()),
@@ -341,6 +348,7 @@ _ROLE_REASONS = {
     "institution": "an institution that is not a state holds no country's position",
     "not-government": "an opposition leader, a former office holder or a candidate does not speak for the state",
     "adversary": "the adversary's position is not tracked",
+    "object-of-demand": "what someone demands, hopes or requires of a country is their position, not the country's",
     "possessive": "'Spain's economy' is not Spain's government; 'Spain's foreign minister' is",
     "adjective-needs-state-noun": "an adjective speaks for a country only with a noun for its state "
                                   "('the Polish Prime Minister', not 'Polish businesses')",

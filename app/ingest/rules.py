@@ -370,15 +370,32 @@ declare("cue", "negation", "a negation before a cue turns it",
         [("Austria will not send troops to Ukraine.", {("AT", "reject")})])
 
 
-def pick_cue(cues: tuple[CueHit, ...], group: tuple[Mention, ...], inherited: bool, text: str) -> CueHit | None:
-    """The cue that decides a holder's stance: the first one after it in its clause (subject, then verb), else
-    one right before it ("led by Italy")."""
+_SHARES_SUBJECT = re.compile(r"\b(?:together|along|jointly|alongside|like|as well as|and|&)\b[^,;:.]{0,40}$|"
+                             r"\b(?:together|along|jointly|alongside|as well as)\b[^;:.]{0,40}$", re.I)
+
+
+@rule("holder", "own-cue", "a cue after another holder of the clause is that holder's, not an earlier one's",
+      [("Starmer welcomed a commitment from Australia to consider contributing troops.", {("AU", "undecided")})])
+def behind_other_holder(text: str, group, cue: CueHit, others) -> bool:
+    """Another holder of another country stands between the list and the cue (unless it shares the subject:
+    "Estonia, together with Latvia, is ready")."""
+    mine = {c for m in group for c in m.countries}
+    return any(group[-1].end <= o.start and o.end <= cue.start and not set(o.countries) <= mine
+               and not _SHARES_SUBJECT.search(text, max(0, o.start - 50), o.start) for o in others)
+
+
+def pick_cue(cues: tuple[CueHit, ...], group: tuple[Mention, ...], inherited: bool, text: str,
+             others: tuple[Mention, ...] = ()) -> CueHit | None:
+    """The cue that decides a holder's stance: the first one after it in its clause (subject, then verb) that no
+    other holder stands before, else one right before it ("led by Italy")."""
     if inherited:
         return cues[0]
     end, start = group[-1].end, group[0].start
     for c in cues:
         if c.start < end or _AGENT_CUE.fullmatch(c.text):
             continue
+        if others and behind_other_holder(text, group, c, others):
+            break
         if _ATTACHED_CUE.fullmatch(c.text) and not _ADJACENT.match(text[end:c.start]):
             continue  # "proposal" is only the proposer's: "the French proposal", "Macron's proposal"
         return c
@@ -429,7 +446,9 @@ def condition_undecided(ctx: SentenceContext, stance: str, cue: CueHit, owned: l
 @rule("stance", "condition-not-met", "a refusal 'as long as' a condition holds is undecided",
       [("Germany will not send soldiers as long as the war is not over.", {("DE", "undecided")})])
 def condition_not_met(ctx: SentenceContext, stance: str, cue: CueHit, owned: list[str]) -> str | None:
-    if owned and stance == "reject" and any(not t.lower().startswith("even if") for t in owned):
+    # (a ceasefire is the premise of the force: "will not take part, if a peace deal is brokered" is a refusal)
+    if stance == "reject" and any(not t.lower().startswith("even if") and not ctx.lex.question.premise.search(t)
+                                  for t in owned):
         return "undecided"
     return None
 
@@ -533,7 +552,8 @@ def projection(ctx: SentenceContext, v: ClauseView) -> bool:
 
 _NO_COMMENT = re.compile(r"\b(?:(?:declin\w*|refus\w*)\s+(?:to\s+)?comment|(?:would|will|did|could)\s+not\s+comment|"
                          r"(?:wouldn|won|didn|couldn)['’]t\s+comment|no comment|(?:declin\w*|refus\w*)\s+to\s+"
-                         r"(?:say|speculate|discuss|elaborate|be drawn))\b", re.I)
+                         r"(?:say|speculate|discuss|elaborate|be drawn|specify|disclose|reveal|name|identify|detail|"
+                         r"confirm|give details))\b", re.I)
 
 
 @rule("holder", "no-comment", "declining to comment states nothing, and what it declines to comment on is no "
@@ -541,6 +561,20 @@ _NO_COMMENT = re.compile(r"\b(?:(?:declin\w*|refus\w*)\s+(?:to\s+)?comment|(?:wo
                                     ("Asked about troops, Oslo would not comment on the mission.", set())])
 def no_comment(ctx: SentenceContext, v: ClauseView) -> bool:
     return bool(_NO_COMMENT.search(v.text))
+
+
+_HEARSAY = re.compile(r"\b(?:reportedly|allegedly|rumou?red|purportedly)\b|\b(?:media |press |news )?(?:reports?|"
+                      r"claims?|rumou?rs?|speculation)\s+that\b|\bas saying\b", re.I)
+
+
+@rule("holder", "hearsay", "what reports, rumours or unnamed sources say of a country is not its statement",
+      [("Die Welt quoted diplomats as saying Beijing was considering joining a peacekeeping force.", set()),
+       ("Brazil is reportedly ready to send troops.", set())])
+def hearsay(ctx: SentenceContext, v: ClauseView) -> bool:
+    if v.clause.denied:  # "Germany denied reports that it would send troops" is Germany's refusal
+        return False
+    start = max(0, v.clause.start - 40)  # "... reported that" / "as saying" just before the clause
+    return bool(_HEARSAY.search(ctx.text, start, v.clause.end))
 
 
 @rule("holder", "meeting", "'X will meet Y to discuss sending troops' is a meeting, not a position",
@@ -560,11 +594,12 @@ def clause_candidates(ctx: SentenceContext, clause: Clause, before: Before) -> t
             found := _MEMBER_OF.search(v.text)):
         member = (groups[-1], bool(found["neg"]))
     holders = groups[-1] if groups else before.holders
-    if projection(ctx, v) or no_comment(ctx, v):
+    if projection(ctx, v) or no_comment(ctx, v) or hearsay(ctx, v):
         return [], Before(holders, before.cue, member)
     out: list[Candidate] = []
+    holders_here = tuple(m for g in v.groups for m in g)
     for group in groups:
-        cue = pick_cue(cues, group, v.inherited, ctx.text)
+        cue = pick_cue(cues, group, v.inherited, ctx.text, holders_here)
         if cue is None or (meeting(ctx, group, cue) and not (v.inherited or h.pronoun)):
             continue
         out.extend(make_candidates(ctx, group, cue, ctx.mentions, h.why, inherited=v.inherited, pronoun=h.pronoun,
