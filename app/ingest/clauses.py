@@ -105,14 +105,15 @@ def find_conditions(text: str, q: Question) -> tuple[list[tuple[int, int]], list
 _REPORT_ALWAYS = (r"said|says|stated|declared|declares|believes|believe|believed|thinks|noted|added|adds|"
                   r"announced|confirmed|insisted|explained|admitted|writes|wrote|reported|argued|warned|"
                   r"told\s+(?:[A-Z][\w-]*\s*)+")
-_REPORT_THAT = r"suggested|suggests|stressed|emphasi[sz]ed|indicated|claimed|informed|signaled|signalled|made it clear"
+_REPORT_THAT = r"responded|replied|answered|suggested|suggests|stressed|emphasi[sz]ed|indicated|claimed|informed|signaled|signalled|made it clear"
 _LEFT_OPEN = r"(?:not|n['’]t|never)\s+(?:\w+\s+)?(?:rul\w+\s+out|exclud\w*)\s+that\b"
 _DENIED = (r"den(?:y|ies|ied|ying)\s+(?:(?:the\s+|any\s+)?(?:[\w-]+\s+){0,2}?(?:reports?|claims?|suggestions?|rumou?rs?)"
            r"\s+)?that\b")
 _CLAUSE_SPLIT = re.compile(
     rf"\b{_DENIED}|{_LEFT_OPEN}|"
     rf"\b(?:{_REPORT_ALWAYS})\b(?:\s+(?:late|early|later|earlier|again|also|publicly|recently|at|in|on|during|"
-    r"last|this|yesterday|today)\b[^,;]*?(?=\s+that\b))?(?:\s+that\b)?|"
+    r"last|this|yesterday|today|(?i:monday|tuesday|wednesday|thursday|friday|saturday|sunday))\b[^,;]*?(?=\s+that\b))?"
+    r"(?:\s+that\b)?|"
     rf"\b(?:{_REPORT_THAT})\s+that\b|"
     r";|,\s+(?:but|while|although|though|whereas|however)\b|\s+but\s+|\bwhile\b|\balthough\b|"
     r"\bthat\b|,\s+as\b(?!\s+(?:well|part|long|much|many|soon|noted|reported|stated|said))")

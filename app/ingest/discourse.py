@@ -16,7 +16,8 @@ from app.ingest.sentences import Sentence
 
 _ACTION = re.compile(r"\b(?:send|sent|sending|deploy\w*|station\w*|commit\w*|contribut\w*|put|place)\b", re.I)
 _HEADER = re.compile(r"^[^:“\"]{2,80}?:\s+\S")
-_FIRST_PERSON = re.compile(r"^[\s\"“‘']*(?:We|I|Our|My)\b")
+_FIRST_PERSON = re.compile(r"^[\s\"“‘']*(?:(?:But|And|So|Now|Yes|No|Well|Again|Still|Of course|Indeed),?\s+)?"
+                           r"(?:We|I|Our|My)\b")
 _AMONG = re.compile(r"^(?:Among|These include|They include|Those include|These are|They are)\b"
                     r"(?:\s+(?:them|these|those|the\s+[\w\s]{0,40}?))?(?:\s+(?:are|were|is|was))?\b[\s:,—–-]*")
 _BARE_ATTRIBUTION = re.compile(r"^[\"”’,\s]*(?:[\w.'’-]+\s+){1,6}(?:said|says|added|stated|wrote|told\s+\w+)\.?\s*$")

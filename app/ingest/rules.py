@@ -47,7 +47,7 @@ _NAME_AFTER_TITLE = re.compile(r"^(?:\s+(?:to|at|in)\s+(?:the\s+)?[A-Z][\w.]+)?,
                                r"(?P<name>[A-Z][\w’'.-]+(?:\s+(?:de|van|von|der|da|[A-Z][\w’'.-]+)){1,3})")
 _NOT_SPEAKING = {"armed forces", "army", "military", "side", "proposal", "initiative", "officials", "diplomats",
                  "leaders", "leadership", "authorities", "administration", "presidency"}
-_SAID = r"said|says|told|added|stated|declared|insisted|wrote|writes"
+_SAID = r"said|says|told|added|stated|declared|insisted|wrote|writes|reported|announced|noted|confirmed"
 _QUOTE_ATTRIBUTION = re.compile(rf"^\s*[\"“](?P<quote>[^\"”]+)[\"”]\s*,?\s*(?P<attr>.*)$|"
                                 rf"^(?P<quote2>.+),\s*(?P<attr2>[^,–—]{{0,90}}\b(?:{_SAID})\b[^,–—]{{0,60}})$")
 _CLOSING_ATTRIBUTION = re.compile(rf"[\"”],?\s+(?P<attr>[^\"“”]{{0,100}}\b(?:{_SAID})\b[^\"“”]{{0,60}})$")
@@ -246,11 +246,23 @@ def asked_to(ctx: SentenceContext, clause: Clause, cues: list[CueHit]) -> list[C
     return kept if len(kept) < len(cues) else None
 
 
+_INSTEAD = re.compile(r"^(?:instead of|rather than)\b", re.I)
+
+
+@rule("cue", "instead-of", "'rather than send its forces', 'instead of soldiers': whatever else the clause offers, "
+      "troops are refused", [("Ankara offered to mediate, rather than send its forces.", {("TR", "reject")}),
+                             ("Poland may send companies instead of soldiers.", {("PL", "reject")})])
+def instead_of(ctx: SentenceContext, clause: Clause, cues: list[CueHit]) -> list[CueHit] | None:
+    refusal = next((c for c in cues if c.stance == "reject" and _INSTEAD.match(c.text)), None)
+    return None if refusal is None else [_tag(refusal, "reject", "instead-of", refusal.text)]
+
+
 def clause_view(ctx: SentenceContext, clause: Clause, before: Before) -> ClauseView:
     """The clause's cues with the scope rules applied, and the holders it names."""
     cues = [c for c in ctx.cues if clause.start <= c.start < clause.end]
     if (asked := asked_to(ctx, clause, cues)) is not None:
         cues = asked
+    cues = instead_of(ctx, clause, cues) or cues
     cues = refusal_governs(ctx, clause, cues) or cues
     scoped = denial_scope(ctx, clause, cues)
     if scoped is None:
@@ -399,6 +411,9 @@ def pick_cue(cues: tuple[CueHit, ...], group: tuple[Mention, ...], inherited: bo
         if _ATTACHED_CUE.fullmatch(c.text) and not _ADJACENT.match(text[end:c.start]):
             continue  # "proposal" is only the proposer's: "the French proposal", "Macron's proposal"
         return c
+    around = next((c for c in cues if c.start < start and end <= c.end and not _AGENT_CUE.fullmatch(c.text)), None)
+    if around is not None:  # "there will not be US troops": a cue spanning the holder
+        return around
     led = [c for c in cues if _AGENT_CUE.fullmatch(c.text) and c.end <= start
            and text[c.end:start].strip(" ,").lower() in ("", "the")]
     if led:
@@ -564,7 +579,12 @@ def no_comment(ctx: SentenceContext, v: ClauseView) -> bool:
 
 
 _HEARSAY = re.compile(r"\b(?:reportedly|allegedly|rumou?red|purportedly)\b|\b(?:media |press |news )?(?:reports?|"
-                      r"claims?|rumou?rs?|speculation)\s+that\b|\bas saying\b", re.I)
+                      r"claims?|rumou?rs?|speculation|information|news)\s+that\b|\bas saying\b", re.I)
+# "Welt reported that China ...": hearsay, unless the one reporting speaks for a government ("the spokesman ...
+# reported that the Ukrainian authorities have ...")
+_REPORTED_THAT = re.compile(r"\b(?:reported|claimed)\s+(?:on\s+\w+\s+|earlier\s+|last\s+\w+\s+)?that\b", re.I)
+_OFFICIAL = re.compile(r"\b(?:spokes\w*|ministry|minister|president|government|office|officials?|chancellor|premier|"
+                       r"prime|cabinet|embassy|ambassador|secretary)\b", re.I)
 
 
 @rule("holder", "hearsay", "what reports, rumours or unnamed sources say of a country is not its statement",
@@ -574,7 +594,10 @@ def hearsay(ctx: SentenceContext, v: ClauseView) -> bool:
     if v.clause.denied:  # "Germany denied reports that it would send troops" is Germany's refusal
         return False
     start = max(0, v.clause.start - 40)  # "... reported that" / "as saying" just before the clause
-    return bool(_HEARSAY.search(ctx.text, start, v.clause.end))
+    if _HEARSAY.search(ctx.text, start, v.clause.end):
+        return True
+    m = _REPORTED_THAT.search(ctx.text, start, v.clause.end)
+    return bool(m) and not _OFFICIAL.search(ctx.text, max(0, m.start() - 100), m.start())
 
 
 @rule("holder", "meeting", "'X will meet Y to discuss sending troops' is a meeting, not a position",
