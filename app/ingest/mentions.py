@@ -52,7 +52,7 @@ _PLACE_PREP = {"to", "into", "in", "from", "at", "across", "throughout", "inside
                "involving", "without", "pressure", "pressed", "encourage", "encouraged",
                "send", "sending", "deploy", "deploying", "dispatch", "dispatching",
                "warn", "warns", "warned", "warning"}
-_TITLE_BEFORE_OF = re.compile(r"(?:[Pp]resident|[Mm]inisters?|[Gg]overnments?|[Pp]arliament|[Ll]eaders?|[Cc]hief|"
+_TITLE_BEFORE_OF = re.compile(r"(?:[Pp]resident|[Mm]inisters?|[Gg]overnments?|[Rr]epresentatives?|[Ss]pokes(?:man|woman|person)|[Pp]arliament|[Ll]eaders?|[Cc]hief|"
                               r"[Cc]ommander(?:-in-[Cc]hief)?|[Aa]mbassador|[Pp]rime [Mm]inister|[Kk]ing|[Qq]ueen|"
                               r"[Cc]hancellor|[Ss]ecretary|[Aa]uthorities|[Oo]fficials)\s+of\s+(?:the\s+)?$")
 _LIST_JOIN = re.compile(r"^\s*(?:,\s*(?:and\s+|or\s+)?|and\s+|or\s+|as well as\s+|&\s+)(?:the\s+)?$")

@@ -382,6 +382,11 @@ declare("cue", "negation", "a negation before a cue turns it",
         [("Austria will not send troops to Ukraine.", {("AT", "reject")})])
 
 
+# "Macron, British Prime Minister Keir Starmer and Ukrainian President Zelensky signed": titled names in a row
+# (possessive repeats: no backtracking however the words fall)
+_LIST_GAP = re.compile(r"(?:[\s,;&]++|(?:and|the|of)\b|[A-Z][\w'’.-]*+|(?i:prime|minister|president|chancellor|"
+                       r"foreign|defen[cs]e|secretary|leader|premier|counterpart|head|state|government|deputy|"
+                       r"vice|'s|’s)\b)*+")
 _SHARES_SUBJECT = re.compile(r"\b(?:together|along|jointly|alongside|like|as well as|and|&)\b[^,;:.]{0,40}$|"
                              r"\b(?:together|along|jointly|alongside|as well as)\b[^;:.]{0,40}$", re.I)
 
@@ -393,7 +398,8 @@ def behind_other_holder(text: str, group, cue: CueHit, others) -> bool:
     "Estonia, together with Latvia, is ready")."""
     mine = {c for m in group for c in m.countries}
     return any(group[-1].end <= o.start and o.end <= cue.start and not set(o.countries) <= mine
-               and not _SHARES_SUBJECT.search(text, max(0, o.start - 50), o.start) for o in others)
+               and not _SHARES_SUBJECT.search(text, max(0, o.start - 50), o.start)
+               and not _LIST_GAP.fullmatch(text, group[-1].end, o.start) for o in others)
 
 
 def pick_cue(cues: tuple[CueHit, ...], group: tuple[Mention, ...], inherited: bool, text: str,
@@ -648,7 +654,7 @@ def quote_attribution(ctx: SentenceContext) -> list[Candidate]:
     # a cue after another country in the quote is that country's ("Russia ... is not even ready to keep ...")
     own = set(speakers[0][0].countries)
     named = [x.start for x in ctx.mentions if m.start(q) <= x.start < m.end(q) and not own & set(x.countries)
-             and _prev_word(text, x.start) not in _PLACE_PREP]
+             and (x.holder or x.why_not == "adversary") and _prev_word(text, x.start) not in _PLACE_PREP]
     q_cues = [c for c in ctx.cues if m.start(q) <= c.start < m.end(q) and not any(n < c.start for n in named)]
     if not q_cues:
         return []

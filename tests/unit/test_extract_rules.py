@@ -94,6 +94,13 @@ def test_a_negation_is_part_of_the_reason():
     ("Macron will promote his idea of a reassurance force at the summit.", {("FR", "support")}),
     ("Kenya's president called for at least 200,000 European troops.", {("KE", "support")}),
     ("Asked whether Chile would send troops, Boric replied that the issue is not relevant now.", set()),
+    ("Macron, British Prime Minister Keir Starmer and Ukrainian President Zelensky signed a trilateral "
+     "“declaration of intent” on the deployment of troops.", {("FR", "support"), ("GB", "support"), ("UA", "support")}),
+    ('"We will build up Ukraine\'s own defences and be ready to deploy as a coalition," Mr Starmer said.',
+     {("GB", "support")}),
+    ("A representative of the Turkish Ministry of Defence stated the readiness to assess participation in the "
+     "peacekeeping mission.", {("TR", "undecided")}),
+    ("Merz said Berlin is not fundamentally ruling anything out on sending troops.", {("DE", "undecided")}),
     # headlines and questions
     ("Will Europe put boots on the ground?", set()),
     ("Read more: Sweden ready to send peacekeepers to Ukraine", set()),
