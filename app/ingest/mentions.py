@@ -274,7 +274,8 @@ MENTION_RULES: list[tuple[str, Callable]] = [
     ("institution", lambda m, tail, before, text, lex, cond:
         "institution" if m.kind == "institution" or not m.countries else None),
     ("not-government", lambda m, tail, before, text, lex, cond:  # "opposition leader Babis", "former President"
-        "not the government" if m.kind == "person" and _NOT_GOVERNMENT.search(text[max(0, m.start - 60):m.start])
+        "not the government" if m.kind in ("person", "adjective")
+        and _NOT_GOVERNMENT.search(text[max(0, m.start - 60):m.start])
         else None),
     ("object-of-demand", lambda m, tail, before, text, lex, cond:  # "they demand that the United States ..."
         "object of a demand" if _DEMANDED.search(text, max(0, m.start - 60), m.start) else None),

@@ -430,7 +430,11 @@ def pick_cue(cues: tuple[CueHit, ...], group: tuple[Mention, ...], inherited: bo
         between = text[c.end:start]
         # a cue before the holder is its own only when nothing else sits between them ("supported by Italy"),
         # or the holder is one of those it was said of ("have ruled out sending troops - including Germany")
-        if re.search(r"\bby\s+(?:the\s+)?$", between) or _APPOSITION.search(between):
+        if re.search(r"\bby\s+(?:the\s+)?$", between):
+            return c
+        # (a colon after another holder's cue starts something else: "Austria considers joining ... Photo: ...")
+        if (ap := _APPOSITION.search(between)) and (ap.group().lstrip()[:1] != ":" or not any(
+                o.end <= c.start for o in others if o not in group)):
             return c
         if len(between) < 3 and "," not in between:  # ("..., Mexico said": a comma opens another subject)
             return c
@@ -589,6 +593,9 @@ _HEARSAY = re.compile(r"\b(?:reportedly|allegedly|rumou?red|purportedly)\b|\b(?:
 # "Welt reported that China ...": hearsay, unless the one reporting speaks for a government ("the spokesman ...
 # reported that the Ukrainian authorities have ...")
 _REPORTED_THAT = re.compile(r"\b(?:reported|claimed)\s+(?:on\s+\w+\s+|earlier\s+|last\s+\w+\s+)?that\b", re.I)
+# (a newspaper citing sources is how much coverage reports a government's position: the reference counts it)
+_NON_GOVERNMENT_REPORTER = re.compile(r"\b(?:former|ex-|opposition|analysts?|experts?|commentators?|observers?|"
+                                     r"think tank|researchers?|scholars?|professors?)\b", re.I)
 _OFFICIAL = re.compile(r"\b(?:spokes\w*|ministry|minister|president|government|office|officials?|chancellor|premier|"
                        r"prime|cabinet|embassy|ambassador|secretary)\b", re.I)
 
@@ -603,7 +610,12 @@ def hearsay(ctx: SentenceContext, v: ClauseView) -> bool:
     if _HEARSAY.search(ctx.text, start, v.clause.end):
         return True
     m = _REPORTED_THAT.search(ctx.text, start, v.clause.end)
-    return bool(m) and not _OFFICIAL.search(ctx.text, max(0, m.start() - 100), m.start())
+    if m and not _OFFICIAL.search(ctx.text, max(0, m.start() - 100), m.start()):
+        return True
+    # "former Polish ambassador Czuchowski suggested that Warsaw might ...": a reporter who does not speak for a state
+    lo = max(0, v.clause.start - 150)
+    return v.clause.reported and bool(_NON_GOVERNMENT_REPORTER.search(ctx.text, lo, v.clause.start)) and not any(
+        x.holder and lo <= x.start < v.clause.start for x in ctx.mentions)
 
 
 @rule("holder", "meeting", "'X will meet Y to discuss sending troops' is a meeting, not a position",

@@ -101,6 +101,11 @@ def test_a_negation_is_part_of_the_reason():
     ("A representative of the Turkish Ministry of Defence stated the readiness to assess participation in the "
      "peacekeeping mission.", {("TR", "undecided")}),
     ("Merz said Berlin is not fundamentally ruling anything out on sending troops.", {("DE", "undecided")}),
+    ("Former Polish ambassador Kowalski suggested that Warsaw might send Polish soldiers to Ukraine.", set()),
+    ("The Lithuanian analyst said that Vilnius will send troops.", set()),
+    ("Portugal can contribute to the peacekeeping force in other ways, such as training.", set()),
+    ('Orban stressed: "We don\'t want our children to be sent to Ukraine as Hungarian troops."', {("HU", "reject")}),
+    ("Austria considers joining a peacekeeping mission Photo: Austrian Defence Minister Tanner", {("AT", "undecided")}),
     # headlines and questions
     ("Will Europe put boots on the ground?", set()),
     ("Read more: Sweden ready to send peacekeepers to Ukraine", set()),
