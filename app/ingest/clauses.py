@@ -59,7 +59,8 @@ def find_cues(text: str, lex: Lexicon, excluded: list[tuple[int, int]],
 
 
 # "Poland, which borders Ukraine, ..." is an aside; ", who said the country was not ready" is the speaker's words
-_ASIDE = re.compile(r",\s+(?:(?:which|who)(?!\s+(?:also\s+)?(?:have\s+|has\s+|had\s+)?(?:said|says|stated|told|added|"
+_ASIDE = re.compile(r",\s+(?:(?:which|who)(?!\s+(?:also\s+)?(?:have\s+|has\s+|had\s+|are\s+|is\s+|were\s+)?(?:"
+                    r"pushing|seeking|championing|spearheading|said|says|stated|told|added|"
                     r"insisted|warned|noted|declared|announced|confirmed|stressed|lead|leads|co-lead|co-leads|led|"
                     r"head|heads|spearhead|spearheads|chair|chairs|proposed))|whose|where)\b[^,;]*")
 # (not an apposition that names those the clause speaks of: "– including Germany, the UK and the US –")
@@ -115,7 +116,7 @@ _CLAUSE_SPLIT = re.compile(
     r"last|this|yesterday|today|(?i:monday|tuesday|wednesday|thursday|friday|saturday|sunday))\b[^,;]*?(?=\s+that\b))?"
     r"(?:\s+that\b)?|"
     rf"\b(?:{_REPORT_THAT})\s+that\b|"
-    r";|,\s+(?:but|while|although|though|whereas|however)\b|\s+but\s+|\bwhile\b|\balthough\b|"
+    r";|,\s+(?:but|while|although|though|whereas|however)\b|\s+but\s+(?!without\b|not\b)|\bwhile\b|\balthough\b|"
     r"\bthat\b|,\s+as\b(?!\s+(?:well|part|long|much|many|soon|noted|reported|stated|said))")
 _REPORTING = re.compile(rf"(?:{_REPORT_ALWAYS}|{_REPORT_THAT})\b")
 _INHERIT = re.compile(r"^\s*as\s+(?:did|does|do|is|are|was|were|has|have|had|will|would)\b", re.I)

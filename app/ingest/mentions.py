@@ -51,7 +51,7 @@ _PLACE_PREP = {"to", "into", "in", "from", "at", "across", "throughout", "inside
                "urge", "urged", "urging", "convince", "persuade", "allow", "allowed", "help", "helped", "involve",
                "involving", "without", "pressure", "pressed", "encourage", "encouraged",
                "send", "sending", "deploy", "deploying", "dispatch", "dispatching",
-               "warn", "warns", "warned", "warning"}
+               "warn", "warns", "warned", "warning", "unlike"}
 _TITLE_BEFORE_OF = re.compile(r"(?:[Pp]resident|[Mm]inisters?|[Gg]overnments?|[Rr]epresentatives?|[Ss]pokes(?:man|woman|person)|[Pp]arliament|[Ll]eaders?|[Cc]hief|"
                               r"[Cc]ommander(?:-in-[Cc]hief)?|[Aa]mbassador|[Pp]rime [Mm]inister|[Kk]ing|[Qq]ueen|"
                               r"[Cc]hancellor|[Ss]ecretary|[Aa]uthorities|[Oo]fficials)\s+of\s+(?:the\s+)?$")
@@ -171,11 +171,16 @@ class Listed:
     after_last: str  # the sentence after the list's last mention
 
 
+_WITH_PARTICIPLE = re.compile(r"^\s*(?:[A-Z][\w.'’-]*\s+){0,5}(?:declaring|saying|insisting|warning|stressing|"
+                              r"announcing|signall?ing|adding|noting|arguing|pledging|vowing|promising|offering|"
+                              r"refusing|rejecting|calling|urging|proposing)\b")
+
+
 def _by_agent(x: Listed) -> bool:
     return bool(re.search(r"\b(?:led|proposed|backed|supported|opposed|rejected|shared|echoed|voiced|"
                           r"expressed|repeated|reiterated|endorsed|dismissed|spearheaded|founded|created|formed|launched|"
                           r"established|initiated|proposals?|"
-                          r"plans?|ideas?|initiatives?|offers?)\s+by\s+(?:the\s+)?$", x.text[:x.head.start]))
+                          r"plans?|ideas?|initiatives?|offers?)\s+by\s+(?:the\s+)?$", x.text[:x.head.start], re.I))
 
 
 PREPOSITION_EXCEPTIONS: list[tuple[str, str, Callable[[Listed], bool]]] = [
@@ -195,6 +200,8 @@ PREPOSITION_EXCEPTIONS: list[tuple[str, str, Callable[[Listed], bool]]] = [
     ("originated-with", "'the idea originated with Macron': its author",
      lambda x: x.prev in ("with", "from") and bool(re.search(r"\b(?:originated|originating|came|comes)\s+"
                                                                r"(?:with|from)\s+(?:the\s+)?$", x.text[:x.head.start]))),
+    ("with-participle", "'with Starmer declaring he would ...': the subject of the participle",
+     lambda x: x.prev == "with" and bool(_WITH_PARTICIPLE.match(x.after_last))),
     ("together-with", "'together with the United Kingdom' shares the subject's position",
      lambda x: x.prev == "with" and bool(re.search(r"\b(?:together|along|jointly)\s+with\s+(?:the\s+)?$",
                                                    x.text[:x.head.start]))),
@@ -327,6 +334,7 @@ _ROLE_EXAMPLES = {
     "conjunction-clause": [("The talks began after Norway said it would send soldiers.", {("NO", "support")})],
     "agent-by": [("The peacekeeping mission was rejected by Hungary.", {("HU", "reject")})],
     "originated-with": [("The idea of a peacekeeping force originated with Emmanuel Macron.", {("FR", "support")})],
+    "with-participle": [("Leaders met, with Norway declaring it would send troops to Ukraine.", {("NO", "support")})],
     "together-with": [("Estonia, together with Latvia, is ready to deploy troops.",
                        {("EE", "support"), ("LV", "support")})],
     "place-preposition": [("Troops could be sent to Poland.", set())],

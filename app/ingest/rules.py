@@ -27,8 +27,10 @@ from app.ingest.sentences import Sentence
 _MEMBER_OF = re.compile(r"\b(?:is|are|was|were)\s+(?P<neg>not\s+)?(?:one of|among)\s+(?:the\s+)?(?:[\w-]+\s+){0,2}?"
                         r"(?:countries|nations|states|members|governments|allies)\s*$")
 _COUNT_PLEDGED = re.compile(r"^\s*(?:some |around |about |more than |over |at least )?\d+\s+(?:of\s+[\w'’]+\s+)?"
-                            r"(?:countries|nations|states|allies|partners|of (?:Ukraine['’]s )?allies)\b[^.;]{0,40}?"
-                            r"\b(?:have |had |has )?(?:pledged|committed|agreed|signed up|signalled|signaled)\b", re.I)
+                            r"(?:countries|nations|states|allies|partners|members|leaders|governments|"
+                            r"of (?:Ukraine['’]s )?allies)\b[^.;]{0,40}?"
+                            r"\b(?:have |had |has )?(?:pledged|committed|agreed|signed up|signalled|signaled|offered|"
+                            r"expressed (?:their |its )?(?:readiness|willingness))\b", re.I)
 _OTHER_AGENT = re.compile(r"\b(?:allies|countries|nations|states|governments|leaders|officials|partners|Europeans?|"
                           r"Europe|members|others|diplomats|sources|analysts|experts|capitals|the West|Washington|"
                           r"Moscow|Kremlin|Kyiv|NATO|EU|UN|[A-Z]\w+ians)\b(?!['’])")  # "partners' forces" is no agent
