@@ -306,10 +306,26 @@ def _nearest_before(ctx: SentenceContext, pos: int) -> Mention | None:
     return max((m for m in ctx.mentions if m.end <= pos), key=lambda m: m.start, default=None)
 
 
-@holder_rule("pronoun-subject", "a pronoun opening the clause is the holder named before it",
-             [("Austria was asked about the force, and it said it would not send troops.", {("AT", "reject")})])
+# a clause that goes on without a subject of its own: "..., but has ruled out American boots", "while ruling out"
+_CONTINUES_SUBJECT = re.compile(r"^[\s,]*(?:(?:has|have|had|is|are|was|were|will|would|did|does|do)\s+(?:also\s+|"
+                                r"since\s+|already\s+|repeatedly\s+)?(?:ruled|rejected|refused|declined|excluded|"
+                                r"dismissed|not|never|no)\b|(?:\w+ly\s+)?(?:ruling|rejecting|refusing|declining|"
+                                r"excluding|dismissing)\b)", re.I)
+# (only after a conjunction: "a mission that could be deployed" has its own subject)
+_CONJUNCTION_BEFORE = re.compile(r"(?:\bbut|\bwhile|\band|\byet|,)\s*$", re.I)
+
+
+@holder_rule("pronoun-subject", "a pronoun opening the clause, or a clause going on without a subject of its own, "
+             "is the holder named before it",
+             [("Austria was asked about the force, and it said it would not send troops.", {("AT", "reject")}),
+              ("Trump said the US would help in some form, but has ruled out American boots on the ground.",
+               {("US", "reject")}),
+              ("Norway will help Ukraine while ruling out sending its own troops.", {("NO", "reject")}),
+              ("Poland is not ready to send soldiers, but is willing to serve as a logistical hub.", {("PL", "reject")})])
 def pronoun_subject(ctx: SentenceContext, v: ClauseView) -> Holding | None:
-    if not (v.cues and v.before.holders and _PRONOUN_START.match(v.text)):
+    continues = bool(_CONTINUES_SUBJECT.match(v.text)) and bool(
+        _CONJUNCTION_BEFORE.search(ctx.text, max(0, v.clause.start - 12), v.clause.start))
+    if not (v.cues and v.before.holders and (_PRONOUN_START.match(v.text) or continues)):
         return None
     if v.groups and v.groups[0][0].start - v.clause.start < 4:
         return None

@@ -118,6 +118,16 @@ def test_a_negation_is_part_of_the_reason():
     ("Norway and Denmark co-chaired a meeting of the ‘Coalition of the Willing’ leaders.",
      {("NO", "support"), ("DK", "support")}),
     ("Carney said that 20 members of the coalition had expressed readiness to send troops.", {("CA", "support")}),
+    ("The Danish prime minister, along with the Dutch prime minister, met in Oslo. Both leaders expressed their "
+     "willingness to send peacekeeping troops.", {("DK", "support"), ("NL", "support")}),
+    ("The Canadian prime minister spoke on Monday. He advocated for European troops to oversee a ceasefire while "
+     "ruling out the presence of Canadian forces.", {("CA", "support"), ("CA", "reject")}),
+    ("Ireland would be “eager to assist” in a peacekeeping mission in Ukraine if the war ends, the minister said.",
+     {("IE", "support")}),
+    ("Simon Harris clarified that any deployment of Irish troops would be strictly limited to peacekeeping.",
+     {("IE", "undecided")}),
+    ("The Slovak president emphasised the figure while rejecting Moscow's demands to cut the army of Ukraine, "
+     "a peacekeeping issue.", set()),
     # headlines and questions
     ("Will Europe put boots on the ground?", set()),
     ("Read more: Sweden ready to send peacekeepers to Ukraine", set()),
