@@ -115,7 +115,7 @@ _CLAUSE_SPLIT = re.compile(
     rf"\b(?:{_REPORT_ALWAYS})\b(?:\s+(?:late|early|later|earlier|again|also|publicly|recently|at|in|on|during|"
     r"last|this|yesterday|today|(?i:monday|tuesday|wednesday|thursday|friday|saturday|sunday))\b[^,;]*?(?=\s+that\b))?"
     r"(?:\s+that\b)?|"
-    rf"\b(?:{_REPORT_THAT})\s+that\b|"
+    rf"\b(?:{_REPORT_THAT})(?:\s+(?:in|at|on|during|to|after|before)\b[^,;]{{0,80}}?)?\s+that\b|"
     r";|,\s+(?:but|while|although|though|whereas|however)\b|\s+but\s+(?!without\b|not\b)|\bwhile\b|\balthough\b|"
     r"\bthat\b|,\s+as\b(?!\s+(?:well|part|long|much|many|soon|noted|reported|stated|said))")
 _REPORTING = re.compile(rf"(?:{_REPORT_ALWAYS}|{_REPORT_THAT})\b")

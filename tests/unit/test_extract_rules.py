@@ -128,6 +128,8 @@ def test_a_negation_is_part_of_the_reason():
      {("IE", "undecided")}),
     ("The Slovak president emphasised the figure while rejecting Moscow's demands to cut the army of Ukraine, "
      "a peacekeeping issue.", set()),
+    ("A former Czech ambassador suggested in an interview with a radio station that Prague might send soldiers.",
+     set()),
     # headlines and questions
     ("Will Europe put boots on the ground?", set()),
     ("Read more: Sweden ready to send peacekeepers to Ukraine", set()),
