@@ -59,14 +59,16 @@ def find_cues(text: str, lex: Lexicon, excluded: list[tuple[int, int]],
 
 
 # "Poland, which borders Ukraine, ..." is an aside; ", who said the country was not ready" is the speaker's words
-_ASIDE = re.compile(r",\s+(?:(?:which|who)(?!\s+(?:also\s+)?(?:have\s+|has\s+|had\s+)?(?:said|says|stated|told|added|"
+_ASIDE = re.compile(r",\s+(?:(?:which|who)(?!\s+(?:also\s+)?(?:have\s+|has\s+|had\s+|are\s+|is\s+|were\s+)?(?:"
+                    r"pushing|seeking|championing|spearheading|said|says|stated|told|added|"
                     r"insisted|warned|noted|declared|announced|confirmed|stressed|lead|leads|co-lead|co-leads|led|"
                     r"head|heads|spearhead|spearheads|chair|chairs|proposed))|whose|where)\b[^,;]*")
 # (not an apposition that names those the clause speaks of: "– including Germany, the UK and the US –")
 _DASH_ASIDE = re.compile(r"\s[–—]\s(?!(?:including|such as|notably|namely|among them|in particular)\b)"
                          r"[^–—]{3,100}?\s[–—]\s", re.I)
 _PARENTHESIS = re.compile(r"\((?:[^()]*?\s){3,}[^()]*\)")
-_QUESTION = re.compile(r"\b(?:whether|asked if)\b")
+_QUESTION = re.compile(r"\b(?:whether|asked (?:if|what|how|when|whether)|"
+                       r"(?:decide|determine|discuss|work out|study|assess|explore) (?:where|when|how|whether|if|what))\b")
 _CONDITION_END = re.compile(r"[,;:.!?]|\s[–—-]\s")
 
 
@@ -104,15 +106,17 @@ def find_conditions(text: str, q: Question) -> tuple[list[tuple[int, int]], list
 _REPORT_ALWAYS = (r"said|says|stated|declared|declares|believes|believe|believed|thinks|noted|added|adds|"
                   r"announced|confirmed|insisted|explained|admitted|writes|wrote|reported|argued|warned|"
                   r"told\s+(?:[A-Z][\w-]*\s*)+")
-_REPORT_THAT = r"suggested|suggests|stressed|emphasi[sz]ed|indicated|claimed|informed|signaled|signalled|made it clear"
+_REPORT_THAT = r"clarified|responded|replied|answered|suggested|suggests|stressed|emphasi[sz]ed|indicated|claimed|informed|signaled|signalled|made it clear"
 _LEFT_OPEN = r"(?:not|n['’]t|never)\s+(?:\w+\s+)?(?:rul\w+\s+out|exclud\w*)\s+that\b"
-_DENIED = r"den(?:y|ies|ied|ying)\s+(?:(?:the\s+|any\s+)?(?:reports?|claims?|suggestions?|rumou?rs?)\s+)?that\b"
+_DENIED = (r"den(?:y|ies|ied|ying)\s+(?:(?:the\s+|any\s+)?(?:[\w-]+\s+){0,2}?(?:reports?|claims?|suggestions?|rumou?rs?)"
+           r"\s+)?that\b")
 _CLAUSE_SPLIT = re.compile(
     rf"\b{_DENIED}|{_LEFT_OPEN}|"
     rf"\b(?:{_REPORT_ALWAYS})\b(?:\s+(?:late|early|later|earlier|again|also|publicly|recently|at|in|on|during|"
-    r"last|this|yesterday|today)\b[^,;]*?(?=\s+that\b))?(?:\s+that\b)?|"
-    rf"\b(?:{_REPORT_THAT})\s+that\b|"
-    r";|,\s+(?:but|while|although|though|whereas|however)\b|\s+but\s+|\bwhile\b|\balthough\b|"
+    r"last|this|yesterday|today|(?i:monday|tuesday|wednesday|thursday|friday|saturday|sunday))\b[^,;]*?(?=\s+that\b))?"
+    r"(?:\s+that\b)?|"
+    rf"\b(?:{_REPORT_THAT})(?:\s+(?:in|at|on|during|to|after|before)\b[^,;]{{0,80}}?)?\s+that\b|"
+    r";|,\s+(?:but|while|although|though|whereas|however)\b|\s+but\s+(?!without\b|not\b)|\bwhile\b|\balthough\b|"
     r"\bthat\b|,\s+as\b(?!\s+(?:well|part|long|much|many|soon|noted|reported|stated|said))")
 _REPORTING = re.compile(rf"(?:{_REPORT_ALWAYS}|{_REPORT_THAT})\b")
 _INHERIT = re.compile(r"^\s*as\s+(?:did|does|do|is|are|was|were|has|have|had|will|would)\b", re.I)

@@ -16,7 +16,8 @@ from app.ingest.sentences import Sentence
 
 _ACTION = re.compile(r"\b(?:send|sent|sending|deploy\w*|station\w*|commit\w*|contribut\w*|put|place)\b", re.I)
 _HEADER = re.compile(r"^[^:“\"]{2,80}?:\s+\S")
-_FIRST_PERSON = re.compile(r"^[\s\"“‘']*(?:We|I|Our|My)\b")
+_FIRST_PERSON = re.compile(r"^[\s\"“‘']*(?:(?:But|And|So|Now|Yes|No|Well|Again|Still|Of course|Indeed),?\s+)?"
+                           r"(?:We|I|Our|My)\b")
 _AMONG = re.compile(r"^(?:Among|These include|They include|Those include|These are|They are)\b"
                     r"(?:\s+(?:them|these|those|the\s+[\w\s]{0,40}?))?(?:\s+(?:are|were|is|was))?\b[\s:,—–-]*")
 _BARE_ATTRIBUTION = re.compile(r"^[\"”’,\s]*(?:[\w.'’-]+\s+){1,6}(?:said|says|added|stated|wrote|told\s+\w+)\.?\s*$")
@@ -26,6 +27,9 @@ _ANAPHOR = re.compile(r"\b(?:this|these|such|it|idea|plan|proposal|prospect|poss
                       r"question|matter|similar proposals|the (?:founding |joint |framework )?(?:document|declaration|"
                       r"charter|agreement|initiative|coalition|mission))\b", re.I)
 _CARRY_DATE = re.compile(r"^(?:meanwhile|at the same time|simultaneously|on the same day|the same day|that day)\b", re.I)
+
+
+_THIRD_PERSON = re.compile(r"^[\s\"“‘']*(?:they|he|she|it|these|those|others|some|many|europe\w*)\b", re.I)
 
 
 def sentence_speaker(text: str, lex: Lexicon, on=None) -> tuple[Mention, ...]:
@@ -55,7 +59,7 @@ def speaker_first_person(ctx: SentenceContext, on_topic: bool) -> list[Candidate
     if not carry.speaker or not (carry.speaker_paragraph == sent.paragraph or quoted_on):
         return []
     m = _FIRST_PERSON.match(text) or (re.match(r"[\"“]", text) if quoted_on else None)
-    if not m:
+    if not m or _THIRD_PERSON.match(text):  # '"They're willing to put people on the ground"' is about others
         return []
     # off the topic, only a stance phrase carries ("nothing is off the table"), not an action whose object
     # may be anything ("tanks that can be sent")

@@ -51,8 +51,8 @@ _PLACE_PREP = {"to", "into", "in", "from", "at", "across", "throughout", "inside
                "urge", "urged", "urging", "convince", "persuade", "allow", "allowed", "help", "helped", "involve",
                "involving", "without", "pressure", "pressed", "encourage", "encouraged",
                "send", "sending", "deploy", "deploying", "dispatch", "dispatching",
-               "warn", "warns", "warned", "warning"}
-_TITLE_BEFORE_OF = re.compile(r"(?:[Pp]resident|[Mm]inisters?|[Gg]overnments?|[Pp]arliament|[Ll]eaders?|[Cc]hief|"
+               "warn", "warns", "warned", "warning", "unlike"}
+_TITLE_BEFORE_OF = re.compile(r"(?:[Pp]resident|[Mm]inisters?|[Gg]overnments?|[Rr]epresentatives?|[Ss]pokes(?:man|woman|person)|[Pp]arliament|[Ll]eaders?|[Cc]hief|"
                               r"[Cc]ommander(?:-in-[Cc]hief)?|[Aa]mbassador|[Pp]rime [Mm]inister|[Kk]ing|[Qq]ueen|"
                               r"[Cc]hancellor|[Ss]ecretary|[Aa]uthorities|[Oo]fficials)\s+of\s+(?:the\s+)?$")
 _LIST_JOIN = re.compile(r"^\s*(?:,\s*(?:and\s+|or\s+)?|and\s+|or\s+|as well as\s+|&\s+)(?:the\s+)?$")
@@ -171,11 +171,16 @@ class Listed:
     after_last: str  # the sentence after the list's last mention
 
 
+_WITH_PARTICIPLE = re.compile(r"^\s*(?:[A-Z][\w.'’-]*\s+){0,5}(?:declaring|saying|insisting|warning|stressing|"
+                              r"announcing|signall?ing|adding|noting|arguing|pledging|vowing|promising|offering|"
+                              r"refusing|rejecting|calling|urging|proposing)\b")
+
+
 def _by_agent(x: Listed) -> bool:
     return bool(re.search(r"\b(?:led|proposed|backed|supported|opposed|rejected|shared|echoed|voiced|"
                           r"expressed|repeated|reiterated|endorsed|dismissed|spearheaded|founded|created|formed|launched|"
                           r"established|initiated|proposals?|"
-                          r"plans?|ideas?|initiatives?|offers?)\s+by\s+(?:the\s+)?$", x.text[:x.head.start]))
+                          r"plans?|ideas?|initiatives?|offers?)\s+by\s+(?:the\s+)?$", x.text[:x.head.start], re.I))
 
 
 PREPOSITION_EXCEPTIONS: list[tuple[str, str, Callable[[Listed], bool]]] = [
@@ -195,6 +200,8 @@ PREPOSITION_EXCEPTIONS: list[tuple[str, str, Callable[[Listed], bool]]] = [
     ("originated-with", "'the idea originated with Macron': its author",
      lambda x: x.prev in ("with", "from") and bool(re.search(r"\b(?:originated|originating|came|comes)\s+"
                                                                r"(?:with|from)\s+(?:the\s+)?$", x.text[:x.head.start]))),
+    ("with-participle", "'with Starmer declaring he would ...': the subject of the participle",
+     lambda x: x.prev == "with" and bool(_WITH_PARTICIPLE.match(x.after_last))),
     ("together-with", "'together with the United Kingdom' shares the subject's position",
      lambda x: x.prev == "with" and bool(re.search(r"\b(?:together|along|jointly)\s+with\s+(?:the\s+)?$",
                                                    x.text[:x.head.start]))),
@@ -229,6 +236,10 @@ def group_role(x: Listed, first_in_article: bool) -> tuple[bool, str | None]:
     return ok, why
 
 
+# what someone demands, hopes or requires of a country is theirs, not the country's
+_DEMANDED = re.compile(r"\b(?:demand\w*|insist\w*|requir\w*|requirement|expect\w*|hop(?:e|es|ed|ing)|wish\w*|"
+                       r"want(?:s|ed)?|call(?:s|ed)? on|press(?:es|ed)?|count(?:s|ed)? on|rel(?:y|ies|ied) on)\s+"
+                       r"(?:that\s+)?(?:the\s+)?$", re.I)
 KEEP = "keep"  # a role rule that applies but leaves the list's verdict standing
 
 
@@ -270,8 +281,11 @@ MENTION_RULES: list[tuple[str, Callable]] = [
     ("institution", lambda m, tail, before, text, lex, cond:
         "institution" if m.kind == "institution" or not m.countries else None),
     ("not-government", lambda m, tail, before, text, lex, cond:  # "opposition leader Babis", "former President"
-        "not the government" if m.kind == "person" and _NOT_GOVERNMENT.search(text[max(0, m.start - 60):m.start])
+        "not the government" if m.kind in ("person", "adjective")
+        and _NOT_GOVERNMENT.search(text[max(0, m.start - 60):m.start])
         else None),
+    ("object-of-demand", lambda m, tail, before, text, lex, cond:  # "they demand that the United States ..."
+        "object of a demand" if _DEMANDED.search(text, max(0, m.start - 60), m.start) else None),
     ("adversary", lambda m, tail, before, text, lex, cond:
         "adversary" if any(c in lex.excluded for c in m.countries) else None),
     ("possessive", lambda m, tail, before, text, lex, cond: _possessive(m, tail, before)),
@@ -320,6 +334,7 @@ _ROLE_EXAMPLES = {
     "conjunction-clause": [("The talks began after Norway said it would send soldiers.", {("NO", "support")})],
     "agent-by": [("The peacekeeping mission was rejected by Hungary.", {("HU", "reject")})],
     "originated-with": [("The idea of a peacekeeping force originated with Emmanuel Macron.", {("FR", "support")})],
+    "with-participle": [("Leaders met, with Norway declaring it would send troops to Ukraine.", {("NO", "support")})],
     "together-with": [("Estonia, together with Latvia, is ready to deploy troops.",
                        {("EE", "support"), ("LV", "support")})],
     "place-preposition": [("Troops could be sent to Poland.", set())],
@@ -328,6 +343,7 @@ _ROLE_EXAMPLES = {
     "institution": [("NATO is ready to send troops.", set())],
     "not-government": [("Former President Biden said he would send troops.", set())],
     "adversary": [("Russia rejected the deployment of peacekeepers.", set())],
+    "object-of-demand": [("The Europeans demand that the United States support the mission.", set())],
     "possessive": [("Greece's neighbours are ready to send troops.", set())],
     "adjective-needs-state-noun": [("Italian businesses oppose sending troops.", set())],
     "media-name": [("The Washington Post said sending troops is not a good idea.", set()),
@@ -341,6 +357,7 @@ _ROLE_REASONS = {
     "institution": "an institution that is not a state holds no country's position",
     "not-government": "an opposition leader, a former office holder or a candidate does not speak for the state",
     "adversary": "the adversary's position is not tracked",
+    "object-of-demand": "what someone demands, hopes or requires of a country is their position, not the country's",
     "possessive": "'Spain's economy' is not Spain's government; 'Spain's foreign minister' is",
     "adjective-needs-state-noun": "an adjective speaks for a country only with a noun for its state "
                                   "('the Polish Prime Minister', not 'Polish businesses')",

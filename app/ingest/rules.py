@@ -27,8 +27,10 @@ from app.ingest.sentences import Sentence
 _MEMBER_OF = re.compile(r"\b(?:is|are|was|were)\s+(?P<neg>not\s+)?(?:one of|among)\s+(?:the\s+)?(?:[\w-]+\s+){0,2}?"
                         r"(?:countries|nations|states|members|governments|allies)\s*$")
 _COUNT_PLEDGED = re.compile(r"^\s*(?:some |around |about |more than |over |at least )?\d+\s+(?:of\s+[\w'’]+\s+)?"
-                            r"(?:countries|nations|states|allies|partners|of (?:Ukraine['’]s )?allies)\b[^.;]{0,40}?"
-                            r"\b(?:have |had |has )?(?:pledged|committed|agreed|signed up|signalled|signaled)\b", re.I)
+                            r"(?:countries|nations|states|allies|partners|members|leaders|governments|"
+                            r"of (?:Ukraine['’]s )?allies)\b[^.;]{0,40}?"
+                            r"\b(?:have |had |has )?(?:pledged|committed|agreed|signed up|signalled|signaled|offered|"
+                            r"expressed (?:their |its )?(?:readiness|willingness))\b", re.I)
 _OTHER_AGENT = re.compile(r"\b(?:allies|countries|nations|states|governments|leaders|officials|partners|Europeans?|"
                           r"Europe|members|others|diplomats|sources|analysts|experts|capitals|the West|Washington|"
                           r"Moscow|Kremlin|Kyiv|NATO|EU|UN|[A-Z]\w+ians)\b(?!['’])")  # "partners' forces" is no agent
@@ -47,7 +49,7 @@ _NAME_AFTER_TITLE = re.compile(r"^(?:\s+(?:to|at|in)\s+(?:the\s+)?[A-Z][\w.]+)?,
                                r"(?P<name>[A-Z][\w’'.-]+(?:\s+(?:de|van|von|der|da|[A-Z][\w’'.-]+)){1,3})")
 _NOT_SPEAKING = {"armed forces", "army", "military", "side", "proposal", "initiative", "officials", "diplomats",
                  "leaders", "leadership", "authorities", "administration", "presidency"}
-_SAID = r"said|says|told|added|stated|declared|insisted|wrote|writes"
+_SAID = r"said|says|told|added|stated|declared|insisted|wrote|writes|reported|announced|noted|confirmed"
 _QUOTE_ATTRIBUTION = re.compile(rf"^\s*[\"“](?P<quote>[^\"”]+)[\"”]\s*,?\s*(?P<attr>.*)$|"
                                 rf"^(?P<quote2>.+),\s*(?P<attr2>[^,–—]{{0,90}}\b(?:{_SAID})\b[^,–—]{{0,60}})$")
 _CLOSING_ATTRIBUTION = re.compile(rf"[\"”],?\s+(?P<attr>[^\"“”]{{0,100}}\b(?:{_SAID})\b[^\"“”]{{0,60}})$")
@@ -246,11 +248,23 @@ def asked_to(ctx: SentenceContext, clause: Clause, cues: list[CueHit]) -> list[C
     return kept if len(kept) < len(cues) else None
 
 
+_INSTEAD = re.compile(r"^(?:instead of|rather than)\b", re.I)
+
+
+@rule("cue", "instead-of", "'rather than send its forces', 'instead of soldiers': whatever else the clause offers, "
+      "troops are refused", [("Ankara offered to mediate, rather than send its forces.", {("TR", "reject")}),
+                             ("Poland may send companies instead of soldiers.", {("PL", "reject")})])
+def instead_of(ctx: SentenceContext, clause: Clause, cues: list[CueHit]) -> list[CueHit] | None:
+    refusal = next((c for c in cues if c.stance == "reject" and _INSTEAD.match(c.text)), None)
+    return None if refusal is None else [_tag(refusal, "reject", "instead-of", refusal.text)]
+
+
 def clause_view(ctx: SentenceContext, clause: Clause, before: Before) -> ClauseView:
     """The clause's cues with the scope rules applied, and the holders it names."""
     cues = [c for c in ctx.cues if clause.start <= c.start < clause.end]
     if (asked := asked_to(ctx, clause, cues)) is not None:
         cues = asked
+    cues = instead_of(ctx, clause, cues) or cues
     cues = refusal_governs(ctx, clause, cues) or cues
     scoped = denial_scope(ctx, clause, cues)
     if scoped is None:
@@ -292,10 +306,26 @@ def _nearest_before(ctx: SentenceContext, pos: int) -> Mention | None:
     return max((m for m in ctx.mentions if m.end <= pos), key=lambda m: m.start, default=None)
 
 
-@holder_rule("pronoun-subject", "a pronoun opening the clause is the holder named before it",
-             [("Austria was asked about the force, and it said it would not send troops.", {("AT", "reject")})])
+# a clause that goes on without a subject of its own: "..., but has ruled out American boots", "while ruling out"
+_CONTINUES_SUBJECT = re.compile(r"^[\s,]*(?:(?:has|have|had|is|are|was|were|will|would|did|does|do)\s+(?:also\s+|"
+                                r"since\s+|already\s+|repeatedly\s+)?(?:ruled|rejected|refused|declined|excluded|"
+                                r"dismissed|not|never|no)\b|(?:\w+ly\s+)?(?:ruling|rejecting|refusing|declining|"
+                                r"excluding|dismissing)\b)", re.I)
+# (only after a conjunction: "a mission that could be deployed" has its own subject)
+_CONJUNCTION_BEFORE = re.compile(r"(?:\bbut|\bwhile|\band|\byet|,)\s*$", re.I)
+
+
+@holder_rule("pronoun-subject", "a pronoun opening the clause, or a clause going on without a subject of its own, "
+             "is the holder named before it",
+             [("Austria was asked about the force, and it said it would not send troops.", {("AT", "reject")}),
+              ("Trump said the US would help in some form, but has ruled out American boots on the ground.",
+               {("US", "reject")}),
+              ("Norway will help Ukraine while ruling out sending its own troops.", {("NO", "reject")}),
+              ("Poland is not ready to send soldiers, but is willing to serve as a logistical hub.", {("PL", "reject")})])
 def pronoun_subject(ctx: SentenceContext, v: ClauseView) -> Holding | None:
-    if not (v.cues and v.before.holders and _PRONOUN_START.match(v.text)):
+    continues = bool(_CONTINUES_SUBJECT.match(v.text)) and bool(
+        _CONJUNCTION_BEFORE.search(ctx.text, max(0, v.clause.start - 12), v.clause.start))
+    if not (v.cues and v.before.holders and (_PRONOUN_START.match(v.text) or continues)):
         return None
     if v.groups and v.groups[0][0].start - v.clause.start < 4:
         return None
@@ -370,18 +400,44 @@ declare("cue", "negation", "a negation before a cue turns it",
         [("Austria will not send troops to Ukraine.", {("AT", "reject")})])
 
 
-def pick_cue(cues: tuple[CueHit, ...], group: tuple[Mention, ...], inherited: bool, text: str) -> CueHit | None:
-    """The cue that decides a holder's stance: the first one after it in its clause (subject, then verb), else
-    one right before it ("led by Italy")."""
+# "Macron, British Prime Minister Keir Starmer and Ukrainian President Zelensky signed": titled names in a row
+# (possessive repeats: no backtracking however the words fall)
+_LIST_GAP = re.compile(r"(?:[\s,;&]++|(?:and|the|of)\b|[A-Z][\w'’.-]*+|(?i:prime|minister|president|chancellor|"
+                       r"foreign|defen[cs]e|secretary|leader|premier|counterpart|head|state|government|deputy|"
+                       r"vice|'s|’s)\b)*+")
+_SHARES_SUBJECT = re.compile(r"\b(?:together|along|jointly|alongside|like|as well as|and|&)\b[^,;:.]{0,40}$|"
+                             r"\b(?:together|along|jointly|alongside|as well as)\b[^;:.]{0,40}$", re.I)
+
+
+@rule("holder", "own-cue", "a cue after another holder of the clause is that holder's, not an earlier one's",
+      [("Starmer welcomed a commitment from Australia to consider contributing troops.", {("AU", "undecided")})])
+def behind_other_holder(text: str, group, cue: CueHit, others) -> bool:
+    """Another holder of another country stands between the list and the cue (unless it shares the subject:
+    "Estonia, together with Latvia, is ready")."""
+    mine = {c for m in group for c in m.countries}
+    return any(group[-1].end <= o.start and o.end <= cue.start and not set(o.countries) <= mine
+               and not _SHARES_SUBJECT.search(text, max(0, o.start - 50), o.start)
+               and not _LIST_GAP.fullmatch(text, group[-1].end, o.start) for o in others)
+
+
+def pick_cue(cues: tuple[CueHit, ...], group: tuple[Mention, ...], inherited: bool, text: str,
+             others: tuple[Mention, ...] = ()) -> CueHit | None:
+    """The cue that decides a holder's stance: the first one after it in its clause (subject, then verb) that no
+    other holder stands before, else one right before it ("led by Italy")."""
     if inherited:
         return cues[0]
     end, start = group[-1].end, group[0].start
     for c in cues:
         if c.start < end or _AGENT_CUE.fullmatch(c.text):
             continue
+        if others and behind_other_holder(text, group, c, others):
+            break
         if _ATTACHED_CUE.fullmatch(c.text) and not _ADJACENT.match(text[end:c.start]):
             continue  # "proposal" is only the proposer's: "the French proposal", "Macron's proposal"
         return c
+    around = next((c for c in cues if c.start < start and end <= c.end and not _AGENT_CUE.fullmatch(c.text)), None)
+    if around is not None:  # "there will not be US troops": a cue spanning the holder
+        return around
     led = [c for c in cues if _AGENT_CUE.fullmatch(c.text) and c.end <= start
            and text[c.end:start].strip(" ,").lower() in ("", "the")]
     if led:
@@ -392,7 +448,11 @@ def pick_cue(cues: tuple[CueHit, ...], group: tuple[Mention, ...], inherited: bo
         between = text[c.end:start]
         # a cue before the holder is its own only when nothing else sits between them ("supported by Italy"),
         # or the holder is one of those it was said of ("have ruled out sending troops - including Germany")
-        if re.search(r"\bby\s+(?:the\s+)?$", between) or _APPOSITION.search(between):
+        if re.search(r"\bby\s+(?:the\s+)?$", between):
+            return c
+        # (a colon after another holder's cue starts something else: "Austria considers joining ... Photo: ...")
+        if (ap := _APPOSITION.search(between)) and (ap.group().lstrip()[:1] != ":" or not any(
+                o.end <= c.start for o in others if o not in group)):
             return c
         if len(between) < 3 and "," not in between:  # ("..., Mexico said": a comma opens another subject)
             return c
@@ -429,7 +489,9 @@ def condition_undecided(ctx: SentenceContext, stance: str, cue: CueHit, owned: l
 @rule("stance", "condition-not-met", "a refusal 'as long as' a condition holds is undecided",
       [("Germany will not send soldiers as long as the war is not over.", {("DE", "undecided")})])
 def condition_not_met(ctx: SentenceContext, stance: str, cue: CueHit, owned: list[str]) -> str | None:
-    if owned and stance == "reject" and any(not t.lower().startswith("even if") for t in owned):
+    # (a ceasefire is the premise of the force: "will not take part, if a peace deal is brokered" is a refusal)
+    if stance == "reject" and any(not t.lower().startswith("even if") and not ctx.lex.question.premise.search(t)
+                                  for t in owned):
         return "undecided"
     return None
 
@@ -533,7 +595,8 @@ def projection(ctx: SentenceContext, v: ClauseView) -> bool:
 
 _NO_COMMENT = re.compile(r"\b(?:(?:declin\w*|refus\w*)\s+(?:to\s+)?comment|(?:would|will|did|could)\s+not\s+comment|"
                          r"(?:wouldn|won|didn|couldn)['’]t\s+comment|no comment|(?:declin\w*|refus\w*)\s+to\s+"
-                         r"(?:say|speculate|discuss|elaborate|be drawn))\b", re.I)
+                         r"(?:say|speculate|discuss|elaborate|be drawn|specify|disclose|reveal|name|identify|detail|"
+                         r"confirm|give details))\b", re.I)
 
 
 @rule("holder", "no-comment", "declining to comment states nothing, and what it declines to comment on is no "
@@ -541,6 +604,36 @@ _NO_COMMENT = re.compile(r"\b(?:(?:declin\w*|refus\w*)\s+(?:to\s+)?comment|(?:wo
                                     ("Asked about troops, Oslo would not comment on the mission.", set())])
 def no_comment(ctx: SentenceContext, v: ClauseView) -> bool:
     return bool(_NO_COMMENT.search(v.text))
+
+
+_HEARSAY = re.compile(r"\b(?:reportedly|allegedly|rumou?red|purportedly)\b|\b(?:media |press |news )?(?:reports?|"
+                      r"claims?|rumou?rs?|speculation|information|news)\s+that\b|\bas saying\b", re.I)
+# "Welt reported that China ...": hearsay, unless the one reporting speaks for a government ("the spokesman ...
+# reported that the Ukrainian authorities have ...")
+_REPORTED_THAT = re.compile(r"\b(?:reported|claimed)\s+(?:on\s+\w+\s+|earlier\s+|last\s+\w+\s+)?that\b", re.I)
+# (a newspaper citing sources is how much coverage reports a government's position: the reference counts it)
+_NON_GOVERNMENT_REPORTER = re.compile(r"\b(?:former|ex-|opposition|analysts?|experts?|commentators?|observers?|"
+                                     r"think tank|researchers?|scholars?|professors?)\b", re.I)
+_OFFICIAL = re.compile(r"\b(?:spokes\w*|ministry|minister|president|government|office|officials?|chancellor|premier|"
+                       r"prime|cabinet|embassy|ambassador|secretary)\b", re.I)
+
+
+@rule("holder", "hearsay", "what reports, rumours or unnamed sources say of a country is not its statement",
+      [("Die Welt quoted diplomats as saying Beijing was considering joining a peacekeeping force.", set()),
+       ("Brazil is reportedly ready to send troops.", set())])
+def hearsay(ctx: SentenceContext, v: ClauseView) -> bool:
+    if v.clause.denied:  # "Germany denied reports that it would send troops" is Germany's refusal
+        return False
+    start = max(0, v.clause.start - 40)  # "... reported that" / "as saying" just before the clause
+    if _HEARSAY.search(ctx.text, start, v.clause.end):
+        return True
+    m = _REPORTED_THAT.search(ctx.text, start, v.clause.end)
+    if m and not _OFFICIAL.search(ctx.text, max(0, m.start() - 100), m.start()):
+        return True
+    # "former Polish ambassador Czuchowski suggested that Warsaw might ...": a reporter who does not speak for a state
+    lo = max(0, v.clause.start - 150)
+    return v.clause.reported and bool(_NON_GOVERNMENT_REPORTER.search(ctx.text, lo, v.clause.start)) and not any(
+        x.holder and lo <= x.start < v.clause.start for x in ctx.mentions)
 
 
 @rule("holder", "meeting", "'X will meet Y to discuss sending troops' is a meeting, not a position",
@@ -560,11 +653,12 @@ def clause_candidates(ctx: SentenceContext, clause: Clause, before: Before) -> t
             found := _MEMBER_OF.search(v.text)):
         member = (groups[-1], bool(found["neg"]))
     holders = groups[-1] if groups else before.holders
-    if projection(ctx, v) or no_comment(ctx, v):
+    if projection(ctx, v) or no_comment(ctx, v) or hearsay(ctx, v):
         return [], Before(holders, before.cue, member)
     out: list[Candidate] = []
+    holders_here = tuple(m for g in v.groups for m in g)
     for group in groups:
-        cue = pick_cue(cues, group, v.inherited, ctx.text)
+        cue = pick_cue(cues, group, v.inherited, ctx.text, holders_here)
         if cue is None or (meeting(ctx, group, cue) and not (v.inherited or h.pronoun)):
             continue
         out.extend(make_candidates(ctx, group, cue, ctx.mentions, h.why, inherited=v.inherited, pronoun=h.pronoun,
@@ -590,7 +684,7 @@ def quote_attribution(ctx: SentenceContext) -> list[Candidate]:
     # a cue after another country in the quote is that country's ("Russia ... is not even ready to keep ...")
     own = set(speakers[0][0].countries)
     named = [x.start for x in ctx.mentions if m.start(q) <= x.start < m.end(q) and not own & set(x.countries)
-             and _prev_word(text, x.start) not in _PLACE_PREP]
+             and (x.holder or x.why_not == "adversary") and _prev_word(text, x.start) not in _PLACE_PREP]
     q_cues = [c for c in ctx.cues if m.start(q) <= c.start < m.end(q) and not any(n < c.start for n in named)]
     if not q_cues:
         return []

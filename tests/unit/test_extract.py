@@ -298,7 +298,8 @@ def pairs(text: str, ref: DateValue = REF) -> set[tuple[str, str]]:
     ("Macron said that the force could be deployed in strategic cities.", {("FR", "support")}),
     ("UK and France reluctant to send troops to Ukraine without US backing", {("GB", "undecided"), ("FR", "undecided")}),
     # the country's deployment as subject; dispatching; being on the ground; open-minded; contemplating
-    ("Merz said any German deployment would require Bundestag approval.", {("DE", "undecided")}),
+    # a procedure to follow (a vote, an approval) is no stance: annotators read such sentences as neither doubt nor refusal
+    ("Merz said any German deployment would require Bundestag approval.", set()),
     ("Romania will not dispatch troops to Ukraine, the president said.", {("RO", "reject")}),
     ("Trump said on Aug. 19 that U.S. soldiers will not be on the ground in Ukraine.", {("US", "reject")}),
     ("Frederiksen said her government remains open-minded about deploying troops.", {("DK", "undecided")}),
