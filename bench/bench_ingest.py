@@ -1,17 +1,20 @@
 """Benchmark: ingest a generated corpus into a fresh SQLite database; prints articles/s and peak memory.
 
-usage: python bench/bench_ingest.py [--sizes 2000 6000] [--seed 7]
+usage: python bench/bench_ingest.py [--sizes 2000 6000] [--jobs 1 2] [--seed 7]
 
-Each size runs in its own process (so peak memory is that run's own): the corpus is written as .txt files and
-.jsonl feeds from templates, the database is migrated (app.schema.upgrade + sync_countries), then
-app.ingest.store.ingest_paths reads, extracts and stores everything. Peak memory is reported twice: the
-process's maximum resident set size, and tracemalloc's peak of Python allocations during the ingest (measured
-in a second run, because tracing slows the code it measures).
+Each size and job count runs in its own process (so peak memory is that run's own): the corpus is written as
+.txt files and .jsonl feeds from templates, the database is migrated (app.schema.upgrade + sync_countries), then
+app.ingest.store.ingest_paths reads, extracts and stores everything, with --jobs worker processes reading and
+extracting (1: all in this process). Peak memory is reported twice: the process's maximum resident set size
+(the parent's; with --jobs 2 each worker has its own, about as large), and tracemalloc's peak of Python
+allocations during the ingest (measured in a second run, because tracing slows the code it measures). CPU
+seconds are the parent's and its workers' together.
 """
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import resource
 import subprocess
@@ -87,7 +90,7 @@ def write_corpus(folder: Path, n: int, seed: int) -> None:
         (folder / f"feed_{k // 250:03d}.jsonl").write_text("\n".join(feed_lines[k:k + 250]) + "\n", encoding="utf-8")
 
 
-def run_one(n: int, seed: int, trace: bool) -> dict:
+def run_one(n: int, seed: int, trace: bool, jobs: int = 1) -> dict:
     from app.db import create_engine, session_factory, session_scope
     from app.ingest.extract import RuleExtractor
     from app.ingest.store import ingest_paths
@@ -109,9 +112,13 @@ def run_one(n: int, seed: int, trace: bool) -> dict:
             import tracemalloc
 
             tracemalloc.start()
-        t0, c0 = time.perf_counter(), time.process_time()
-        summary = ingest_paths(session, [corpus], extractor=extractor)
-        elapsed, cpu = time.perf_counter() - t0, time.process_time() - c0
+        def cpu_now() -> float:
+            own, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+            return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
+
+        t0, c0 = time.perf_counter(), cpu_now()
+        summary = ingest_paths(session, [corpus], extractor=extractor, jobs=jobs)
+        elapsed, cpu = time.perf_counter() - t0, cpu_now() - c0
         peak = None
         if trace:
             import tracemalloc
@@ -130,22 +137,27 @@ def run_one(n: int, seed: int, trace: bool) -> dict:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--sizes", type=int, nargs="+", default=[2000, 6000])
+    ap.add_argument("--jobs", type=int, nargs="+", default=[1, 2])
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--one", type=int, help=argparse.SUPPRESS)
     ap.add_argument("--trace", action="store_true", help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.one:
-        print(json.dumps(run_one(args.one, args.seed, args.trace)))
+        print(json.dumps(run_one(args.one, args.seed, args.trace, args.jobs[0])))
         return
     # articles/s is wall-clock; per CPU second too, because a shared machine's load moves the wall figure
-    print(f"{'articles':>9} {'statements':>11} {'seconds':>8} {'articles/s':>11} {'per CPU s':>10} "
+    print(f"cores: {os.cpu_count()}; load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    print(f"{'articles':>9} {'jobs':>5} {'statements':>11} {'seconds':>8} {'articles/s':>11} {'per CPU s':>10} "
           f"{'max RSS MB':>11} {'tracemalloc peak MB':>20}")
     for n in args.sizes:
-        cmd = [sys.executable, __file__, "--one", str(n), "--seed", str(args.seed)]
-        speed = json.loads(subprocess.run(cmd, capture_output=True, text=True, check=True).stdout)
-        traced = json.loads(subprocess.run(cmd + ["--trace"], capture_output=True, text=True, check=True).stdout)
-        print(f"{speed['articles']:>9} {speed['statements']:>11} {speed['seconds']:>8} {speed['articles_per_s']:>11} "
-              f"{speed['articles_per_cpu_s']:>10} {speed['max_rss_mb']:>11} {traced['tracemalloc_peak_mb']:>20}")
+        for jobs in args.jobs:
+            cmd = [sys.executable, __file__, "--one", str(n), "--seed", str(args.seed), "--jobs", str(jobs)]
+            speed = json.loads(subprocess.run(cmd, capture_output=True, text=True, check=True).stdout)
+            traced = json.loads(subprocess.run(cmd + ["--trace"], capture_output=True, text=True, check=True).stdout)
+            print(f"{speed['articles']:>9} {jobs:>5} {speed['statements']:>11} {speed['seconds']:>8} "
+                  f"{speed['articles_per_s']:>11} {speed['articles_per_cpu_s']:>10} {speed['max_rss_mb']:>11} "
+                  f"{traced['tracemalloc_peak_mb']:>20}")
+    print(f"load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
 
 
 if __name__ == "__main__":

@@ -184,7 +184,9 @@ def _read_bytes(path: Path, max_bytes: int) -> bytes | ReadError:
             size = info.st_size
             if size > max_bytes:
                 return ReadError(str(path), f"larger than the limit ({size} > {max_bytes} bytes)")
-            data = f.read(max_bytes + 1)
+            data = f.read(size + 1)  # not read(max_bytes): that allocates the whole limit for every file
+            if len(data) > size:  # it grew since: read on, up to the limit
+                data += f.read(max_bytes + 1 - len(data))
     except OSError as e:
         return ReadError(str(path), f"cannot be read ({e.strerror or e})")
     if len(data) > max_bytes:

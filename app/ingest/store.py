@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 from sqlalchemy import bindparam, func, insert, select
@@ -86,6 +87,7 @@ _INSERT_STATEMENT = insert(_STATEMENTS)
 _ARTICLE_BY_HASH = select(_ARTICLES.c.id).where(_ARTICLES.c.body_sha256 == bindparam("digest"))
 
 
+@lru_cache(maxsize=None)
 def _insert_article(dialect: str):
     """INSERT ... ON CONFLICT (body_sha256) DO NOTHING RETURNING id: the body hash is the arbiter between ingests
     running at once (processes or machines). When another transaction holds the same body uncommitted, Postgres
