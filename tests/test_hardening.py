@@ -112,6 +112,21 @@ def test_a_burst_of_100_sign_ins_is_answered_while_readers_are_served(engine, ed
     assert reader_statuses and set(reader_statuses) == {200}
 
 
+def test_sign_ins_past_the_per_worker_limit_are_answered_429_at_once(client, session, editor):
+    slots = auth._sign_in_slots()
+    held = 0
+    while slots.acquire(blocking=False):  # every slot busy, as in a burst
+        held += 1
+    try:
+        r = _sign_in(client)
+        assert r.status_code == 429 and r.headers["retry-after"] == "2" and "Many sign-ins" in r.text
+        assert session.scalar(select(func.count()).select_from(SignInThrottle)) == 0  # no database work
+    finally:
+        for _ in range(held):
+            slots.release()
+    assert _sign_in(client).status_code == 303
+
+
 def test_sign_in_and_editor_handlers_are_plain_functions():
     """FastAPI runs plain def handlers in its thread pool; async def ones run on the event loop."""
     import inspect
