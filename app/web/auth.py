@@ -43,10 +43,10 @@ class SchemeAwareSessions:
     scheme comes from X-Forwarded-Proto only for TRUSTED_PROXIES)."""
 
     def __init__(self, app: ASGIApp, secret_key: str):
-        options = {"secret_key": secret_key, "session_cookie": SESSION_COOKIE, "max_age": SESSION_MAX_AGE,
-                   "same_site": "lax"}
-        self.plain = SessionMiddleware(app, https_only=False, **options)
-        self.secure = SessionMiddleware(app, https_only=True, **options)
+        self.plain = SessionMiddleware(app, secret_key=secret_key, session_cookie=SESSION_COOKIE,
+                                       max_age=SESSION_MAX_AGE, same_site="lax", https_only=False)
+        self.secure = SessionMiddleware(app, secret_key=secret_key, session_cookie=SESSION_COOKIE,
+                                        max_age=SESSION_MAX_AGE, same_site="lax", https_only=True)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         middleware = self.secure if scope.get("scheme") in ("https", "wss") else self.plain
