@@ -189,6 +189,14 @@ def test_a_nul_in_any_statement_field_is_a_422_message_and_the_form_keeps_the_re
     assert session.scalar(select(func.count()).select_from(Statement)) == 0
 
 
+@pytest.mark.parametrize("path, status", [("/editor/statements/new?country=x%00y", 200),
+                                          ("/?country=F%00", 422), ("/statements?country=%00", 422),
+                                          ("/api/statements?country=F%00", 422), ("/statements?q=a%00b", 422)])
+def test_a_nul_in_a_query_parameter_is_no_server_error(client, editor, path, status):
+    _sign_in(client)
+    assert client.get(path).status_code == status
+
+
 def test_other_control_characters_are_refused_too(client, editor):
     _sign_in(client)
     token = _csrf(client.get("/editor/articles/new").text)
