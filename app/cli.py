@@ -211,5 +211,59 @@ def rebuild_positions_command() -> None:
     err.print(f"kept positions rebuilt for {countries} countries")
 
 
+def _read_password() -> str:
+    import sys
+
+    if sys.stdin.isatty():
+        return typer.prompt("New password", hide_input=True, confirmation_prompt=True, default="",
+                            show_default=False)
+    return sys.stdin.readline().rstrip("\r\n")
+
+
+def _account(session, username: str):
+    from app.queries import user_by_username
+
+    user = user_by_username(session, username)
+    if user is None:
+        err.print(f"stancemap: no user named {username!r}")
+        raise typer.Exit(1)
+    return user
+
+
+@app.command("set-password")
+def set_password_command(username: str = typer.Argument(..., help="The editor's user name.")) -> None:
+    """Give an editor a new password (read from a prompt or standard input); their sessions end."""
+    from app.db import get_engine, session_factory
+    from app.editing import EditError, set_password
+
+    password = _read_password()
+    session = session_factory(get_engine())()
+    try:
+        set_password(session, _account(session, username), password)
+    except EditError as e:
+        err.print(f"stancemap set-password: {e}")
+        raise typer.Exit(1) from None
+    finally:
+        session.close()
+    err.print(f"new password set for {username!r}; their sessions have ended")
+
+
+@app.command("deactivate-editor")
+def deactivate_editor(
+    username: str = typer.Argument(..., help="The editor's user name."),
+    reactivate: bool = typer.Option(False, "--reactivate", help="Let the account sign in again."),
+) -> None:
+    """Stop an account from signing in (its sessions end at once), or let it sign in again."""
+    from app.db import get_engine, session_factory
+    from app.editing import set_active
+
+    session = session_factory(get_engine())()
+    try:
+        set_active(session, _account(session, username), reactivate)
+    finally:
+        session.close()
+    err.print(f"{username!r} {'reactivated' if reactivate else 'deactivated; their sessions have ended'}")
+
+
 def main() -> None:
     app()

@@ -42,6 +42,9 @@ class Settings(BaseSettings):
     db_connect_timeout: int = 5  # seconds (Postgres) before an unreachable database answers 503
     # Argon2 checks at once per worker (each takes ~64 MB and a core for ~50 ms); the rest queue.
     password_checks_at_once: int = 2
+    # Sign-in attempts handled at once per worker; more answer 429 at once (no database work), so a burst of
+    # sign-ins cannot take every handler thread from the readers.
+    sign_ins_at_once: int = 4
     # Host headers the app answers (comma-separated; "*" for any); others get 400.
     trusted_hosts: str = "127.0.0.1,localhost,::1"
     # Addresses of reverse proxies whose X-Forwarded-For / X-Forwarded-Proto are believed (comma-separated IPs

@@ -9,7 +9,9 @@ client (httpx2) for a fixed time:
 - editors: signed in, each opens the "add a statement" form and saves it with the form's CSRF token, opens the edit
   form of a statement it saved and saves a change with the version, and verifies statements from the review queue.
 
-It prints requests/s, p50 and p99 per kind and overall, errors (5xx, refused connections, time-outs), and the
+First, unless --burst 0, it sends 100 sign-ins at once (wrong passwords) while readers ask for pages, and prints
+how long until every one was answered and what the readers saw meanwhile. Then it prints requests/s, p50 and p99
+per kind and overall, errors (5xx, refused connections, time-outs), and the
 statement count before and after against what the editors' successful saves say it must be. Nothing is asserted.
 
     .venv/bin/python bench/bench_load.py                        # 60 s, 12 readers, 4 editors
@@ -216,6 +218,66 @@ def report(stats: Stats, seconds: float) -> None:
         print("  ", e)
 
 
+async def burst(base: str, url: str, size: int) -> None:
+    """`size` sign-ins sent at once (wrong passwords for one account, each on a connection of its own, the clients
+    made beforehand) while 4 readers in threads of their own keep asking for pages."""
+    import threading
+
+    async with httpx.AsyncClient(base_url=base, timeout=120) as c:
+        page = await c.get("/signin")
+        token, cookies = csrf(page.text), dict(c.cookies)
+    done = threading.Event()
+    reader_ms: list[float] = []
+    reader_status: dict[int, int] = defaultdict(int)
+
+    def read(seed: int) -> None:
+        rnd = random.Random(seed)
+        with httpx.Client(base_url=base, timeout=120) as c:
+            while not done.is_set():
+                t = time.perf_counter()
+                r = c.get(rnd.choice(("/healthz", "/api/countries", f"/countries/{rnd.choice(COUNTRIES)}")))
+                reader_ms.append((time.perf_counter() - t) * 1000)
+                reader_status[r.status_code] += 1
+
+    clients = [httpx.AsyncClient(base_url=base, cookies=cookies, timeout=120) for _ in range(size)]
+
+    async def one(i: int) -> tuple[int, float]:
+        t = time.perf_counter()
+        try:
+            r = await clients[i].post("/signin", data={"username": "burst-target", "password": f"wrong {i}",
+                                                       "csrf_token": token})
+            return r.status_code, time.perf_counter() - t
+        except httpx.HTTPError:
+            return 0, time.perf_counter() - t
+
+    readers = [threading.Thread(target=read, args=(i,)) for i in range(4)]
+    for r in readers:
+        r.start()
+    await asyncio.sleep(0.5)
+    start = time.perf_counter()
+    results = await asyncio.gather(*[one(i) for i in range(size)])
+    elapsed = time.perf_counter() - start
+    await asyncio.sleep(0.5)
+    done.set()
+    for r in readers:
+        r.join()
+    for c in clients:
+        await c.aclose()
+    statuses: dict[int, int] = defaultdict(int)
+    for status, _ in results:
+        statuses[status] += 1
+    print(f"\nburst: {size} sign-ins at once, all answered in {elapsed:.2f} s (slowest "
+          f"{max(t for _, t in results):.2f} s); statuses "
+          + ", ".join(f"{k}: {v}" for k, v in sorted(statuses.items())))
+    print(f"readers meanwhile: {len(reader_ms)} requests, p50 {statistics.median(reader_ms):.1f} ms, "
+          f"p99 {pct(reader_ms, 99):.1f} ms, max {max(reader_ms):.1f} ms, statuses "
+          + ", ".join(f"{k}: {v}" for k, v in sorted(reader_status.items())))
+    engine = create_engine(url)  # the burst used up 127.0.0.1's sign-in budget; the editors need it next
+    with engine.begin() as conn:
+        conn.execute(text("DELETE FROM sign_in_throttle"))
+    engine.dispose()
+
+
 async def load(base: str, args, names: list[str]) -> tuple[Stats, float]:
     stats = Stats()
     start = time.monotonic()
@@ -233,6 +295,7 @@ def main() -> None:
     parser.add_argument("--statements", type=int, default=100_000)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--port", type=int, default=8104)
+    parser.add_argument("--burst", type=int, default=100, help="sign-ins sent at once first (0: none)")
     args = parser.parse_args()
 
     from app.editing import create_user
@@ -254,6 +317,7 @@ def main() -> None:
         with session_scope(engine) as s:
             for n in names:
                 create_user(s, n, PASSWORD)
+            create_user(s, "burst-target", PASSWORD)
         engine.dispose()
         print(f"built {args.statements} statements and {args.editors} editors in {time.perf_counter() - t0:.1f} s")
         before = count_statements(url)
@@ -261,6 +325,8 @@ def main() -> None:
         print(f"serving with {args.workers} workers on 127.0.0.1:{args.port}; {args.readers} readers, "
               f"{args.editors} editors for {args.seconds:.0f} s; load average before: "
               f"{' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+        if args.burst:
+            asyncio.run(burst(f"http://127.0.0.1:{args.port}", url, args.burst))
         stats, seconds = asyncio.run(load(f"http://127.0.0.1:{args.port}", args, names))
         load_after = os.getloadavg()
         report(stats, seconds)

@@ -326,3 +326,21 @@ def test_create_editor_refuses_a_weak_password(settings_env, session, password, 
 def test_create_editor_takes_no_password_argument(settings_env):
     r = CliRunner().invoke(cli, ["create-editor", "nina", PASSWORD], input=PASSWORD + "\n")
     assert r.exit_code != 0
+
+
+def test_set_password_and_deactivate_from_the_command_line_end_sessions(settings_env, app, session):
+    from fastapi.testclient import TestClient
+
+    create_user(session, "nina", PASSWORD)
+    with TestClient(app) as c:
+        _sign_in(c, "nina")
+        r = CliRunner().invoke(cli, ["set-password", "nina"], input="another long password\n")
+        assert r.exit_code == 0, r.output
+        assert c.get("/editor/review", follow_redirects=False).status_code == 303
+        assert _sign_in(c, "nina", "another long password").status_code == 303
+        r = CliRunner().invoke(cli, ["deactivate-editor", "nina"])
+        assert r.exit_code == 0 and "deactivated" in r.output
+        assert c.get("/editor/review", follow_redirects=False).status_code == 303
+        assert _sign_in(c, "nina", "another long password").status_code == 401
+    assert CliRunner().invoke(cli, ["set-password", "nobody"], input="x\n").exit_code == 1
+    assert CliRunner().invoke(cli, ["set-password", "nina"], input="short\n").exit_code == 1

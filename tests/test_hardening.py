@@ -112,6 +112,21 @@ def test_a_burst_of_100_sign_ins_is_answered_while_readers_are_served(engine, ed
     assert reader_statuses and set(reader_statuses) == {200}
 
 
+def test_sign_ins_past_the_per_worker_limit_are_answered_429_at_once(client, session, editor):
+    slots = auth._sign_in_slots()
+    held = 0
+    while slots.acquire(blocking=False):  # every slot busy, as in a burst
+        held += 1
+    try:
+        r = _sign_in(client)
+        assert r.status_code == 429 and r.headers["retry-after"] == "2" and "Many sign-ins" in r.text
+        assert session.scalar(select(func.count()).select_from(SignInThrottle)) == 0  # no database work
+    finally:
+        for _ in range(held):
+            slots.release()
+    assert _sign_in(client).status_code == 303
+
+
 def test_sign_in_and_editor_handlers_are_plain_functions():
     """FastAPI runs plain def handlers in its thread pool; async def ones run on the event loop."""
     import inspect
@@ -172,6 +187,14 @@ def test_a_nul_in_any_statement_field_is_a_422_message_and_the_form_keeps_the_re
     assert r.status_code == 422 and "control character (U+0000)" in r.text
     assert "Macron" in r.text or field == "speaker"
     assert session.scalar(select(func.count()).select_from(Statement)) == 0
+
+
+@pytest.mark.parametrize("path, status", [("/editor/statements/new?country=x%00y", 200),
+                                          ("/?country=F%00", 422), ("/statements?country=%00", 422),
+                                          ("/api/statements?country=F%00", 422), ("/statements?q=a%00b", 422)])
+def test_a_nul_in_a_query_parameter_is_no_server_error(client, editor, path, status):
+    _sign_in(client)
+    assert client.get(path).status_code == status
 
 
 def test_other_control_characters_are_refused_too(client, editor):

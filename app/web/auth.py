@@ -8,6 +8,7 @@ token is derived from that value with SECRET_KEY, so the cookie carries no user 
 from __future__ import annotations
 
 import hmac
+import threading
 from dataclasses import dataclass
 from typing import Annotated
 from urllib.parse import quote, urlsplit
@@ -23,6 +24,7 @@ from app import queries, security
 from app.clock import utcnow
 from app.inputs import control_character
 from app.models import User
+from app.settings import get_settings
 from app.web.deps import SessionDep, templates
 
 SESSION_COOKIE = "stancemap_session"
@@ -41,10 +43,10 @@ class SchemeAwareSessions:
     scheme comes from X-Forwarded-Proto only for TRUSTED_PROXIES)."""
 
     def __init__(self, app: ASGIApp, secret_key: str):
-        options = {"secret_key": secret_key, "session_cookie": SESSION_COOKIE, "max_age": SESSION_MAX_AGE,
-                   "same_site": "lax"}
-        self.plain = SessionMiddleware(app, https_only=False, **options)
-        self.secure = SessionMiddleware(app, https_only=True, **options)
+        self.plain = SessionMiddleware(app, secret_key=secret_key, session_cookie=SESSION_COOKIE,
+                                       max_age=SESSION_MAX_AGE, same_site="lax", https_only=False)
+        self.secure = SessionMiddleware(app, secret_key=secret_key, session_cookie=SESSION_COOKIE,
+                                        max_age=SESSION_MAX_AGE, same_site="lax", https_only=True)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         middleware = self.secure if scope.get("scheme") in ("https", "wss") else self.plain
@@ -230,9 +232,33 @@ def _seconds(n: int) -> str:
     return f"{n} second{'s' if n != 1 else ''}"
 
 
+_sign_ins_lock = threading.Lock()
+_sign_ins: threading.BoundedSemaphore | None = None
+
+
+def _sign_in_slots() -> threading.BoundedSemaphore:
+    global _sign_ins
+    with _sign_ins_lock:
+        if _sign_ins is None:
+            _sign_ins = threading.BoundedSemaphore(max(1, get_settings().sign_ins_at_once))
+        return _sign_ins
+
+
 def sign_in(session: Session, username: str, password: str, address: str) -> SignInResult:
-    """Check a user name and password. The attempt is counted (atomically, in the database) before the password
+    """Check a user name and password. At most SIGN_INS_AT_ONCE run at once per worker (the rest are answered
+    429 without touching the database); the attempt is counted (atomically, in the database) before the password
     is checked; an account with recent failures waits a growing delay, an address has a budget per window."""
+    slots = _sign_in_slots()
+    if not slots.acquire(blocking=False):
+        return SignInResult(None, "Many sign-ins are being checked just now. Wait 2 seconds and try again.",
+                            locked=True, retry_after=2)
+    try:
+        return _sign_in(session, username, password, address)
+    finally:
+        slots.release()
+
+
+def _sign_in(session: Session, username: str, password: str, address: str) -> SignInResult:
     username = (username or "").strip()[:80]
     refusal = security.claim_attempt(session, username, address)
     if refusal is not None:

@@ -12,7 +12,7 @@ from pydantic import BeforeValidator
 from jinja2_fragments.fastapi import Jinja2Blocks
 from sqlalchemy.orm import Session
 
-from app.inputs import MAX_DB_INT, parse_iso_date
+from app.inputs import MAX_DB_INT, control_character, parse_iso_date
 from app.settings import get_settings
 
 templates = Jinja2Blocks(directory=str(get_settings().templates_dir))
@@ -86,7 +86,7 @@ def parse_country(session: Session, raw: str | None, field: str = "country") -> 
         return None
     from app.queries import get_country
 
-    country = get_country(session, raw.strip())
+    country = None if control_character(raw) else get_country(session, raw.strip())
     if country is None:
         raise ParamError(field, f"'{raw}' is not a known ISO 3166-1 alpha-2 country code, e.g. FR")
     return country.iso2

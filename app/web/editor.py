@@ -178,7 +178,8 @@ def revert_change(event_id: DbId, request: Request, session: SessionDep, admin: 
 @router.get("/editor/statements/new")
 def new_statement(request: Request, session: SessionDep, user: CurrentEditor):
     raw = {k: "" for k in FORM_FIELDS} | {"date_precision": "day"}
-    country = queries.find_country(session, request.query_params.get("country", ""))
+    wanted = request.query_params.get("country", "")
+    country = None if control_character(wanted) else queries.find_country(session, wanted)
     if country is not None:
         raw["country_iso2"] = _country_label(country)
     return templates.TemplateResponse(request, "editor/statement_form.html",

@@ -5,7 +5,7 @@ inline scripts, no eval, which htmx is configured for in base.html), X-Content-T
 Referrer-Policy: strict-origin-when-cross-origin and framing refused (frame-ancestors 'none', and
 X-Frame-Options: DENY for old browsers). A route that may be framed (a future /embed) opts out with
 `allow_framing(response, "https://a.example ...")` or `allow_framing(response)` for any site: the middleware
-leaves a Content-Security-Policy a route set itself alone.
+leaves a Content-Security-Policy a route set itself alone, and then adds no X-Frame-Options.
 """
 from __future__ import annotations
 
@@ -45,7 +45,6 @@ def content_security_policy(asset_base_url: str = "", *, frame_ancestors: str = 
 def allow_framing(response: Response, ancestors: str = "*", *, asset_base_url: str = "") -> Response:
     """Lets other sites frame this response (an embed): its own policy, without X-Frame-Options."""
     response.headers["Content-Security-Policy"] = content_security_policy(asset_base_url, frame_ancestors=ancestors)
-    response.headers["X-Frame-Options-Exempt"] = "1"
     return response
 
 
@@ -67,11 +66,10 @@ class SecurityHeaders:
         async def with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = MutableHeaders(scope=message)
-                exempt = "X-Frame-Options-Exempt" in headers
-                if exempt:
-                    del headers["X-Frame-Options-Exempt"]
+                # A route's own policy (an embed) decides framing; X-Frame-Options would contradict it.
+                own_policy = "Content-Security-Policy" in headers
                 for name, value in self.defaults.items():
-                    if name not in headers and not (exempt and name == "X-Frame-Options"):
+                    if name not in headers and not (own_policy and name == "X-Frame-Options"):
                         headers[name] = value
             await send(message)
 

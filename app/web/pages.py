@@ -14,6 +14,7 @@ from app import queries
 from app.export import ROW_COUNT_HEADER, open_download
 from app.models import ORIGINS, REVIEW_STATUSES, STANCES
 from app.queries import GROUPS, StatementFilters
+from app.web import RETRY_AFTER_SECONDS
 from app.positions import CORROBORATION_DAYS
 from app.settings import get_settings
 from app.web.deps import (ParamError, SessionDep, date_label, is_htmx, parse_choice, parse_country, parse_date,
@@ -311,8 +312,6 @@ def healthz(session: SessionDep) -> JSONResponse:
         session.execute(text("SELECT 1"))
         countries = session.execute(text("SELECT count(*) FROM countries")).scalar_one()
     except SQLAlchemyError as exc:
-        from app.web import RETRY_AFTER_SECONDS
-
         return JSONResponse({"status": "error", "database": "unreachable", "detail": type(exc).__name__},
                             status_code=503, headers={"Retry-After": str(RETRY_AFTER_SECONDS)})
     return JSONResponse({"status": "ok", "database": "ok", "countries": countries})
