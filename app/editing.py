@@ -254,6 +254,17 @@ def _check_version(statement: Statement, expected: int | None, data: StatementIn
     raise StaleEdit(theirs=theirs, changes=changes, version=statement.version)
 
 
+def _touched(before: dict, statement: Statement) -> dict[str, dt.date]:
+    """Country -> the earliest day whose position the change can alter: the statement's date before or after it
+    (in the country it left and the one it joined). An undated statement alters no day (date.max), only the
+    country's undated state, which refresh_countries always recomputes."""
+    old_day = dt.date.fromisoformat(before["stated_on"]) if before.get("stated_on") else None
+    touched: dict[str, dt.date] = {}
+    for country, day in ((before["country_iso2"], old_day), (statement.country_iso2, statement.stated_on)):
+        touched[country] = min(touched.get(country, dt.date.max), day or dt.date.max)
+    return touched
+
+
 def _save(session: Session, user: User, action: str, statement: Statement, before: dict,
           extra: dict | None = None) -> None:
     """Write the change, its audit row and the kept positions of the countries it touched (before and after) in
@@ -262,7 +273,7 @@ def _save(session: Session, user: User, action: str, statement: Statement, befor
     try:
         session.flush()
         _record(session, user, action, statement, before, snapshot(statement) | (extra or {}))
-        positions.refresh_countries(session, {before["country_iso2"], statement.country_iso2})
+        positions.refresh_countries(session, _touched(before, statement))
         session.commit()
     except StaleDataError:
         session.rollback()
@@ -277,7 +288,7 @@ def create_statement(session: Session, user: User, data: StatementInput) -> Stat
     session.add(statement)
     session.flush()
     _record(session, user, "create", statement, None, snapshot(statement))
-    positions.refresh_countries(session, [statement.country_iso2])
+    positions.refresh_countries(session, {statement.country_iso2: statement.stated_on or dt.date.max})
     session.commit()
     return statement
 

@@ -223,8 +223,8 @@ class PositionChangeDay(Base):
 
 
 class PositionCountry(Base):
-    """Per reading and country: the first and last dated counted statement, and the latest undated one (a country
-    whose statements are all undated is listed under the map instead of vanishing)."""
+    """Per reading and country: the first and last dated counted statement, the best undated one (a country whose
+    statements are all undated is listed under the map instead of vanishing), and how many statements it has."""
 
     __tablename__ = "position_countries"
 
@@ -233,6 +233,9 @@ class PositionCountry(Base):
     first_on: Mapped[dt.date | None] = mapped_column(Date)
     last_on: Mapped[dt.date | None] = mapped_column(Date)
     undated_statement_id: Mapped[int | None] = mapped_column(Integer)
+    # every not-deleted statement of the country, dismissed ones included (what the statement list counts)
+    statements: Mapped[int] = mapped_column(Integer, default=0)
+    dated: Mapped[int] = mapped_column(Integer, default=0)
 
 
 class DataVersion(Base):

@@ -192,10 +192,12 @@ def _refresh_country_row(conn, reading: str, country: str, undated: list) -> Non
                                      .where(counted)).one()
     mine = [r for r in undated if counts_in(reading, r)]
     undated_id = min(mine, key=rank).id if mine else None
+    total, dated = conn.execute(select(func.count(), func.count(_S.c.stated_on))
+                                .where(_S.c.country_iso2 == country, _S.c.deleted_at.is_(None))).one()
     conn.execute(delete(_PC).where(_PC.c.reading == reading, _PC.c.country_iso2 == country))
-    if first_on is not None or undated_id is not None:
+    if total:
         conn.execute(insert(_PC).values(reading=reading, country_iso2=country, first_on=first_on, last_on=last_on,
-                                        undated_statement_id=undated_id))
+                                        undated_statement_id=undated_id, statements=total, dated=dated))
 
 
 def refresh_countries(session: Session, countries: Iterable[str] | Mapping[str, dt.date | None]) -> None:

@@ -537,8 +537,9 @@ def country_undated(session: Session, iso2: str, *, limit: int = 50) -> tuple[li
 
 
 def country_statement_count(session: Session, iso2: str) -> int:
-    return session.scalar(statements_select(StatementFilters(country=iso2))
-                          .with_only_columns(func.count()).order_by(None)) or 0
+    """How many (not deleted) statements a country has: its kept count."""
+    return session.scalar(select(PositionCountry.statements).where(PositionCountry.reading == "all",
+                                                                   PositionCountry.country_iso2 == iso2)) or 0
 
 
 # --- lists -------------------------------------------------------------------------------------------------------
@@ -550,17 +551,15 @@ def get_country(session: Session, iso2: str) -> Country | None:
 
 def countries(session: Session) -> list[tuple[Country, int]]:
     """Every country with how many (not deleted) statements it has, by name."""
-    counts = dict(session.execute(select(Statement.country_iso2, func.count())
-                                  .where(Statement.deleted_at.is_(None))
-                                  .group_by(Statement.country_iso2)).all())
+    counts = dict(session.execute(select(PositionCountry.country_iso2, PositionCountry.statements)
+                                  .where(PositionCountry.reading == "all")).all())
     return [(c, counts.get(c.iso2, 0)) for c in session.scalars(select(Country).order_by(Country.name))]
 
 
 def countries_with_statements(session: Session) -> list:
     """(iso2, name) rows of the countries that have at least one statement (the choices of a country filter)."""
-    has = select(Statement.country_iso2).where(Statement.deleted_at.is_(None)).distinct()
-    # A scan of every statement on Postgres (~25 ms at 100,000): kept until the data changes.
-    codes = _versioned(session, ("countries_with_statements",), lambda: set(session.scalars(has)))
+    has = select(PositionCountry.country_iso2).where(PositionCountry.reading == "all", PositionCountry.statements > 0)
+    codes = set(session.scalars(has))  # the kept per-country counts: ~250 rows
     return list(session.execute(select(Country.iso2, Country.name).where(Country.iso2.in_(codes))
                                 .order_by(Country.name)))
 
@@ -569,7 +568,15 @@ def statements_page(session: Session, filters: StatementFilters, *, limit: int, 
                     ) -> tuple[list[Statement], int]:
     """One page of matching statements, newest first (undated last), and how many match in all."""
     base = statements_select(filters).order_by(None)
-    counts = base.with_only_columns(func.count(), func.count(Statement.stated_on))
+    if filters == StatementFilters(country=filters.country):
+        # The whole list, or one country's: the kept per-country counts (app/positions.py), not a scan.
+        kept = (select(func.coalesce(func.sum(PositionCountry.statements), 0),
+                       func.coalesce(func.sum(PositionCountry.dated), 0)).where(PositionCountry.reading == "all"))
+        if filters.country:
+            kept = kept.where(PositionCountry.country_iso2 == filters.country.upper())
+        counts = kept
+    else:
+        counts = base.with_only_columns(func.count(), func.count(Statement.stated_on))
     total, dated = _versioned(session, ("count", filters), lambda: tuple(session.execute(counts).one()))
     # Dated and undated rows are read apart: "stated_on DESC NULLS LAST" as one ORDER BY cannot walk the
     # stated_on index on Postgres (its backward scan yields NULLs first) and sorted every row per page.

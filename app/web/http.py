@@ -96,11 +96,13 @@ class ConditionalMiddleware:
             await send({"type": "http.response.body", "body": b""})
             return
         cacheable = "cookie" not in request_headers
+        # Kept as sent, compressed: one entry per Accept-Encoding a client sends (browsers send a few fixed ones).
+        cache_key = f"{key}\x1f{request_headers.get('accept-encoding', '')}"
         if cacheable:
             with self._lock:
-                hit = self._cache.get(key)
+                hit = self._cache.get(cache_key)
                 if hit is not None:
-                    self._cache.move_to_end(key)
+                    self._cache.move_to_end(cache_key)
             if hit is not None:
                 start, headers, body = hit
                 await send({**start, "headers": list(headers)})
@@ -120,7 +122,7 @@ class ConditionalMiddleware:
                     headers["Vary"] = ", ".join(dict.fromkeys([*vary, "HX-Request", "Cookie"]))
                 if not ok or "set-cookie" in headers:
                     state["keep"] = False
-                # A copy: the compression middleware outside adds its Content-Encoding to this very list.
+                # A copy, so nothing done to the message after this moment reaches the kept entry.
                 state["start"] = {"type": message["type"], "status": message["status"],
                                   "headers": list(message["headers"])}
             elif message["type"] == "http.response.body" and state["keep"]:
@@ -134,7 +136,7 @@ class ConditionalMiddleware:
                     entry = ({"type": start["type"], "status": start["status"]}, start["headers"],
                              b"".join(state["chunks"]))
                     with self._lock:
-                        self._cache[key] = entry
+                        self._cache[cache_key] = entry
                         while len(self._cache) > PAGE_CACHE_SIZE:
                             self._cache.popitem(last=False)
             await send(message)
@@ -193,13 +195,14 @@ class HashedStaticFiles(StaticFiles):
 
 
 def install(app) -> None:
-    """Compression outermost (gzip, brotli; it adds Vary: Accept-Encoding), then ETags and the page cache."""
+    """ETags, 304s and the page cache outermost (a kept page is kept compressed), then compression (gzip, brotli;
+    it adds Vary: Accept-Encoding), then the app."""
     from starlette_compress import CompressMiddleware, add_compress_type
+
+    from app.web.deps import templates
 
     # the downloads: flushed per chunk, so a download cut by an error still ends with its notice
     add_compress_type("text/csv", streaming=True)
-    from app.web.deps import templates
-
     templates.env.globals["static_url"] = static_url
-    app.add_middleware(ConditionalMiddleware, session_factory=app.state.session_factory)
     app.add_middleware(CompressMiddleware, zstd=False, minimum_size=500)
+    app.add_middleware(ConditionalMiddleware, session_factory=app.state.session_factory)

@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
+from collections.abc import Iterator
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, StreamingResponse
@@ -86,6 +88,23 @@ def _map_params(request: Request, session) -> tuple[dict, dict, dict[str, str]]:
     return raw, parsed, errors
 
 
+@functools.lru_cache(maxsize=4096)
+def _position_row(position, stale_as_of: dt.date | None, highlight: str | None):
+    from markupsafe import Markup
+
+    return Markup(templates.env.get_template("partials/_position_row.html").render(
+        position=position, stale_as_of=stale_as_of, highlight=highlight))
+
+
+def _row_renderer(as_of: dt.date, stale_days: int, highlight: str | None):
+    """position -> its rendered table row; the key holds everything the row shows (Position is frozen)."""
+    def render(p):
+        stale = is_stale(p.stated_on, as_of, stale_days)
+        return _position_row(p, as_of if stale else None, highlight if highlight == p.country else None)
+
+    return render
+
+
 def _map_entry(x, as_of: dt.date, stale_days: int):
     from app.web.svgmap import MapEntry
 
@@ -130,6 +149,7 @@ def home(request: Request, session: SessionDep):
         "stances": STANCES, "groups": GROUPS, "group_labels": GROUP_LABELS,
         "reviewed": p["reviewed"], "reading": reading, "machine_on_map": get_settings().machine_on_map,
         "stale_days": stale_days, "trust_counts": queries.trust_counts(positions),
+        "position_row": _row_renderer(as_of, stale_days, p["country"]),
         "undated": [u for u in queries.undated_only(session, as_of, reading=reading, group=p["group"])
                     if not p["stance"] or u.stance == p["stance"]],
     }

@@ -46,6 +46,8 @@ def upgrade() -> None:
     sa.Column('first_on', sa.Date(), nullable=True),
     sa.Column('last_on', sa.Date(), nullable=True),
     sa.Column('undated_statement_id', sa.Integer(), nullable=True),
+    sa.Column('statements', sa.Integer(), nullable=False),
+    sa.Column('dated', sa.Integer(), nullable=False),
     sa.PrimaryKeyConstraint('reading', 'country_iso2', name=op.f('pk_position_countries'))
     )
     op.create_table('data_version',
