@@ -300,6 +300,7 @@ class TimelineStatement:
     title: str | None
     file_name: str | None
     file_line: int | None
+    article_id: int | None = None  # links the timeline entry to its article page
 
 
 @dataclass(frozen=True)
@@ -318,7 +319,7 @@ def country_timeline(session: Session, iso2: str) -> list[TimelineEntry]:
                             Statement.quote, Statement.speaker, Statement.conditions, Statement.origin,
                             Statement.review_status, Article.source,
                             func.coalesce(Statement.source_url, Article.url), Article.title, Article.file_name,
-                            Article.file_line)
+                            Article.file_line, Statement.article_id)
          .outerjoin(Article, Article.id == Statement.article_id)
          .order_by(Statement.stated_on.is_(None), Statement.stated_on, Statement.id))
     entries: list[TimelineEntry] = []
@@ -457,3 +458,192 @@ def article_statements(session: Session, article_id: int) -> list[Statement]:
     return list(session.scalars(select(Statement).where(Statement.article_id == article_id)
                                 .options(selectinload(Statement.country))
                                 .order_by(Statement.quote_start, Statement.id)))
+
+
+# --- the article page and the review queue at scale (app/web/editor.py) -----------------------------------------
+
+def get_article(session: Session, article_id: int) -> Article | None:
+    return session.get(Article, article_id) if 0 < article_id < 2**63 else None
+
+
+def article_evidence(session: Session, article_id: int, *, include_deleted: bool = False) -> list[Statement]:
+    """An article's statements in the order they appear in its text (deleted ones only for editors)."""
+    q = (select(Statement).where(Statement.article_id == article_id)
+         .options(selectinload(Statement.country))
+         .order_by(Statement.quote_start.is_(None), Statement.quote_start, Statement.id))
+    if not include_deleted:
+        q = q.where(Statement.deleted_at.is_(None))
+    return list(session.scalars(q))
+
+
+def snapshot_at_version(session: Session, statement_id: int, version: int) -> dict | None:
+    """The statement's audited fields as they were at `version`, from its audit trail: every change records the
+    snapshot before and after it, each with its version. None when the trail does not reach that version."""
+    for event in statement_history(session, statement_id):
+        for snap in (event.before, event.after):
+            if snap and snap.get("version") == version:
+                return dict(snap)
+    return None
+
+
+def latest_event(session: Session, statement_id: int) -> AuditEvent | None:
+    return session.scalar(select(AuditEvent).where(AuditEvent.statement_id == statement_id)
+                          .order_by(AuditEvent.id.desc()).limit(1))
+
+
+def audit_events(session: Session, ids: list[int]) -> list[AuditEvent]:
+    if not ids:
+        return []
+    return list(session.scalars(select(AuditEvent).where(AuditEvent.id.in_(ids)).order_by(AuditEvent.id)))
+
+
+@dataclass(frozen=True)
+class ReviewFilters:
+    """The review queue's filters; every field optional. `max_confidence` keeps statements at or below it."""
+
+    country: str | None = None
+    stance: str | None = None
+    source: str | None = None  # an article's source exactly as stored
+    max_confidence: float | None = None
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+
+
+@dataclass(frozen=True)
+class ReviewGroup:
+    """One article's statements waiting in the queue, in queue order, with the article and its sort key."""
+
+    article: Article | None
+    statements: list[Statement]
+    deciding: frozenset[int]  # ids of these statements that are their country's position on the map today
+    key: tuple  # (0 when one of them decides the map else 1, lowest confidence, article id)
+
+    @property
+    def cursor(self) -> str:
+        return format_cursor(self.key)
+
+
+@dataclass(frozen=True)
+class ReviewPage:
+    groups: list[ReviewGroup]
+    total: int  # statements in the queue matching the filters
+    articles: int  # articles they come from
+    next_cursor: str | None  # where the next page starts; None on the last page
+    earlier: int  # matching statements that now sort before this page's cursor (their priority rose meanwhile)
+
+
+def format_cursor(key: tuple) -> str:
+    rank, confidence, article_id = key
+    return f"{rank}_{confidence:.4f}_{article_id}"
+
+
+def parse_cursor(text: str) -> tuple | None:
+    """The key a cursor names, or None when it is not one."""
+    parts = (text or "").split("_")
+    if len(parts) != 3:
+        return None
+    try:
+        rank, confidence, article_id = int(parts[0]), float(parts[1]), int(parts[2])
+    except ValueError:
+        return None
+    if rank not in (0, 1) or not 0.0 <= confidence <= 1.0 or not 0 <= article_id < 2**63:
+        return None
+    return (rank, confidence, article_id)
+
+
+def _review_select(filters: ReviewFilters) -> Select:
+    q = (select(Statement.id, Statement.article_id, Statement.confidence, Statement.quote_start)
+         .where(_review_filter()))
+    if filters.country:
+        q = q.where(Statement.country_iso2 == filters.country)
+    if filters.stance:
+        q = q.where(Statement.stance == filters.stance)
+    if filters.max_confidence is not None:
+        q = q.where(func.coalesce(Statement.confidence, 0.0) <= filters.max_confidence)
+    if filters.date_from:
+        q = q.where(Statement.stated_on >= filters.date_from)
+    if filters.date_to:
+        q = q.where(Statement.stated_on <= filters.date_to)
+    if filters.source:
+        q = q.join(Article, Article.id == Statement.article_id).where(Article.source == filters.source)
+    return q
+
+
+def review_page(session: Session, filters: ReviewFilters, *, today: dt.date, after: tuple | None = None,
+                articles: int = 5) -> ReviewPage:
+    """The review queue grouped by article. First the articles holding a statement that is its country's
+    position on the map today (what readers see now), then by lowest confidence; within an article the same
+    order, then the text's order.
+
+    The page starts after the cursor `after` (a group key). A group's key is the least key of the statements
+    still waiting in it, so statements leaving the queue only ever move their article later: the next page
+    never skips one. The rows are light tuples; only the page's statements are loaded as objects."""
+    deciding = {sid for _, sid in session.execute(position_ids_select(today)) if sid is not None}
+    by_article: dict[int, list[tuple]] = {}
+    for sid, article_id, confidence, start in session.execute(_review_select(filters)):
+        conf = 0.0 if confidence is None else float(confidence)
+        key = (0 if sid in deciding else 1, round(conf, 4), start if start is not None else 2**62, sid)
+        by_article.setdefault(article_id or 0, []).append(key)
+    keyed = sorted(((min(rows)[0], min(rows)[1], aid), sorted(rows)) for aid, rows in by_article.items())
+    total = sum(len(rows) for _, rows in keyed)
+    earlier = sum(len(rows) for key, rows in keyed if after is not None and key <= after)
+    waiting = [(key, rows) for key, rows in keyed if after is None or key > after]
+    page, more = waiting[:articles], len(waiting) > articles
+    ids = [row[3] for _, rows in page for row in rows]
+    loaded = {s.id: s for s in session.scalars(
+        select(Statement).where(Statement.id.in_(ids))
+        .options(selectinload(Statement.article), selectinload(Statement.country)))} if ids else {}
+    groups = []
+    for key, rows in page:
+        statements = [loaded[r[3]] for r in rows if r[3] in loaded]
+        article = statements[0].article if statements else None
+        groups.append(ReviewGroup(article=article, statements=statements,
+                                  deciding=frozenset(s.id for s in statements if s.id in deciding), key=key))
+    return ReviewPage(groups=groups, total=total, articles=len(keyed),
+                      next_cursor=format_cursor(page[-1][0]) if more and page else None, earlier=earlier)
+
+
+def review_sources(session: Session) -> list[str]:
+    """The sources of the articles with statements waiting for review (the queue's source filter)."""
+    q = (select(Article.source).join(Statement, Statement.article_id == Article.id)
+         .where(_review_filter(), Article.source.is_not(None)).distinct().order_by(Article.source))
+    return list(session.scalars(q))
+
+
+# --- reader suggestions -----------------------------------------------------------------------------------------
+
+def pending_suggestions(session: Session, *, limit: int = 50, after_id: int | None = None):
+    """Suggestions waiting for an editor, oldest first (a cursor on the id), and how many wait in all."""
+    from app.models import Suggestion
+
+    total = session.scalar(select(func.count()).select_from(Suggestion).where(Suggestion.status == "pending"))
+    q = (select(Suggestion).where(Suggestion.status == "pending")
+         .options(selectinload(Suggestion.statement).selectinload(Statement.article),
+                  selectinload(Suggestion.country))
+         .order_by(Suggestion.id).limit(limit))
+    if after_id is not None:
+        q = q.where(Suggestion.id > after_id)
+    return list(session.scalars(q)), total or 0
+
+
+def suggestion_count(session: Session) -> int:
+    from app.models import Suggestion
+
+    return session.scalar(select(func.count()).select_from(Suggestion).where(Suggestion.status == "pending")) or 0
+
+
+def get_suggestion(session: Session, suggestion_id: int):
+    from app.models import Suggestion
+
+    if not 0 < suggestion_id < 2**63:
+        return None
+    return session.scalar(select(Suggestion).where(Suggestion.id == suggestion_id)
+                          .options(selectinload(Suggestion.statement), selectinload(Suggestion.country)))
+
+
+def suggestions_from_address_since(session: Session, address: str, since: dt.datetime) -> tuple[int, dt.datetime | None]:
+    from app.models import Suggestion
+
+    count, oldest = session.execute(select(func.count(), func.min(Suggestion.created_at))
+                                    .where(Suggestion.address == address, Suggestion.created_at >= since)).one()
+    return count or 0, oldest
