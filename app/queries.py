@@ -507,6 +507,7 @@ class ReviewFilters:
     max_confidence: float | None = None
     date_from: dt.date | None = None
     date_to: dt.date | None = None
+    article_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -566,6 +567,8 @@ def _review_select(filters: ReviewFilters) -> Select:
         q = q.where(Statement.stated_on <= filters.date_to)
     if filters.source:
         q = q.join(Article, Article.id == Statement.article_id).where(Article.source == filters.source)
+    if filters.article_id is not None:
+        q = q.where(Statement.article_id == filters.article_id)
     return q
 
 

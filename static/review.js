@@ -75,11 +75,14 @@
     button.click();
   }
 
+  var returnTo = null;  // the statement that had the focus before the list opened
   function toggleHelp(open) {
     var help = document.getElementById("shortcuts");
     if (!help) return;
+    var was = help.open;
     help.open = open === undefined ? !help.open : open;
-    if (help.open) help.querySelector("summary").focus();
+    if (help.open && !was) { returnTo = current(); help.querySelector("summary").focus(); }
+    else if (!help.open && was) { focusItem(returnTo || pending()[0], true); returnTo = null; }
   }
 
   document.addEventListener("keydown", function (e) {
@@ -107,7 +110,7 @@
         var holder = lastUndo && document.getElementById(lastUndo);
         var form = holder && holder.querySelector("form[data-undo]");
         if (!form) form = document.querySelector("#done-flash form[data-undo]");
-        if (form) { lastActed = null; submit(form); }
+        if (form) { undoFocus = holder ? holder.id : null; lastUndo = null; submit(form); }
         break;
       }
       case "o": {
@@ -144,27 +147,22 @@
     }
   });
 
-  // Bulk decisions and undo answer with out-of-band swaps only.
+  // Bulk decisions and undo answer with out-of-band swaps only (the form that asked is replaced, so its own
+  // request events never reach the document): act on what arrives.
+  var undoFocus = null;  // the id of the element whose undo was asked for: the focus goes back there
   document.addEventListener("htmx:oobAfterSwap", function (e) {
     var old = e.detail && e.detail.target;  // the element that was replaced; its successor has the same id
     var el = old && old.id && document.getElementById(old.id);
-    if (el && el.classList.contains("group-actions") && el.querySelector("form[data-undo]")) lastUndo = el.id;
-  });
-  document.addEventListener("htmx:afterRequest", function (e) {
-    var source = e.detail && e.detail.elt;
-    if (!source || !source.matches || !e.detail.successful) return;
-    if (source.matches("form[action='/editor/review/bulk']")) {
+    if (!el) return;
+    if (el.classList.contains("group-actions") && el.querySelector("form[data-undo]")) {
+      lastUndo = el.id;  // a decision on the whole article: go on after it
       setTimeout(function () { focusItem(nextPendingAfter(lastActed)); }, 0);
-    } else if (source.matches("form[data-undo]")) {
-      var holderId = lastUndo;
-      lastUndo = null;
+    }
+    if (undoFocus && el.id === undoFocus) {
+      undoFocus = null;
       setTimeout(function () {
-        // the undone statement waits again: go back to it (for an article, to its first waiting statement)
-        var again = holderId && document.getElementById(holderId);
-        if (again && again.classList.contains("group-actions")) {
-          var group = again.closest(".review-group");
-          again = group && group.querySelector('.review-item[data-state="pending"]');
-        }
+        var again = el.classList.contains("group-actions")
+          ? el.closest(".review-group").querySelector('.review-item[data-state="pending"]') : el;
         focusItem(again && again.dataset.state === "pending" ? again : pending()[0]);
       }, 0);
     }

@@ -14,12 +14,13 @@ from app.evidence import evidence_pieces
 from app.models import STANCES
 from app.queries import ReviewFilters
 from app.web.auth import CurrentAdmin, CurrentEditor, safe_next
-from app.web.deps import ParamError, SessionDep, is_htmx, parse_choice, parse_country, parse_date, templates
+from app.web.deps import (ParamError, SessionDep, is_htmx, parse_choice, parse_country, parse_date, parse_int,
+                          templates)
 
 router = APIRouter(include_in_schema=False)
 ARTICLES_PER_PAGE = 5
 CONFIDENCE_CHOICES = ("0.5", "0.6", "0.7", "0.8", "0.9")
-FILTER_KEYS = ("country", "stance", "source", "max_confidence", "date_from", "date_to")
+FILTER_KEYS = ("country", "stance", "source", "max_confidence", "date_from", "date_to", "article")
 SUGGESTIONS_PER_PAGE = 25
 
 
@@ -61,6 +62,7 @@ def _review_params(request: Request, session) -> tuple[dict, ReviewFilters, tupl
         "max_confidence": lambda v: float(parse_choice(v, CONFIDENCE_CHOICES, "max_confidence")) if v.strip() else None,
         "date_from": lambda v: parse_date(v, "date_from"),
         "date_to": lambda v: parse_date(v, "date_to"),
+        "article": lambda v: parse_int(v, "article", default=0, minimum=1, maximum=2**62) or None,
     }
     for key, parse in parsers.items():
         try:
@@ -73,6 +75,7 @@ def _review_params(request: Request, session) -> tuple[dict, ReviewFilters, tupl
         after = queries.parse_cursor(raw["after"])
         if after is None:
             errors["after"] = "is not a place in the queue; start from the top"
+    values["article_id"] = values.pop("article")
     return raw, ReviewFilters(**values), after, errors
 
 
