@@ -27,7 +27,7 @@
     var mark = document.querySelector("mark.ev.is-current");
     var box = mark && mark.closest(".article-text");
     if (box && box.scrollHeight > box.clientHeight) {
-      box.scrollTop = mark.offsetTop - box.offsetTop - box.clientHeight / 3;
+      box.scrollTop += mark.getBoundingClientRect().top - box.getBoundingClientRect().top - box.clientHeight / 3;
     }
   }
 
@@ -63,6 +63,9 @@
     var button = item.querySelector(selector);
     if (!button) return;
     lastActed = item.dataset.id;
+    // A row that just arrived out of band may not be wired up by htmx yet: do it now, so the click is an
+    // htmx request and not a whole-page form post.
+    if (window.htmx) window.htmx.process(item);
     button.click();
   }
 
@@ -72,6 +75,7 @@
     if (!button) return;
     var members = group.querySelectorAll(".review-item");
     lastActed = members.length ? members[members.length - 1].dataset.id : null;
+    if (window.htmx) window.htmx.process(group);
     button.click();
   }
 
@@ -110,7 +114,11 @@
         var holder = lastUndo && document.getElementById(lastUndo);
         var form = holder && holder.querySelector("form[data-undo]");
         if (!form) form = document.querySelector("#done-flash form[data-undo]");
-        if (form) { undoFocus = holder ? holder.id : null; lastUndo = null; submit(form); }
+        if (form) {
+          undoFocus = holder ? holder.id : null; lastUndo = null;
+          if (window.htmx) window.htmx.process(form);
+          submit(form);
+        }
         break;
       }
       case "o": {
