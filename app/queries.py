@@ -8,7 +8,7 @@ from collections import OrderedDict
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, case, func, literal, select
 from sqlalchemy.orm import Session, selectinload
 
 from app.models import STANCES, Article, AuditEvent, Country, Statement
@@ -552,9 +552,8 @@ def parse_cursor(text: str) -> tuple | None:
     return (rank, confidence, article_id)
 
 
-def _review_select(filters: ReviewFilters) -> Select:
-    q = (select(Statement.id, Statement.article_id, Statement.confidence, Statement.quote_start)
-         .where(_review_filter()))
+def _review_where(q: Select, filters: ReviewFilters) -> Select:
+    q = q.where(_review_filter())
     if filters.country:
         q = q.where(Statement.country_iso2 == filters.country)
     if filters.stance:
@@ -580,30 +579,49 @@ def review_page(session: Session, filters: ReviewFilters, *, today: dt.date, aft
 
     The page starts after the cursor `after` (a group key). A group's key is the least key of the statements
     still waiting in it, so statements leaving the queue only ever move their article later: the next page
-    never skips one. The rows are light tuples; only the page's statements are loaded as objects."""
+    never skips one. The database groups the statements (one row per article); only the page's statements are
+    loaded as objects."""
     deciding = {sid for _, sid in session.execute(position_ids_select(today)) if sid is not None}
-    by_article: dict[int, list[tuple]] = {}
-    for sid, article_id, confidence, start in session.execute(_review_select(filters)):
-        conf = 0.0 if confidence is None else float(confidence)
-        key = (0 if sid in deciding else 1, round(conf, 4), start if start is not None else 2**62, sid)
-        by_article.setdefault(article_id or 0, []).append(key)
-    keyed = sorted(((min(rows)[0], min(rows)[1], aid), sorted(rows)) for aid, rows in by_article.items())
-    total = sum(len(rows) for _, rows in keyed)
-    earlier = sum(len(rows) for key, rows in keyed if after is not None and key <= after)
-    waiting = [(key, rows) for key, rows in keyed if after is None or key > after]
+    # One number per statement that orders like (rank, confidence): rank 0 (decides the map) or 1, times 2,
+    # plus a confidence in [0, 1]. An article's key is its least.
+    rank = case((Statement.id.in_(sorted(deciding)), 0), else_=2) if deciding else literal(2)
+    score = rank + func.coalesce(Statement.confidence, 0.0)
+    grouped = _review_where(select(Statement.article_id, func.min(score), func.count()),
+                            filters).group_by(Statement.article_id)
+    keyed = []
+    for article_id, least, count in session.execute(grouped):
+        least = float(least)
+        r = 0 if least < 2 else 1
+        keyed.append(((r, round(least - 2 * r, 4), int(article_id or 0)), count))
+    keyed.sort()
+    total = sum(count for _, count in keyed)
+    earlier = sum(count for key, count in keyed if after is not None and key <= after)
+    waiting = [key for key, _ in keyed if after is None or key > after]
     page, more = waiting[:articles], len(waiting) > articles
-    ids = [row[3] for _, rows in page for row in rows]
-    loaded = {s.id: s for s in session.scalars(
-        select(Statement).where(Statement.id.in_(ids))
-        .options(selectinload(Statement.article), selectinload(Statement.country)))} if ids else {}
     groups = []
-    for key, rows in page:
-        statements = [loaded[r[3]] for r in rows if r[3] in loaded]
-        article = statements[0].article if statements else None
-        groups.append(ReviewGroup(article=article, statements=statements,
-                                  deciding=frozenset(s.id for s in statements if s.id in deciding), key=key))
+    if page:
+        wanted = [key[2] for key in page]
+        in_page = Statement.article_id.in_(wanted)
+        if 0 in wanted:
+            in_page = in_page | Statement.article_id.is_(None)
+        ids_q = _review_where(select(Statement.id), filters).where(in_page)
+        rows = list(session.scalars(select(Statement).where(Statement.id.in_(ids_q))
+                                    .options(selectinload(Statement.article), selectinload(Statement.country))))
+        by_article: dict[int, list[Statement]] = {}
+        for st in rows:
+            by_article.setdefault(st.article_id or 0, []).append(st)
+
+        def order(st: Statement) -> tuple:
+            return (0 if st.id in deciding else 1, round(st.confidence or 0.0, 4),
+                    st.quote_start if st.quote_start is not None else 2**62, st.id)
+
+        for key in page:
+            statements = sorted(by_article.get(key[2], []), key=order)
+            article = statements[0].article if statements else None
+            groups.append(ReviewGroup(article=article, statements=statements,
+                                      deciding=frozenset(st.id for st in statements if st.id in deciding), key=key))
     return ReviewPage(groups=groups, total=total, articles=len(keyed),
-                      next_cursor=format_cursor(page[-1][0]) if more and page else None, earlier=earlier)
+                      next_cursor=format_cursor(page[-1]) if more and page else None, earlier=earlier)
 
 
 def review_sources(session: Session) -> list[str]:

@@ -328,8 +328,14 @@ def test_delete_and_revert_ask_first_and_the_revert_message_uses_the_history_num
 # --- reader suggestions -----------------------------------------------------------------------------------------
 
 def _reader_form(client, path):
-    html = client.get(path).text
-    return _csrf(html[html.index('id="suggest-form"'):])
+    """The reader follows the page's "Suggest a correction" link and gets the form with its token."""
+    page = client.get(path)
+    # The statement or country page itself starts no session (it can be cached); the form's page does.
+    assert "set-cookie" not in page.headers and 'name="csrf_token"' not in page.text
+    link = re.search(r'href="(/suggestions/new\?[^"]+)"', page.text).group(1)
+    form = client.get(link)
+    assert form.headers["cache-control"] == "no-store"
+    return _csrf(form.text[form.text.index('id="suggest-form"'):])
 
 
 def test_a_readers_suggestion_reaches_the_queue_and_an_editor_accepts_it(client, session):

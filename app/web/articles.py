@@ -56,9 +56,13 @@ def _form(request, session, statement, country, raw, errors, *, status_code=200,
     context = {"suggest": {"raw": raw, "errors": errors, "statement_id": statement.id if statement else None,
                            "country": country, "message": message, "sent": sent, "statement": statement},
                "stances": STANCES}
+    # The form carries the reader's session token: never stored by a shared cache.
+    headers = {"Cache-Control": "no-store", "Vary": "HX-Request"}
     if is_htmx(request):
-        return templates.TemplateResponse(request, "partials/_suggest_form.html", context, status_code=status_code)
-    return templates.TemplateResponse(request, "articles/suggest.html", context, status_code=status_code)
+        return templates.TemplateResponse(request, "partials/_suggest_form.html", context, status_code=status_code,
+                                          headers=headers)
+    return templates.TemplateResponse(request, "articles/suggest.html", context, status_code=status_code,
+                                      headers=headers)
 
 
 @router.get("/suggestions/new")

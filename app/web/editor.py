@@ -149,7 +149,6 @@ def statement_page(statement_id: int, request: Request, session: SessionDep, use
         "change": parse_int(request.query_params.get("change"), "change", default=0, minimum=0),
         "as_change": parse_int(request.query_params.get("as"), "as", default=0, minimum=0),
         "not_revertible": editing.NOT_REVERTIBLE,
-        "suggest": {"raw": {}, "errors": {}, "statement_id": statement.id, "country": statement.country},
     })
 
 

@@ -189,7 +189,7 @@ def test_a_readers_suggestion_reaches_the_editors_queue(browser, live_server, se
     reader = browser.new_page(viewport={"width": 1400, "height": 900})
     statement = seeded.statements[0]
     reader.goto(f"{live_server}/statements/{statement.id}")
-    reader.get_by_text("Something wrong? Suggest a correction").click()
+    reader.get_by_role("link", name="Something wrong? Suggest a correction").click()
     form = reader.locator("#suggest-form")
     form.get_by_label("The right date").fill("yesterday")
     form.get_by_role("button", name="Send to the editors").click()
@@ -205,7 +205,8 @@ def test_a_readers_suggestion_reaches_the_editors_queue(browser, live_server, se
     expect(reader.locator("#suggest-thanks")).to_contain_text("Thank you")
     both_sizes(reader, screenshot, "suggest-thanks")
     reader.goto(f"{live_server}/countries/FR")
-    reader.get_by_text("Something missing or wrong? Suggest a correction").click()
+    reader.get_by_role("link", name="Something missing or wrong? Suggest a correction").click()
+    expect(reader.locator("#suggest-form")).to_be_visible()
     both_sizes(reader, screenshot, "suggest-country")
     reader.close()
 
