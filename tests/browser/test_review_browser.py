@@ -191,6 +191,8 @@ def test_a_readers_suggestion_reaches_the_editors_queue(browser, live_server, se
     reader.goto(f"{live_server}/statements/{statement.id}")
     reader.get_by_role("link", name="Something wrong? Suggest a correction").click()
     form = reader.locator("#suggest-form")
+    # Loaded in place by htmx; the focus goes to its first field once it has settled.
+    expect(form.get_by_label("What is wrong?")).to_be_focused()
     form.get_by_label("The right date").fill("yesterday")
     form.get_by_role("button", name="Send to the editors").click()
     expect(reader.locator("#suggest-errors")).to_contain_text("Not sent yet")
