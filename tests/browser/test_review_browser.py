@@ -88,6 +88,9 @@ def test_triage_a_whole_seed_article_by_keyboard_in_at_most_20_presses(page, liv
     press("?")
     expect(page.locator("#shortcuts .shortcuts-panel")).to_be_visible()
     screenshot("review-shortcuts", page=page, full_page=False)
+    page.set_viewport_size(PHONE)
+    screenshot("review-shortcuts-phone", page=page, full_page=False)
+    page.set_viewport_size({"width": 1400, "height": 900})
     press("Escape")
     expect(page.locator("#shortcuts .shortcuts-panel")).to_be_hidden()
     ids = [int(i) for i in items.evaluate_all("els => els.map(e => e.dataset.id)")]
@@ -108,7 +111,7 @@ def test_triage_a_whole_seed_article_by_keyboard_in_at_most_20_presses(page, liv
     expect(page.locator('.review-item[data-state="done"]')).to_have_count(16)
     expect(page.locator(".group-actions")).to_contain_text("10 statements verified")
     expect(page.locator("#queue-count")).to_have_text(str(62 - 16))
-    screenshot("review-queue-done", page=page, full_page=False)
+    both_sizes(page, screenshot, "queue-done", full_page=False)
     assert presses <= 20, f"{presses} key presses to triage 16 statements"
     print(f"\nkeyboard triage of seed article {seeded.id}: 16 statements in {presses} key presses")
     session.expire_all()
@@ -122,10 +125,22 @@ def test_correct_by_keyboard_and_the_page_works_without_javascript(browser, live
     sign_in(page, live_server)
     page.goto(f"{live_server}/editor/review?article={seeded.id}")
     first = page.locator(".review-item").first
+    second = page.locator(".review-item").nth(1)
+    expect(first).to_be_focused()
+    page.keyboard.press("j")
+    expect(second).to_be_focused()
+    expect(page.locator("mark.ev.is-current")).to_have_count(1)  # its sentence is marked in the article's text
+    page.keyboard.press("k")
+    expect(first).to_be_focused()
+    first_id = first.get_attribute("data-id")
+    page.keyboard.press("o")
+    expect(page).to_have_url(f"{live_server}/articles/{seeded.id}#ev-{first_id}")
+    page.go_back()
+    first = page.locator(".review-item").first
     expect(first).to_be_focused()
     page.keyboard.press("c")
     expect(first.locator(".correct-form")).to_be_visible()
-    screenshot("review-correct", page=page, full_page=False)
+    both_sizes(page, screenshot, "correct", full_page=False)
     first.get_by_label("undecided").check()
     first.get_by_role("button", name="Save correction").click()
     expect(first).to_contain_text("Corrected and verified")
