@@ -64,3 +64,19 @@ def date_basis(published_on: dt.date | None, precision: str, body: str) -> str:
             return (f"Inferred at {precision} precision from the dates the text mentions and the terms of office "
                     "of the people it names with their title.")
     return "Given with the article: its date header or published field (or the form it was pasted into)."
+
+
+def shortened(pieces: list[Piece], *, longer_than: int = 12_000, context: int = 600) -> list[Piece]:
+    """For a long article, the evidence with `context` characters either side and "…" for the rest, so the
+    review queue never ships megabytes of text (the article page has it all); short articles stay whole."""
+    if sum(len(p.text) for p in pieces) <= longer_than:
+        return pieces
+    out = []
+    for n, p in enumerate(pieces):
+        if p.ids or len(p.text) <= 2 * context + 3:
+            out.append(p)
+            continue
+        head = p.text[:context] if n > 0 else ""
+        tail = p.text[-context:] if n < len(pieces) - 1 else ""
+        out.append(Piece(" ".join(part for part in (head, "[…]", tail) if part), (), p.start))
+    return out

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 
 from app import editing, queries
 from app.editing import Conflict, three_way
-from app.evidence import Piece, date_basis, evidence_pieces
+from app.evidence import Piece, date_basis, evidence_pieces, shortened
 from app.models import AuditEvent, Statement, Suggestion
 
 PASSWORD = "correct horse battery"
@@ -69,6 +69,17 @@ def test_evidence_pieces_mark_each_sentence_and_share_one_quoted_twice():
     assert pieces == [Piece("One. ", (), 0), Piece("Two three.", (1, 2), 5), Piece(" ", (), 15),
                       Piece("Four.", (3,), 16)]
     assert "".join(p.text for p in pieces) == body
+
+
+def test_a_long_article_is_shortened_around_its_evidence_in_the_queue():
+    body = "a" * 20_000 + " The sentence. " + "b" * 20_000
+    start = body.index("The sentence.")
+    pieces = shortened(evidence_pieces(body, [(start, start + 13, 7)]), context=100)
+    assert [p.ids for p in pieces] == [(), (7,), ()]
+    assert pieces[1].text == "The sentence."
+    assert pieces[0].text == "[…] " + "a" * 99 + " " and pieces[2].text == " " + "b" * 99 + " […]"
+    short = evidence_pieces("Short. Text.", [(0, 6, 1)])
+    assert shortened(short) == short
 
 
 def test_three_way_keeps_only_what_each_editor_changed():

@@ -10,7 +10,7 @@ from fastapi.responses import RedirectResponse
 
 from app import clock, editing, queries
 from app.editing import EditError, StaleEdit
-from app.evidence import evidence_pieces
+from app.evidence import evidence_pieces, shortened
 from app.models import STANCES
 from app.queries import ReviewFilters
 from app.web.auth import CurrentAdmin, CurrentEditor, safe_next
@@ -82,7 +82,8 @@ def _review_params(request: Request, session) -> tuple[dict, ReviewFilters, tupl
 def _pieces(group) -> list:
     if group.article is None:
         return []
-    return evidence_pieces(group.article.body, [(s.quote_start, s.quote_end, s.id) for s in group.statements])
+    return shortened(evidence_pieces(group.article.body,
+                                     [(s.quote_start, s.quote_end, s.id) for s in group.statements]))
 
 
 @router.get("/editor/review")
