@@ -39,6 +39,24 @@ class StaleEdit(Exception):
     theirs: dict[str, Any]
     changes: list[tuple[str, Any, Any]] = field(default_factory=list)  # (field, yours, theirs)
     version: int = 0
+    # The three-way view: what the form started from (None when the audit trail does not reach that version),
+    # one row per field either side changed, and the form's new values (yours where you changed a field,
+    # the saved version's everywhere else).
+    base: dict[str, Any] | None = None
+    rows: list[Conflict] = field(default_factory=list)
+    merged: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Conflict:
+    """One field of a stale edit: what the form started from, what is saved now, what this editor typed, and
+    whose change it is ('yours', 'theirs', 'same': both made the same change, 'both': different changes)."""
+
+    name: str
+    base: Any
+    theirs: Any
+    yours: Any
+    kind: str
 
 
 def _today() -> dt.date:
@@ -241,17 +259,45 @@ def _load(session: Session, statement_id: int) -> Statement:
     return statement
 
 
-def _check_version(statement: Statement, expected: int | None, data: StatementInput | None = None) -> None:
+def three_way(base: dict[str, Any] | None, theirs: dict[str, Any], yours: dict[str, Any]
+              ) -> tuple[list[Conflict], dict[str, Any]]:
+    """Compare a stale form with the version it started from and the version saved since. Only the fields the
+    editor changed count as theirs to keep; every other field takes the saved value, so saving the merged form
+    keeps the other editor's changes. Without a base every difference is shown as a conflict (yours kept)."""
+    rows, merged = [], {}
+    for name in EDITABLE:
+        mine, saved = yours.get(name), theirs.get(name)
+        if base is None:
+            merged[name] = mine
+            if mine != saved:
+                rows.append(Conflict(name, None, saved, mine, "both"))
+            continue
+        start = base.get(name)
+        you_changed, they_changed = mine != start, saved != start
+        merged[name] = mine if you_changed else saved
+        if you_changed and they_changed:
+            rows.append(Conflict(name, start, saved, mine, "same" if mine == saved else "both"))
+        elif you_changed:
+            rows.append(Conflict(name, start, saved, mine, "yours"))
+        elif they_changed:
+            rows.append(Conflict(name, start, saved, mine, "theirs"))
+    return rows, merged
+
+
+def _check_version(statement: Statement, expected: int | None, data: StatementInput | None = None,
+                   session: Session | None = None) -> None:
     if expected is None or statement.version == expected:
         return
     theirs = snapshot(statement)
-    changes = []
+    changes, rows, merged, base = [], [], {}, None
     if data is not None:
-        for name in EDITABLE:
-            yours = _jsonable(getattr(data, name))
-            if yours != theirs.get(name):
-                changes.append((name, yours, theirs.get(name)))
-    raise StaleEdit(theirs=theirs, changes=changes, version=statement.version)
+        yours = {name: _jsonable(getattr(data, name)) for name in EDITABLE}
+        changes = [(name, yours[name], theirs.get(name)) for name in EDITABLE if yours[name] != theirs.get(name)]
+        if session is not None:
+            base = queries.snapshot_at_version(session, statement.id, expected)
+        rows, merged = three_way(base, theirs, yours)
+    raise StaleEdit(theirs=theirs, changes=changes, version=statement.version, base=base, rows=rows,
+                    merged=merged)
 
 
 def _touched(before: dict, statement: Statement) -> dict[str, dt.date]:
@@ -265,16 +311,26 @@ def _touched(before: dict, statement: Statement) -> dict[str, dt.date]:
     return touched
 
 
+def _touched_all(pairs: list[tuple[dict, Statement]]) -> dict[str, dt.date]:
+    """_touched over several changes: per country the earliest day any of them can alter."""
+    touched: dict[str, dt.date] = {}
+    for before, statement in pairs:
+        for country, day in _touched(before, statement).items():
+            touched[country] = min(touched.get(country, dt.date.max), day)
+    return touched
+
+
 def _save(session: Session, user: User, action: str, statement: Statement, before: dict,
-          extra: dict | None = None) -> None:
+          extra: dict | None = None) -> AuditEvent:
     """Write the change, its audit row and the kept positions of the countries it touched (before and after) in
     one transaction. A save that lost a race after the version check (another worker committed first) fails the
     UPDATE's version condition: that is a stale edit too."""
     try:
         session.flush()
-        _record(session, user, action, statement, before, snapshot(statement) | (extra or {}))
+        event = _record(session, user, action, statement, before, snapshot(statement) | (extra or {}))
         positions.refresh_countries(session, _touched(before, statement))
         session.commit()
+        return event
     except StaleDataError:
         session.rollback()
         fresh = _load(session, statement.id)
@@ -298,7 +354,7 @@ def update_statement(session: Session, user: User, statement_id: int, data: Stat
     """Save a form over a statement; refused with StaleEdit when someone saved since the form was opened.
     A person's edit of an unreviewed statement counts as its review (it then survives re-extraction)."""
     statement = _load(session, statement_id)
-    _check_version(statement, expected_version, data)
+    _check_version(statement, expected_version, data, session)
     before = snapshot(statement)
     if data.quote != statement.quote:
         # The highlight offsets pointed into the old wording.
@@ -369,6 +425,9 @@ def revert_event(session: Session, admin: User, event_id: int) -> Statement:
     event = queries.get_audit_event(session, event_id)
     if event is None or event.statement_id is None:
         raise EditError(f"There is no statement change {event_id} to revert.")
+    if event.action in NOT_REVERTIBLE:
+        raise EditError(f"Change #{event_id} records a decision on a reader's suggestion; revert the statement "
+                        "change it made instead.")
     statement = _load(session, event.statement_id)
     before = snapshot(statement)
     if event.before is None:
@@ -381,6 +440,211 @@ def revert_event(session: Session, admin: User, event_id: int) -> Statement:
         raise EditError("Nothing to revert: the statement already has the values from before that change.")
     _save(session, admin, "revert", statement, before, {"reverted_event": event.id})
     return statement
+
+
+# --- the review queue: decisions on many statements, and undo -------------------------------------------------
+
+REVIEW_DECISIONS = {"verify": "verified", "dismiss": "dismissed"}
+UNDOABLE = ("verify", "dismiss", "correct")
+NOT_REVERTIBLE = ("accept_suggestion", "decline_suggestion", "add_article")
+
+
+def review_many(session: Session, user: User, statement_ids: list[int], decision: str) -> list[AuditEvent]:
+    """Verify or dismiss several statements at once ("verify all remaining in this article"), one audit row
+    each, in one transaction. Only statements still waiting for review change; the others are left alone (someone
+    reviewed them meanwhile). Returns the audit rows written."""
+    if decision not in REVIEW_DECISIONS:
+        raise EditError(f"'{decision}' is not a review decision; use verify or dismiss.")
+    events, changed = [], []
+    for statement_id in dict.fromkeys(statement_ids):
+        statement = queries.get_statement(session, statement_id)
+        if statement is None or statement.deleted_at is not None or statement.review_status != "unreviewed":
+            continue
+        before = snapshot(statement)
+        statement.review_status = REVIEW_DECISIONS[decision]
+        session.flush()
+        events.append(_record(session, user, decision, statement, before, snapshot(statement)))
+        changed.append((before, statement))
+    try:
+        if changed:
+            positions.refresh_countries(session, _touched_all(changed))
+        session.commit()
+    except StaleDataError:
+        session.rollback()
+        raise EditError("Someone reviewed some of these statements meanwhile; nothing was changed. "
+                        "Reload the queue and try again.") from None
+    return events
+
+
+def undo_review(session: Session, user: User, event_ids: list[int]) -> list[Statement]:
+    """Take back review decisions (verify, dismiss, correct) this user just made: each statement gets the values
+    from before its decision back, audited as 'undo'. Refused when the statement changed since (someone saved a
+    newer version) or the decision was someone else's; all or nothing."""
+    events = queries.audit_events(session, event_ids)
+    if not events or len(events) != len(set(event_ids)):
+        raise EditError("There is no such decision to undo.")
+    undone = []
+    for event in events:
+        if event.action not in UNDOABLE or event.statement_id is None or event.before is None:
+            raise EditError(f"Change #{event.id} is not a review decision; only those can be undone here.")
+        if event.user_id != user.id:
+            raise EditError(f"Change #{event.id} was made by someone else; only its author can undo it.")
+        statement = _load(session, event.statement_id)
+        if statement.version != (event.after or {}).get("version"):
+            session.rollback()
+            raise EditError(f"Statement {statement.id} changed after decision #{event.id}; nothing was undone. "
+                            "Open the statement to see its history.")
+        before = snapshot(statement)
+        for name, old, _new in changed_fields(event):
+            setattr(statement, name, _restore_value(name, old))
+        session.flush()
+        _record(session, user, "undo", statement, before, snapshot(statement) | {"undid_event": event.id})
+        undone.append((before, statement))
+    try:
+        positions.refresh_countries(session, _touched_all(undone))
+        session.commit()
+    except StaleDataError:
+        session.rollback()
+        raise EditError("Someone changed one of these statements meanwhile; nothing was undone.") from None
+    return [statement for _, statement in undone]
+
+
+# --- reader suggestions ---------------------------------------------------------------------------------------
+
+SUGGESTION_LIMITS = {"problem": 2000}
+SUGGESTIONS_PER_HOUR = 5
+
+
+class SuggestionInput(BaseModel):
+    """A reader's correction as typed: what is wrong (required), and optionally the right stance, date and a
+    source. The date takes YYYY-MM-DD, YYYY-MM or YYYY; its precision follows from how much is given."""
+
+    model_config = ConfigDict(frozen=True)
+
+    problem: str
+    stance: str | None = None
+    stated_on: dt.date | None = None
+    date_precision: str | None = None
+    source_url: str | None = None
+
+    @field_validator("problem", mode="before")
+    @classmethod
+    def _problem_text(cls, v: Any) -> str:
+        text = ("" if v is None else str(v)).strip()
+        if not text:
+            raise _problem("Say what is wrong, in a sentence or two.")
+        if len(text) > SUGGESTION_LIMITS["problem"]:
+            raise _problem(f"This is {len(text)} characters long; the limit is {SUGGESTION_LIMITS['problem']}.")
+        return text
+
+    @field_validator("stance", mode="before")
+    @classmethod
+    def _stance(cls, v: Any) -> str | None:
+        text = ("" if v is None else str(v)).strip().lower()
+        if not text:
+            return None
+        if text not in STANCES:
+            raise _problem(f"Choose one of: {', '.join(STANCES)}, or leave it empty.")
+        return text
+
+    @field_validator("stated_on", mode="before")
+    @classmethod
+    def _date(cls, v: Any) -> dt.date | None:
+        text = ("" if v is None else str(v)).strip()
+        if not text:
+            return None
+        m = _DATE.match(text)
+        if not m:
+            raise _problem(f"'{text[:40]}' is not a date; use YYYY-MM-DD, or YYYY-MM for a month.")
+        try:
+            value = dt.date(int(m[1]), int(m[2] or 1), int(m[3] or 1))
+        except ValueError:
+            raise _problem(f"'{text}' is not a real date.") from None
+        if value > _today():
+            raise _problem(f"{value.isoformat()} is in the future.")
+        return value
+
+    @field_validator("source_url", mode="before")
+    @classmethod
+    def _url(cls, v: Any) -> str | None:
+        return _web_address(v)
+
+
+def validate_suggestion(raw: dict[str, Any]) -> tuple[SuggestionInput | None, dict[str, str]]:
+    text = str(raw.get("stated_on") or "").strip()
+    m = _DATE.match(text)
+    precision = None if not m else "day" if m[3] else "month" if m[2] else "year"
+    try:
+        return SuggestionInput.model_validate({**raw, "date_precision": precision}), {}
+    except ValidationError as exc:
+        errors: dict[str, str] = {}
+        for e in exc.errors():
+            errors.setdefault(str(e["loc"][0]) if e["loc"] else "form", e["msg"])
+        return None, errors
+
+
+def suggestion_wait_minutes(session: Session, address: str) -> int:
+    """0 when this address may send a suggestion now, else how many minutes until it may."""
+    now = utcnow()
+    count, oldest = queries.suggestions_from_address_since(session, address, now - dt.timedelta(hours=1))
+    if count < SUGGESTIONS_PER_HOUR or oldest is None:
+        return 0
+    if oldest.tzinfo is None:  # SQLite hands back naive UTC
+        oldest = oldest.replace(tzinfo=dt.timezone.utc)
+    return max(1, -(-int((oldest + dt.timedelta(hours=1) - now).total_seconds()) // 60))
+
+
+def suggest(session: Session, address: str, data: SuggestionInput, *, country_iso2: str,
+            statement_id: int | None = None):
+    """Store a reader's suggestion for the editors' queue. The caller checks the rate limit first."""
+    from app.models import Suggestion
+
+    suggestion = Suggestion(address=address[:64], country_iso2=country_iso2, statement_id=statement_id,
+                            problem=data.problem, stance=data.stance, stated_on=data.stated_on,
+                            date_precision=data.date_precision if data.stated_on else None,
+                            source_url=data.source_url, status="pending", created_at=utcnow())
+    session.add(suggestion)
+    session.commit()
+    return suggestion
+
+
+def _pending(session: Session, suggestion_id: int):
+    suggestion = queries.get_suggestion(session, suggestion_id)
+    if suggestion is None:
+        raise EditError(f"There is no suggestion {suggestion_id}.")
+    if suggestion.status != "pending":
+        raise EditError(f"Suggestion {suggestion_id} was already {suggestion.status}.")
+    return suggestion
+
+
+def accept_suggestion(session: Session, user: User, suggestion_id: int, data: StatementInput,
+                      expected_version: int | None = None) -> Statement:
+    """Accept a reader's suggestion: correct the statement it is about (or, for a country, create the
+    statement it reports) with what the editor made of it, and mark the suggestion accepted, in one transaction.
+    The statement change is audited like any other, with the suggestion's number."""
+    suggestion = _pending(session, suggestion_id)
+    suggestion.status, suggestion.decided_by, suggestion.decided_at = "accepted", user.id, utcnow()
+    try:
+        if suggestion.statement_id is not None:
+            statement = update_statement(session, user, suggestion.statement_id, data, expected_version,
+                                         action="correct")
+        else:
+            statement = create_statement(session, user, data)
+        suggestion.result_statement_id = statement.id
+        _record(session, user, "accept_suggestion", statement, None, {"suggestion_id": suggestion.id})
+        session.commit()
+    except Exception:
+        session.rollback()
+        raise
+    return statement
+
+
+def decline_suggestion(session: Session, user: User, suggestion_id: int):
+    suggestion = _pending(session, suggestion_id)
+    suggestion.status, suggestion.decided_by, suggestion.decided_at = "declined", user.id, utcnow()
+    _record(session, user, "decline_suggestion", suggestion.statement, None, {"suggestion_id": suggestion.id})
+    session.commit()
+    return suggestion
 
 
 # --- articles and accounts --------------------------------------------------------------------------------------

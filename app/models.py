@@ -246,3 +246,38 @@ class DataVersion(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     version: Mapped[int] = mapped_column(Integer, default=0)
+
+
+SUGGESTION_STATUSES = ("pending", "accepted", "declined")
+
+
+class Suggestion(Base):
+    """A reader's correction of a statement, or a position they say a country took: waits for an editor."""
+
+    __tablename__ = "suggestions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    address: Mapped[str] = mapped_column(String(64))  # the sender's address, for the rate limit only
+    statement_id: Mapped[int | None] = mapped_column(ForeignKey("statements.id", ondelete="SET NULL"))
+    country_iso2: Mapped[str] = mapped_column(String(2), ForeignKey("countries.iso2"))
+    problem: Mapped[str] = mapped_column(Text)  # what the reader says is wrong
+    stance: Mapped[str | None] = mapped_column(String(10))
+    stated_on: Mapped[dt.date | None] = mapped_column(Date)
+    date_precision: Mapped[str | None] = mapped_column(String(10))
+    source_url: Mapped[str | None] = mapped_column(String(2000))
+    status: Mapped[str] = mapped_column(String(10), default="pending")
+    decided_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    decided_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    # The statement an accepted suggestion created or corrected.
+    result_statement_id: Mapped[int | None] = mapped_column(ForeignKey("statements.id", ondelete="SET NULL"))
+
+    statement: Mapped[Statement | None] = relationship(foreign_keys=[statement_id])
+    country: Mapped[Country] = relationship()
+
+    __table_args__ = (
+        CheckConstraint(_one_of("status", SUGGESTION_STATUSES), name="status"),
+        CheckConstraint("stance IS NULL OR " + _one_of("stance", STANCES), name="stance"),
+        Index("ix_suggestions_status", "status", "created_at"),
+        Index("ix_suggestions_address", "address", "created_at"),
+    )

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, case, func, literal, select
 from sqlalchemy.orm import Session, selectinload
 
 from app.models import (STANCES, Article, AuditEvent, Country, PositionChangeDay, PositionCountry, PositionDay,
@@ -369,6 +369,7 @@ class TimelineStatement:
     title: str | None
     file_name: str | None
     file_line: int | None
+    article_id: int | None = None  # links the timeline entry to its article page
 
 
 @dataclass(frozen=True)
@@ -387,7 +388,7 @@ def country_timeline(session: Session, iso2: str) -> list[TimelineEntry]:
                             Statement.quote, Statement.speaker, Statement.conditions, Statement.origin,
                             Statement.review_status, Article.source,
                             func.coalesce(Statement.source_url, Article.url), Article.title, Article.file_name,
-                            Article.file_line)
+                            Article.file_line, Statement.article_id)
          .outerjoin(Article, Article.id == Statement.article_id)
          .order_by(Statement.stated_on.is_(None), Statement.stated_on, Statement.id))
     entries: list[TimelineEntry] = []
@@ -442,7 +443,7 @@ def _timeline_columns(q: Select) -> Select:
                                 Statement.quote, Statement.speaker, Statement.conditions, Statement.origin,
                                 Statement.review_status, Article.source,
                                 func.coalesce(Statement.source_url, Article.url), Article.title, Article.file_name,
-                                Article.file_line, Statement.confidence)
+                                Article.file_line, Statement.article_id, Statement.confidence)
             .outerjoin(Article, Article.id == Statement.article_id))
 
 
@@ -467,9 +468,9 @@ def country_statements(session: Session, iso2: str, *, before: tuple[dt.date, in
                    PD.stated_on >= rows[-1].stated_on, PD.stated_on <= rows[0].stated_on)).all())
     items = []
     for row in rows:
-        s = TimelineStatement(*row[:14])
+        s = TimelineStatement(*row[:15])
         items.append(TimelineItem(statement=s, counts=s.review_status != "dismissed", changed=s.id in changes,
-                                  changed_from=changes.get(s.id), confidence=row[14]))
+                                  changed_from=changes.get(s.id), confidence=row[15]))
     cursor = (rows[-1].stated_on, rows[-1].id) if more and rows else None
     return items, cursor
 
@@ -532,8 +533,8 @@ def country_undated(session: Session, iso2: str, *, limit: int = 50) -> tuple[li
     base = statements_select(StatementFilters(country=iso2)).where(Statement.stated_on.is_(None))
     total = session.scalar(base.with_only_columns(func.count()).order_by(None)) or 0
     rows = session.execute(_timeline_columns(base).order_by(Statement.id.desc()).limit(limit))
-    return [TimelineItem(statement=TimelineStatement(*row[:14]), counts=False, changed=False, changed_from=None,
-                         confidence=row[14]) for row in rows], total
+    return [TimelineItem(statement=TimelineStatement(*row[:15]), counts=False, changed=False, changed_from=None,
+                         confidence=row[15]) for row in rows], total
 
 
 def country_statement_count(session: Session, iso2: str) -> int:
@@ -671,3 +672,213 @@ def article_statements(session: Session, article_id: int) -> list[Statement]:
     return list(session.scalars(select(Statement).where(Statement.article_id == article_id)
                                 .options(selectinload(Statement.country))
                                 .order_by(Statement.quote_start, Statement.id)))
+
+
+# --- the article page and the review queue at scale (app/web/editor.py) -----------------------------------------
+
+def get_article(session: Session, article_id: int) -> Article | None:
+    return session.get(Article, article_id) if 0 < article_id < 2**63 else None
+
+
+def article_evidence(session: Session, article_id: int, *, include_deleted: bool = False) -> list[Statement]:
+    """An article's statements in the order they appear in its text (deleted ones only for editors)."""
+    q = (select(Statement).where(Statement.article_id == article_id)
+         .options(selectinload(Statement.country))
+         .order_by(Statement.quote_start.is_(None), Statement.quote_start, Statement.id))
+    if not include_deleted:
+        q = q.where(Statement.deleted_at.is_(None))
+    return list(session.scalars(q))
+
+
+def snapshot_at_version(session: Session, statement_id: int, version: int) -> dict | None:
+    """The statement's audited fields as they were at `version`, from its audit trail: every change records the
+    snapshot before and after it, each with its version. None when the trail does not reach that version."""
+    for event in statement_history(session, statement_id):
+        for snap in (event.before, event.after):
+            if snap and snap.get("version") == version:
+                return dict(snap)
+    return None
+
+
+def latest_event(session: Session, statement_id: int) -> AuditEvent | None:
+    return session.scalar(select(AuditEvent).where(AuditEvent.statement_id == statement_id)
+                          .order_by(AuditEvent.id.desc()).limit(1))
+
+
+def audit_events(session: Session, ids: list[int]) -> list[AuditEvent]:
+    if not ids:
+        return []
+    return list(session.scalars(select(AuditEvent).where(AuditEvent.id.in_(ids)).order_by(AuditEvent.id)))
+
+
+@dataclass(frozen=True)
+class ReviewFilters:
+    """The review queue's filters; every field optional. `max_confidence` keeps statements at or below it."""
+
+    country: str | None = None
+    stance: str | None = None
+    source: str | None = None  # an article's source exactly as stored
+    max_confidence: float | None = None
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+    article_id: int | None = None
+
+
+@dataclass(frozen=True)
+class ReviewGroup:
+    """One article's statements waiting in the queue, in queue order, with the article and its sort key."""
+
+    article: Article | None
+    statements: list[Statement]
+    deciding: frozenset[int]  # ids of these statements that are their country's position on the map today
+    key: tuple  # (0 when one of them decides the map else 1, lowest confidence, article id)
+
+    @property
+    def cursor(self) -> str:
+        return format_cursor(self.key)
+
+
+@dataclass(frozen=True)
+class ReviewPage:
+    groups: list[ReviewGroup]
+    total: int  # statements in the queue matching the filters
+    articles: int  # articles they come from
+    next_cursor: str | None  # where the next page starts; None on the last page
+    earlier: int  # matching statements that now sort before this page's cursor (their priority rose meanwhile)
+
+
+def format_cursor(key: tuple) -> str:
+    rank, confidence, article_id = key
+    return f"{rank}_{confidence:.4f}_{article_id}"
+
+
+def parse_cursor(text: str) -> tuple | None:
+    """The key a cursor names, or None when it is not one."""
+    parts = (text or "").split("_")
+    if len(parts) != 3:
+        return None
+    try:
+        rank, confidence, article_id = int(parts[0]), float(parts[1]), int(parts[2])
+    except ValueError:
+        return None
+    if rank not in (0, 1) or not 0.0 <= confidence <= 1.0 or not 0 <= article_id < 2**63:
+        return None
+    return (rank, confidence, article_id)
+
+
+def _review_where(q: Select, filters: ReviewFilters) -> Select:
+    q = q.where(_review_filter())
+    if filters.country:
+        q = q.where(Statement.country_iso2 == filters.country)
+    if filters.stance:
+        q = q.where(Statement.stance == filters.stance)
+    if filters.max_confidence is not None:
+        q = q.where(func.coalesce(Statement.confidence, 0.0) <= filters.max_confidence)
+    if filters.date_from:
+        q = q.where(Statement.stated_on >= filters.date_from)
+    if filters.date_to:
+        q = q.where(Statement.stated_on <= filters.date_to)
+    if filters.source:
+        q = q.join(Article, Article.id == Statement.article_id).where(Article.source == filters.source)
+    if filters.article_id is not None:
+        q = q.where(Statement.article_id == filters.article_id)
+    return q
+
+
+def review_page(session: Session, filters: ReviewFilters, *, today: dt.date, after: tuple | None = None,
+                articles: int = 5) -> ReviewPage:
+    """The review queue grouped by article. First the articles holding a statement that is its country's
+    position on the map today (what readers see now), then by lowest confidence; within an article the same
+    order, then the text's order.
+
+    The page starts after the cursor `after` (a group key). A group's key is the least key of the statements
+    still waiting in it, so statements leaving the queue only ever move their article later: the next page
+    never skips one. The database groups the statements (one row per article); only the page's statements are
+    loaded as objects."""
+    deciding = {sid for _, sid in session.execute(position_ids_select(today)) if sid is not None}
+    # One number per statement that orders like (rank, confidence): rank 0 (decides the map) or 1, times 2,
+    # plus a confidence in [0, 1]. An article's key is its least.
+    rank = case((Statement.id.in_(sorted(deciding)), 0), else_=2) if deciding else literal(2)
+    score = rank + func.coalesce(Statement.confidence, 0.0)
+    grouped = _review_where(select(Statement.article_id, func.min(score), func.count()),
+                            filters).group_by(Statement.article_id)
+    keyed = []
+    for article_id, least, count in session.execute(grouped):
+        least = float(least)
+        r = 0 if least < 2 else 1
+        keyed.append(((r, round(least - 2 * r, 4), int(article_id or 0)), count))
+    keyed.sort()
+    total = sum(count for _, count in keyed)
+    earlier = sum(count for key, count in keyed if after is not None and key <= after)
+    waiting = [key for key, _ in keyed if after is None or key > after]
+    page, more = waiting[:articles], len(waiting) > articles
+    groups = []
+    if page:
+        wanted = [key[2] for key in page]
+        in_page = Statement.article_id.in_(wanted)
+        if 0 in wanted:
+            in_page = in_page | Statement.article_id.is_(None)
+        ids_q = _review_where(select(Statement.id), filters).where(in_page)
+        rows = list(session.scalars(select(Statement).where(Statement.id.in_(ids_q))
+                                    .options(selectinload(Statement.article), selectinload(Statement.country))))
+        by_article: dict[int, list[Statement]] = {}
+        for st in rows:
+            by_article.setdefault(st.article_id or 0, []).append(st)
+
+        def order(st: Statement) -> tuple:
+            return (0 if st.id in deciding else 1, round(st.confidence or 0.0, 4),
+                    st.quote_start if st.quote_start is not None else 2**62, st.id)
+
+        for key in page:
+            statements = sorted(by_article.get(key[2], []), key=order)
+            article = statements[0].article if statements else None
+            groups.append(ReviewGroup(article=article, statements=statements,
+                                      deciding=frozenset(st.id for st in statements if st.id in deciding), key=key))
+    return ReviewPage(groups=groups, total=total, articles=len(keyed),
+                      next_cursor=format_cursor(page[-1]) if more and page else None, earlier=earlier)
+
+
+def review_sources(session: Session) -> list[str]:
+    """The sources of the articles with statements waiting for review (the queue's source filter)."""
+    q = (select(Article.source).join(Statement, Statement.article_id == Article.id)
+         .where(_review_filter(), Article.source.is_not(None)).distinct().order_by(Article.source))
+    return list(session.scalars(q))
+
+
+# --- reader suggestions -----------------------------------------------------------------------------------------
+
+def pending_suggestions(session: Session, *, limit: int = 50, after_id: int | None = None):
+    """Suggestions waiting for an editor, oldest first (a cursor on the id), and how many wait in all."""
+    from app.models import Suggestion
+
+    total = session.scalar(select(func.count()).select_from(Suggestion).where(Suggestion.status == "pending"))
+    q = (select(Suggestion).where(Suggestion.status == "pending")
+         .options(selectinload(Suggestion.statement).selectinload(Statement.article),
+                  selectinload(Suggestion.country))
+         .order_by(Suggestion.id).limit(limit))
+    if after_id is not None:
+        q = q.where(Suggestion.id > after_id)
+    return list(session.scalars(q)), total or 0
+
+
+def suggestion_count(session: Session) -> int:
+    from app.models import Suggestion
+
+    return session.scalar(select(func.count()).select_from(Suggestion).where(Suggestion.status == "pending")) or 0
+
+
+def get_suggestion(session: Session, suggestion_id: int):
+    from app.models import Suggestion
+
+    if not 0 < suggestion_id < 2**63:
+        return None
+    return session.scalar(select(Suggestion).where(Suggestion.id == suggestion_id)
+                          .options(selectinload(Suggestion.statement), selectinload(Suggestion.country)))
+
+
+def suggestions_from_address_since(session: Session, address: str, since: dt.datetime) -> tuple[int, dt.datetime | None]:
+    from app.models import Suggestion
+
+    count, oldest = session.execute(select(func.count(), func.min(Suggestion.created_at))
+                                    .where(Suggestion.address == address, Suggestion.created_at >= since)).one()
+    return count or 0, oldest

@@ -128,7 +128,7 @@ def test_saving_over_a_newer_version_is_refused_and_shows_what_changed(client, s
     r = client.post(f"/editor/statements/{sid}/edit", data=mine)
     assert r.status_code == 409
     assert "someone else saved this statement" in r.text
-    diff = re.search(r'<table class="diff">.*?</table>', r.text, re.S).group(0)
+    diff = re.search(r'<table class="diff three-way">.*?</table>', r.text, re.S).group(0)
     assert "Stance" in diff and "undecided" in diff and "reject" in diff and "Conditions" in diff
     assert 'value="only with a US backstop"' in r.text  # nothing typed is lost
     assert 'name="version" value="2"' in r.text  # saving again is a deliberate overwrite
@@ -214,7 +214,7 @@ def test_the_queue_marks_the_country_and_the_cue(client, machine, token):
     html = client.get("/editor/review").text
     assert '<mark class="m-country">Poland</mark>' in html
     assert '<mark class="m-cue">ready to send troops,</mark>' in html
-    assert "Wire story" in html and ">1</strong> to review" in html
+    assert "Wire story" in html and ">1</strong> statement to review" in html
 
 
 def test_marks_escape_the_quote(client, session, token):

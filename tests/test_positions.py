@@ -147,8 +147,12 @@ delete_op = st.tuples(st.just("delete"), st.integers(0, 50))
 restore_op = st.tuples(st.just("restore"), st.integers(0, 50))
 revert_op = st.tuples(st.just("revert"), st.integers(0, 50))
 reextract_op = st.tuples(st.just("reextract"), st.integers(0, 50))
+# the review queue's bulk decisions ("verify all remaining in this article") and their undo
+bulk_op = st.tuples(st.just("bulk"), st.lists(st.integers(0, 50), min_size=1, max_size=4),
+                    st.sampled_from(["verify", "dismiss"]))
+undo_op = st.tuples(st.just("undo"), st.integers(0, 50))
 OPS = st.lists(st.one_of(ingest_op, create_op, update_op, review_op, delete_op, restore_op, revert_op,
-                         reextract_op), min_size=1, max_size=14)
+                         reextract_op, bulk_op, undo_op), min_size=1, max_size=14)
 
 
 def _pick(session, model, n):
@@ -198,6 +202,13 @@ def _apply(session, admin, op) -> None:
             eid = _pick(session, AuditEvent, op[1])
             if eid is not None:
                 editing.revert_event(session, admin, eid)
+        elif kind == "bulk":
+            ids = [sid for n in op[1] if (sid := _pick(session, Statement, n)) is not None]
+            editing.review_many(session, admin, ids, op[2])
+        elif kind == "undo":
+            eid = _pick(session, AuditEvent, op[1])
+            if eid is not None:
+                editing.undo_review(session, admin, [eid])
         elif kind == "reextract":
             aid = _pick(session, Article, op[1])
             if aid is not None:

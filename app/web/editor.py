@@ -20,7 +20,9 @@ REVIEW_PAGE_SIZE = 25
 FORM_FIELDS = EDITABLE
 ARTICLE_FIELDS = ("body", "title", "source", "url", "published_on")
 ACTION_LABELS = {"create": "created", "update": "edited", "correct": "corrected", "verify": "verified",
-                 "dismiss": "dismissed", "delete": "deleted", "restore": "restored", "revert": "reverted"}
+                 "dismiss": "dismissed", "delete": "deleted", "restore": "restored", "revert": "reverted",
+                 "undo": "decision undone", "accept_suggestion": "reader suggestion accepted",
+                 "decline_suggestion": "reader suggestion declined"}
 
 
 def evidence(quote: str, statement: Statement) -> Markup:
@@ -81,6 +83,18 @@ def _raw_form(form, names) -> dict[str, str]:
     return {k: str(form.get(k, "")) for k in names}
 
 
+def _merged_raw(statement: Statement, stale: StaleEdit, raw: dict[str, str]) -> dict[str, str]:
+    """The form after a stale save: what this editor changed, the other editor's values everywhere else."""
+    if not stale.merged or stale.base is None:
+        return raw
+    saved = _raw_from(statement)  # the statement as it is now (the other editor's version)
+    out = dict(raw)
+    for row in stale.rows:
+        if row.kind == "theirs":
+            out[row.name] = saved[row.name]
+    return out
+
+
 def _form_context(session, **extra) -> dict:
     return {"countries": queries.all_countries(session), "stances": STANCES, "precisions": PRECISIONS,
             "labels": LABELS, "today": clock.today().isoformat(), **extra}
@@ -137,6 +151,9 @@ def statement_page(statement_id: DbId, request: Request, session: SessionDep, us
     return templates.TemplateResponse(request, "editor/statement.html", {
         "s": statement, "user": user, "history": history, "changed_fields": editing.changed_fields,
         "labels": LABELS, "action_labels": ACTION_LABELS, "saved": request.query_params.get("saved"),
+        "change": parse_int(request.query_params.get("change"), "change", default=0, minimum=0),
+        "as_change": parse_int(request.query_params.get("as"), "as", default=0, minimum=0),
+        "not_revertible": editing.NOT_REVERTIBLE,
     })
 
 
@@ -170,7 +187,9 @@ def revert_change(event_id: DbId, request: Request, session: SessionDep, admin: 
         status = 404 if event is None else 409
         return templates.TemplateResponse(request, "error.html", {"status": status, "title": "Cannot revert",
                                                                   "message": str(e)}, status_code=status)
-    return _redirect(request, f"/statements/{statement.id}?saved=reverted")
+    done = queries.latest_event(session, statement.id)
+    return _redirect(request, f"/statements/{statement.id}?saved=reverted&change={event_id}"
+                              + (f"&as={done.id}" if done else ""))
 
 
 # --- add and edit -----------------------------------------------------------------------------------------------
@@ -225,30 +244,21 @@ def save_statement(statement_id: DbId, request: Request, session: SessionDep, us
         # The form keeps what this editor typed and now carries the newer version: saving again is a deliberate
         # choice made after seeing the other change.
         return _page(request, "editor/statement_form.html", {**context, "errors": {}, "stale": stale,
-                                                             "version": stale.version},
+                                                             "version": stale.version,
+                                                             "raw": _merged_raw(statement, stale, raw)},
                      status_code=422 if is_htmx(request) else 409, blocks=["form"])
     return _redirect(request, f"/statements/{statement_id}?saved=updated")
 
 
 # --- the review queue -------------------------------------------------------------------------------------------
 
-def _review_context(session, request: Request) -> dict:
-    page = parse_int(request.query_params.get("page"), "page", default=1, minimum=1)
-    rows, total = queries.review_queue(session, limit=REVIEW_PAGE_SIZE, offset=(page - 1) * REVIEW_PAGE_SIZE)
-    return _form_context(session, rows=rows, total=total, page=page,
-                         pages=max(1, -(-total // REVIEW_PAGE_SIZE)))
-
-
-@router.get("/editor/review")
-def review_queue(request: Request, session: SessionDep, user: CurrentEditor):
-    return templates.TemplateResponse(request, "editor/review.html", _review_context(session, request))
-
-
 def _review_row(request: Request, session, statement: Statement, *, done: str | None = None,
                 correcting: bool = False, raw: dict | None = None, errors: dict | None = None,
-                stale: StaleEdit | None = None, status_code: int = 200):
+                stale: StaleEdit | None = None, status_code: int = 200, undo: list[int] | None = None,
+                back: str = "/editor/review"):
     context = _form_context(session, s=statement, done=done, correcting=correcting,
-                            raw=raw or _raw_from(statement), errors=errors or {}, stale=stale,
+                            raw=raw or _raw_from(statement), errors=errors or {}, stale=stale, undo=undo,
+                            back=back, deciding=False, oob=False,
                             # After a decision the page's count of what is left is updated out of band.
                             queue_total=queries.review_queue(session, limit=0)[1] if done else None)
     return templates.TemplateResponse(request, "partials/_editor_review_row.html", context, status_code=status_code)
@@ -265,7 +275,8 @@ def dismiss(statement_id: DbId, request: Request, session: SessionDep, user: Cur
 
 
 def _decide(statement_id: int, decision: str, request: Request, session, user, form):
-    version = (_raw_form(form, ["version"]))["version"]
+    fields = _raw_form(form, ["version", "next"])
+    version, back = fields["version"], fields["next"]
     try:
         statement = editing.review_statement(session, user, statement_id, decision,
                                              parse_id(version))
@@ -274,14 +285,28 @@ def _decide(statement_id: int, decision: str, request: Request, session, user, f
     except StaleEdit:
         statement = queries.get_statement(session, statement_id)
         if is_htmx(request):
-            return _review_row(request, session, statement, done="stale")
-        return RedirectResponse("/editor/review?stale=1", status_code=303)
+            return _review_row(request, session, statement, done="stale", back=_queue_back(back))
+        return RedirectResponse(_queue_back(back) + _sep(_queue_back(back)) + "stale=1", status_code=303)
+    event = queries.latest_event(session, statement_id)
     if is_htmx(request):
-        return _review_row(request, session, statement, done=decision)
-    back = (_raw_form(form, ["next"]))["next"]
-    if back:  # the statement page's own Verify / Dismiss buttons
+        return _review_row(request, session, statement, done=decision, undo=[event.id] if event else None,
+                           back=_queue_back(back))
+    if back and not back.startswith("/editor/review"):  # the statement page's own Verify / Dismiss buttons
         return RedirectResponse(safe_next(back), status_code=303)
-    return RedirectResponse(f"/editor/review?done={decision}&id={statement_id}", status_code=303)
+    target = _queue_back(back)
+    return RedirectResponse(f"{target}{_sep(target)}done={decision}&id={statement_id}"
+                            + (f"&undo={event.id}" if event else ""), status_code=303)
+
+
+def _queue_back(back: str | None) -> str:
+    """The queue page a decision was made on (its filters and cursor), without the last outcome's parameters."""
+    from app.web.review import _queue_url, _with
+
+    return _with(_queue_url(back or "/editor/review"))
+
+
+def _sep(url: str) -> str:
+    return "&" if "?" in url else "?"
 
 
 @router.get("/editor/review/{statement_id}/correct")
@@ -289,10 +314,12 @@ def correct_form(statement_id: DbId, request: Request, session: SessionDep, user
     statement = queries.get_statement(session, statement_id)
     if statement is None:
         return _not_found(request, f"There is no statement {statement_id}.")
+    back = _queue_back(request.query_params.get("next"))
     if is_htmx(request):
-        return _review_row(request, session, statement, correcting=True)
+        return _review_row(request, session, statement, correcting=True, back=back)
     return templates.TemplateResponse(request, "editor/correct.html", _form_context(
-        session, s=statement, raw=_raw_from(statement), errors={}, correcting=True, done=None, stale=None))
+        session, s=statement, raw=_raw_from(statement), errors={}, correcting=True, done=None, stale=None,
+        back=back, undo=None, deciding=False, oob=False))
 
 
 @router.post("/editor/review/{statement_id}/correct")
@@ -300,7 +327,8 @@ def correct_submit(statement_id: DbId, request: Request, session: SessionDep, us
     statement = queries.get_statement(session, statement_id)
     if statement is None:
         return _not_found(request, f"There is no statement {statement_id}.")
-    raw = _raw_form(form, FORM_FIELDS + ("version",))
+    raw = _raw_form(form, FORM_FIELDS + ("version", "next"))
+    back = _queue_back(raw.pop("next"))
     version = parse_id(raw["version"])
     data, errors = editing.validate_statement(session, raw)
     stale = None
@@ -310,17 +338,21 @@ def correct_submit(statement_id: DbId, request: Request, session: SessionDep, us
         except StaleEdit as e:
             stale = e
             statement = queries.get_statement(session, statement_id)
+            raw = _merged_raw(statement, e, raw)
         else:
+            event = queries.latest_event(session, statement_id)
+            undo = [event.id] if event and event.action == "correct" else None
             if is_htmx(request):
-                return _review_row(request, session, statement, done="correct")
-            return RedirectResponse(f"/editor/review?done=correct&id={statement_id}", status_code=303)
+                return _review_row(request, session, statement, done="correct", undo=undo, back=back)
+            return RedirectResponse(f"{back}{_sep(back)}done=correct&id={statement_id}"
+                                    + (f"&undo={undo[0]}" if undo else ""), status_code=303)
     status = 422 if errors or is_htmx(request) else 409
     if is_htmx(request):
         return _review_row(request, session, statement, correcting=True, raw=raw, errors=errors, stale=stale,
-                           status_code=status)
+                           status_code=status, back=back)
     return templates.TemplateResponse(request, "editor/correct.html", _form_context(
-        session, s=statement, raw=raw, errors=errors, correcting=True, done=None, stale=stale),
-        status_code=status)
+        session, s=statement, raw=raw, errors=errors, correcting=True, done=None, stale=stale, back=back,
+        undo=None, deciding=False, oob=False), status_code=status)
 
 
 # --- add an article ---------------------------------------------------------------------------------------------
@@ -328,7 +360,7 @@ def correct_submit(statement_id: DbId, request: Request, session: SessionDep, us
 @router.get("/editor/articles/new")
 def new_article(request: Request, user: CurrentEditor):
     return templates.TemplateResponse(request, "editor/article_form.html", {
-        "raw": {k: "" for k in ARTICLE_FIELDS}, "errors": {}, "result": None})
+        "raw": {k: "" for k in ARTICLE_FIELDS}, "errors": {}, "result": None, "machine_on_map": _machine_on_map()})
 
 
 @router.post("/editor/articles/new")
@@ -336,9 +368,26 @@ def add_article(request: Request, session: SessionDep, user: CurrentEditor, form
     raw = _raw_form(form, ARTICLE_FIELDS)
     data, errors = editing.validate_article(raw)
     if errors:
-        return _page(request, "editor/article_form.html", {"raw": raw, "errors": errors, "result": None},
+        return _page(request, "editor/article_form.html", {"raw": raw, "errors": errors, "result": None,
+                                                           "machine_on_map": _machine_on_map()},
                      status_code=422, blocks=["form"])
     result = editing.add_article(session, user, data)
     found = queries.article_statements(session, result.article_id) if result.article_id else []
     return _page(request, "editor/article_form.html", {"raw": {k: "" for k in ARTICLE_FIELDS}, "errors": {},
-                                                       "result": result, "found": found}, blocks=["form"])
+                                                       "result": result, "found": found,
+                                                       "machine_on_map": _machine_on_map()}, blocks=["form"])
+
+
+def _machine_on_map() -> bool:
+    """Whether unreviewed machine statements count on the map (MACHINE_ON_MAP, default true)."""
+    from app.settings import get_settings
+
+    return bool(getattr(get_settings(), "machine_on_map", True))
+
+
+# The review queue at scale, reader suggestions (editors' side), confirmations; the article page and the
+# readers' suggestion form. Their own modules; routed with the editors' routes.
+from app.web import articles as _articles, review as _review  # noqa: E402
+
+router.include_router(_review.router)
+router.include_router(_articles.router)

@@ -146,8 +146,9 @@ def test_admin_sees_history_and_reverts(page, live_server, accounts, queue, scre
     expect(page.locator("#notice")).to_have_text("Changes saved.")
     expect(page.locator("#history")).to_contain_text("edited by ada")
     screenshot("editor-statement-history")
-    page.locator("#history").get_by_role("button", name="Revert").click()
-    expect(page.locator("#notice")).to_have_text("Change reverted.")
+    page.locator("#history").get_by_role("link", name="Revert").last.click()  # asks first
+    page.get_by_role("button", name="Revert change").click()
+    expect(page.locator("#notice")).to_contain_text("reverted; the history records the revert as change #")
     expect(page.locator(".statement-head .badge")).to_have_text("support")
     expect(page.locator("#history")).to_contain_text("reverted by ada")
 
