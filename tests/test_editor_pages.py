@@ -306,6 +306,19 @@ def test_add_an_article_with_bad_input(client, session, token):
     assert session.scalar(select(func.count()).select_from(Statement)) == 0
 
 
+def test_an_article_over_the_extraction_time_limit_is_refused_and_kept(client, session, token, monkeypatch):
+    from app.ingest import store
+    from app.ingest.extract import RuleExtractor
+    from app.models import Article
+
+    monkeypatch.setattr(store, "_default", RuleExtractor(time_limit=1e-9))  # a limit no article can meet
+    r = client.post("/editor/articles/new", data={"body": ARTICLE, "title": "Kept title", "csrf_token": token})
+    assert r.status_code == 422
+    assert "too complex for the extractor" in r.text and "nothing was stored" in r.text
+    assert 'value="Kept title"' in r.text and "France is ready to send troops" in r.text
+    assert session.scalar(select(func.count()).select_from(Article)) == 0
+
+
 def test_add_an_article_with_htmx_swaps_the_result_in(client, session, token):
     r = client.post("/editor/articles/new", data={"body": ARTICLE, "csrf_token": token}, headers=HX)
     assert r.status_code == 200 and "<html" not in r.text

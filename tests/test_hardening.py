@@ -221,7 +221,9 @@ def test_a_nul_in_the_edit_and_correct_forms_is_refused(client, session, editor,
 @pytest.mark.parametrize("page", [str(10**21), "1" * 5000, "²"])
 def test_page_numbers_are_bounded(client, editor, page):
     _sign_in(client)
-    assert client.get("/editor/review", params={"page": page}).status_code == 422
+    # the review queue pages by cursor: a cursor that names no place is refused, a suggestion id ignored
+    assert client.get("/editor/review", params={"after": page}).status_code == 422
+    assert client.get("/editor/review", params={"kind": "suggestions", "after_id": page}).status_code == 200
     assert client.get("/statements", params={"page": page}).status_code == 422
 
 

@@ -8,6 +8,7 @@ from markupsafe import Markup, escape
 
 from app import clock
 from app import editing, queries
+from app.ingest.extract import ExtractionTooComplex
 from app.editing import EDITABLE, LABELS, EditError, StaleEdit
 from app.models import PRECISIONS, STANCES, Statement
 from app.inputs import control_character, parse_id
@@ -371,7 +372,15 @@ def add_article(request: Request, session: SessionDep, user: CurrentEditor, form
         return _page(request, "editor/article_form.html", {"raw": raw, "errors": errors, "result": None,
                                                            "machine_on_map": _machine_on_map()},
                      status_code=422, blocks=["form"])
-    result = editing.add_article(session, user, data)
+    try:
+        result = editing.add_article(session, user, data)
+    except ExtractionTooComplex as e:  # over the time limit: nothing stored, the form keeps the text
+        session.rollback()
+        errors = {"body": f"This article is too complex for the extractor ({e}); nothing was stored. "
+                          "Split it into shorter articles and add them one by one."}
+        return _page(request, "editor/article_form.html", {"raw": raw, "errors": errors, "result": None,
+                                                           "machine_on_map": _machine_on_map()},
+                     status_code=422, blocks=["form"])
     found = queries.article_statements(session, result.article_id) if result.article_id else []
     return _page(request, "editor/article_form.html", {"raw": {k: "" for k in ARTICLE_FIELDS}, "errors": {},
                                                        "result": result, "found": found,

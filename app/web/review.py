@@ -14,6 +14,7 @@ from app.evidence import evidence_pieces, shortened
 from app.models import STANCES
 from app.queries import ReviewFilters
 from app.web.auth import CurrentAdmin, CurrentEditor, safe_next
+from app.inputs import parse_id
 from app.web.deps import (DbId, ParamError, SessionDep, is_htmx, parse_choice, parse_country, parse_date, parse_int,
                           templates)
 
@@ -98,7 +99,7 @@ def review_queue(request: Request, session: SessionDep, user: CurrentEditor):
     if kind == "suggestions":
         after_id = request.query_params.get("after_id", "")
         rows, waiting = queries.pending_suggestions(session, limit=SUGGESTIONS_PER_PAGE,
-                                                    after_id=int(after_id) if after_id.isdigit() else None)
+                                                    after_id=parse_id(after_id))  # not an id: from the top
         context |= {"suggestions": rows, "total": queries.review_queue(session, limit=0)[1],
                     "suggestions_next": rows[-1].id if len(rows) == SUGGESTIONS_PER_PAGE else None}
         return templates.TemplateResponse(request, "editor/review.html", context)
