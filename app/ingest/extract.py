@@ -38,7 +38,7 @@ class Extractor(Protocol):
 
 
 class RuleExtractor:
-    """The rules extractor: general rules over the data files in app/data (see STANCES.md)."""
+    """The rules extractor: general rules over the data files in app/data (see METHOD.md)."""
 
     rules_version = RULES_VERSION
 
