@@ -6,6 +6,8 @@ import datetime as dt
 from dataclasses import dataclass
 
 from app.ingest.dates import DateValue, find_dateline, infer_date
+from app.ingest.incumbents import office_bounds
+from app.ingest.lexicon import load_lexicon
 
 
 @dataclass(frozen=True)
@@ -56,11 +58,7 @@ def date_basis(published_on: dt.date | None, precision: str, body: str) -> str:
         if infer_date(body) == stored:
             return (f"Inferred from the dates the text mentions, so only the {precision} is known "
                     "(a mention bounds the date, it never pins the day).")
-        from app import clock
-        from app.ingest.incumbents import office_bounds
-        from app.ingest.lexicon import load_lexicon
-
-        if infer_date(body, office_bounds(body, load_lexicon(), clock.today())) == stored:
+        if infer_date(body, office_bounds(body, load_lexicon())) == stored:
             return (f"Inferred at {precision} precision from the dates the text mentions and the terms of office "
                     "of the people it names with their title.")
     return "Given with the article: its date header or published field (or the form it was pasted into)."

@@ -95,7 +95,9 @@ def test_three_way_keeps_only_what_each_editor_changed():
 
 def test_date_basis_says_how_the_date_was_found():
     assert "dateline" in date_basis(dt.date(2024, 12, 3), "day", "Title\n6:22 AM EST, December 3, 2024\n\nText.")
-    assert "Inferred" in date_basis(dt.date(2024, 11, 1), "month", "In November 2024 leaders met.")
+    # (a month is inferred only where the text closes the span: "December" written in 2024 after November 2024)
+    assert "Inferred" in date_basis(dt.date(2024, 12, 1), "month",
+                                    "In November 2024 leaders met. On December 3 they met again.")
     assert "Given with the article" in date_basis(dt.date(2025, 3, 27), "day", "No dates here.")
     assert "No date" in date_basis(None, "unknown", "No dates here.")
 

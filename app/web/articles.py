@@ -89,7 +89,9 @@ def suggest_submit(request: Request, session: SessionDep,
         return _form(request, session, None, None, raw, {"form": "This form is not about a statement or country "
                                                                  "we know; open one and suggest from its page."},
                      status_code=422)
-    expected = request.session.get("csrf") if "session" in request.scope else None
+    # the token the form's page derived for this reader's session (none: the session is gone or cookies blocked)
+    seeded = "session" in request.scope and (request.session.get("sid") or request.session.get("anon"))
+    expected = csrf_token(request) if seeded else None
     sent = request.headers.get("X-CSRF-Token") or csrf
     if not expected or not sent or not hmac.compare_digest(str(sent), str(expected)):
         csrf_token(request)

@@ -115,6 +115,8 @@ class ConditionalMiddleware:
             if message["type"] == "http.response.start":
                 headers = MutableHeaders(scope=message)
                 ok = message["status"] in (200, 422)
+                if "no-store" in headers.get("cache-control", ""):
+                    ok = False  # a route that must not be stored (a form with its own token): no ETag, not kept
                 if ok and "etag" not in headers:
                     headers["ETag"] = etag
                     headers["Cache-Control"] = "no-cache"  # revalidate each time; a 304 costs one lookup
