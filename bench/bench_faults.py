@@ -121,12 +121,19 @@ def run_faults(corpus: Path, tmp: Path, n_articles: int, kills: int, jobs: int, 
 
     url, drop = fresh_database(tmp, postgres, f"faults{jobs}")
     env = {**env_base, "DATABASE_URL": url}
+    # start-up (imports, the data files, the first connection): an ingest of an empty folder
+    empty = tmp / "empty"
+    empty.mkdir(exist_ok=True)
+    t0 = time.perf_counter()
+    subprocess.run(ingest_cmd(empty, jobs), env=env, capture_output=True)
+    startup = time.perf_counter() - t0
+    work = max(0.1, clean_seconds - startup)
     done_kills = partial = orphans = finished_early = 0
     stored_after: list[int] = []
     for _ in range(kills):
         stored = snapshot(url)["articles"]
-        remaining = clean_seconds * (1 - stored / max(1, clean["articles"]))
-        delay = rng.uniform(0.3, max(0.35, 0.8 * remaining))  # start-up (imports, lexicon) counts too
+        remaining = work * (1 - stored / max(1, clean["articles"]))
+        delay = rng.uniform(0.2, startup + 0.9 * remaining)  # anywhere from start-up to near the end
         p = subprocess.Popen(ingest_cmd(corpus, jobs), env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         time.sleep(delay)
         workers = children_of(p.pid)
@@ -149,7 +156,7 @@ def run_faults(corpus: Path, tmp: Path, n_articles: int, kills: int, jobs: int, 
     final_run = subprocess.run(ingest_cmd(corpus, jobs), env=env, capture_output=True, text=True)
     final = snapshot(url)
     drop()
-    return {"jobs": jobs, "clean_seconds": clean_seconds, "clean": clean, "final": final, "kills": done_kills,
+    return {"jobs": jobs, "clean_seconds": clean_seconds, "startup": startup, "clean": clean, "final": final, "kills": done_kills,
             "finished_early": finished_early, "partial": partial, "orphans": orphans, "stored_after": stored_after,
             "clean_rc": clean_run.returncode, "final_rc": final_run.returncode}
 
@@ -165,7 +172,7 @@ def main() -> None:
     rng = random.Random(args.seed)
     print(f"database: {'Postgres' if args.postgres else 'SQLite'}; corpus: {args.articles} generated articles; "
           f"load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
-    print(f"{'jobs':>4} {'clean s':>8} {'kills':>5} {'articles after each kill':<44} {'partial':>7} {'orphans':>7} "
+    print(f"{'jobs':>4} {'clean s':>8} {'start s':>7} {'kills':>5} {'articles after each kill':<44} {'partial':>7} {'orphans':>7} "
           f"{'clean: articles/statements/fingerprint':>40} {'after kills + completion':>40} {'identical':>9}")
     with tempfile.TemporaryDirectory() as tmp:
         tmp_path = Path(tmp)
@@ -178,7 +185,7 @@ def main() -> None:
             same = (c["articles"], c["statements"], c["fingerprint"]) == (f["articles"], f["statements"],
                                                                            f["fingerprint"])
             after = ",".join(map(str, r["stored_after"])) + (" (then finished before a kill)" if r["finished_early"] else "")
-            print(f"{jobs:>4} {r['clean_seconds']:>8.1f} {r['kills']:>5} {after:<44} {r['partial']:>7} {r['orphans']:>7} "
+            print(f"{jobs:>4} {r['clean_seconds']:>8.1f} {r['startup']:>7.1f} {r['kills']:>5} {after:<44} {r['partial']:>7} {r['orphans']:>7} "
                   f"{c['articles']:>10}/{c['statements']}/{c['fingerprint']:>16} "
                   f"{f['articles']:>10}/{f['statements']}/{f['fingerprint']:>16} {'yes' if same else 'NO':>9}")
             if r["clean_rc"] or r["final_rc"]:

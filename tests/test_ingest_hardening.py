@@ -124,22 +124,28 @@ def test_an_extractor_exception_is_reported_and_the_run_goes_on(session, tmp_pat
 class DiesOn(RuleExtractor):
     """A worker process that dies on one article (as a crash in a parser or the OOM killer would)."""
 
+    marker = "Report 33:"
+
     def extract(self, article):
-        if "Report 33:" in article.body:
+        if self.marker in article.body:
             os._exit(3)
         return super().extract(article)
 
 
-def test_a_worker_that_dies_is_reported_and_the_others_go_on(session, tmp_path):
-    write_corpus(tmp_path / "c", 120)
-    summary = ingest_paths(session, [tmp_path / "c"], extractor=DiesOn(), jobs=2)
-    # the files in flight with it are tried again one by one: only the one that kills a worker is lost
+@pytest.mark.parametrize("marker, where", [("Report 33:", "a00033.txt"), ("Report 34:", "feed00000.jsonl:7")])
+def test_a_worker_that_dies_is_reported_and_the_others_go_on(session, tmp_path, marker, where):
+    write_corpus(tmp_path / "c", 200)  # 160 text files, a feed of 40 lines (two tasks)
+    extractor = DiesOn()
+    extractor.marker = marker
+    summary = ingest_paths(session, [tmp_path / "c"], extractor=extractor, jobs=2)
+    # the files (or lines) in flight with it are tried again one by one: only the one that kills a worker is lost
     [err] = summary.errors
-    assert err.path.endswith("a00033.txt") and "the worker process reading and extracting it died" in err.reason
-    assert (summary.added, summary.failed) == (119, 1) and counts(session)[0] == 119
-    assert _stored(session)[0] == sorted(_stored(session)[0], key=lambda a: (a[1] or "", a[2] or 0))  # in order
+    assert err.path.endswith(where) and "the worker process reading and extracting it died" in err.reason
+    assert (summary.added, summary.failed) == (199, 1) and counts(session)[0] == 199
+    stored = _stored(session)[0]
+    assert stored == sorted(stored, key=lambda a: (a[1] or "", a[2] or 0))  # in the input's order
     again = ingest_paths(session, [tmp_path / "c"], jobs=2)  # with rules that finish it, a rerun stores it
-    assert (again.added, again.skipped, again.failed) == (1, 119, 0) and counts(session)[0] == 120
+    assert (again.added, again.skipped, again.failed) == (1, 199, 0) and counts(session)[0] == 200
 
 
 # --- --jobs N gives the same result as one job ------------------------------------------------------------
@@ -159,22 +165,23 @@ def _stored(session) -> list[tuple]:
 
 
 def test_jobs_2_stores_the_same_as_jobs_1(settings_env, session, tmp_path):
-    write_corpus(tmp_path / "c", 150)
+    write_corpus(tmp_path / "c", 400)  # 320 text files, a feed of 80 lines (three tasks)
     (tmp_path / "c" / "bad.txt").write_bytes(b"\x00\x01")
+    (tmp_path / "c" / "bad.jsonl").write_text('{"text": "Norway is ready to send troops."}\n{oops\n')
     for f in sorted((ROOT / "seeds").iterdir()):
         (tmp_path / "c" / f.name).write_bytes(f.read_bytes())
     one = runner.invoke(cli, ["ingest", "--jobs", "1", str(tmp_path / "c")])
-    assert one.exit_code == 1 and "bad.txt: binary file" in one.stderr
+    assert one.exit_code == 1 and "bad.txt: binary file" in one.stderr and "bad.jsonl:2: malformed JSON" in one.stderr
     by_one = _stored(session)
-    assert len(by_one[0]) == 155 and len(by_one[1]) > 300
+    assert len(by_one[0]) == 406 and len(by_one[1]) > 800
     session.execute(Statement.__table__.delete())
     session.execute(Article.__table__.delete())
     session.commit()
     two = runner.invoke(cli, ["ingest", "--jobs", "2", str(tmp_path / "c")])
-    assert two.exit_code == 1 and "bad.txt: binary file" in two.stderr
+    assert two.exit_code == 1 and "bad.txt: binary file" in two.stderr and "bad.jsonl:2: malformed JSON" in two.stderr
     assert _stored(session) == by_one
     rerun = runner.invoke(cli, ["ingest", "--jobs", "2", str(tmp_path / "c")])
-    assert "155" in rerun.stderr and _stored(session) == by_one  # all skipped (already stored)
+    assert "406" in rerun.stderr and _stored(session) == by_one  # all skipped (already stored)
 
 
 # --- ingests running at once ---------------------------------------------------------------------------------

@@ -246,6 +246,25 @@ def decode_html(path: Path, data: bytes) -> str | ReadError:
     return text.lstrip("\ufeff")
 
 
+def jsonl_lines(text: str) -> list[tuple[int, str]]:
+    """A JSON Lines file's non-blank lines with their numbers (from 1)."""
+    return [(n, line) for n, line in enumerate(text.splitlines(), 1) if line.strip()]
+
+
+def read_jsonl(path: Path, max_bytes: int = 5_000_000) -> list[tuple[int, str]] | ReadError:
+    """A JSON Lines file's lines, to be parsed apart (read_json_line), or why the file cannot be read."""
+    data = _read_bytes(path, max_bytes)
+    if isinstance(data, ReadError):
+        return data
+    text = _decode(path, data)
+    return text if isinstance(text, ReadError) else jsonl_lines(text)
+
+
+def read_json_line(path: Path, n: int, line: str) -> ReadResult:
+    result = parse_json_record(line, path.name, n)
+    return ReadError(f"{path}:{n}", result) if isinstance(result, str) else result
+
+
 def read_file(path: Path, max_bytes: int = 5_000_000) -> Iterator[ReadResult]:
     """The articles in one file (one for .txt and .html, one a line for .jsonl), errors as values."""
     kind = SUFFIXES.get(path.suffix.lower())
@@ -261,11 +280,8 @@ def read_file(path: Path, max_bytes: int = 5_000_000) -> Iterator[ReadResult]:
         yield text
         return
     if kind == "jsonl":
-        for n, line in enumerate(text.splitlines(), 1):
-            if not line.strip():
-                continue
-            result = parse_json_record(line, path.name, n)
-            yield ReadError(f"{path}:{n}", result) if isinstance(result, str) else result
+        for n, line in jsonl_lines(text):
+            yield read_json_line(path, n, line)
         return
     try:
         result = parse_html(text, path.name) if kind == "html" else parse_text(text, path.name)

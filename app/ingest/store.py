@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from app import clock
 from app.ingest.dates import DateValue
 from app.ingest.extract import Candidate, ExtractionTooComplex, Extractor, RuleExtractor
-from app.ingest.readers import article_files, read_file, read_paths
+from app.ingest.readers import article_files, read_file, read_json_line, read_jsonl, read_paths
 from app.ingest.types import ArticleInput, ReadError
 from app.models import Article, Statement
 from app.positions import refresh_countries
@@ -246,6 +246,7 @@ def default_jobs() -> int:
 
 _worker: dict = {}
 CHUNK_FILES = 16  # files per task: large enough to amortise the round trip, small enough to keep cores busy
+CHUNK_LINES = 32  # lines of a JSON Lines feed per task
 
 
 def _die_with_parent(parent: int) -> None:
@@ -282,17 +283,39 @@ def _known_digests(digests: list[str]) -> dict[str, int]:
         return {d: i for d, i in rows}
 
 
-def _work_chunk(chunk: list[Path | ReadError]) -> list[Prepared | ReadError]:
-    """Read, look up and extract a chunk of files in a worker, in order."""
+@dataclass(frozen=True)
+class _Lines:
+    """Some lines of a JSON Lines file: a feed is read by the parent and its lines spread over the workers."""
+
+    path: Path
+    lines: tuple[tuple[int, str], ...]
+
+    def one_by_one(self) -> list["_Lines"]:
+        return [_Lines(self.path, (line,)) for line in self.lines]
+
+    def where(self) -> str:
+        first, last = self.lines[0][0], self.lines[-1][0]
+        return f"{self.path}:{first}" + (f"-{last}" if last != first else "")
+
+
+_Task = Path | ReadError | _Lines
+
+
+def _work_chunk(chunk: list[_Task]) -> list[Prepared | ReadError]:
+    """Read, look up and extract a chunk of files (or of a feed's lines) in a worker, in order."""
     read: list[ArticleInput | ReadError] = []
     for f in chunk:
         if isinstance(f, ReadError):
             read.append(f)
             continue
         try:
-            read.extend(read_file(f, _worker["max_bytes"]))
+            if isinstance(f, _Lines):
+                read.extend(read_json_line(f.path, n, line) for n, line in f.lines)
+            else:
+                read.extend(read_file(f, _worker["max_bytes"]))
         except Exception as e:  # read_file turns bad input into reasons; this is for the unforeseen
-            read.append(ReadError(str(f), f"could not be read ({type(e).__name__}: {e})"))
+            read.append(ReadError(f.where() if isinstance(f, _Lines) else str(f),
+                                  f"could not be read ({type(e).__name__}: {e})"))
     digests = {id(r): body_sha256(r.body) for r in read if isinstance(r, ArticleInput)}
     try:
         known = _known_digests(list(set(digests.values())))
@@ -309,15 +332,21 @@ def _work_chunk(chunk: list[Path | ReadError]) -> list[Prepared | ReadError]:
     return out
 
 
-def _chunks(paths: Iterable[Path]) -> Iterator[list[Path | ReadError]]:
-    chunk: list[Path | ReadError] = []
+def _chunks(paths: Iterable[Path], max_bytes: int) -> Iterator[list[_Task]]:
+    """Tasks of up to CHUNK_FILES files; a JSON Lines feed is read here and cut into tasks of CHUNK_LINES lines,
+    so a corpus delivered as one big feed uses every worker too."""
+    chunk: list[_Task] = []
     for f in article_files(paths):
-        # a JSON Lines feed holds many articles: it is a task of its own
         if isinstance(f, Path) and f.suffix.lower() in (".jsonl", ".ndjson"):
             if chunk:
                 yield chunk
                 chunk = []
-            yield [f]
+            lines = read_jsonl(f, max_bytes)
+            if isinstance(lines, ReadError):
+                yield [lines]
+                continue
+            for k in range(0, len(lines), CHUNK_LINES):
+                yield [_Lines(f, tuple(lines[k:k + CHUNK_LINES]))]
             continue
         chunk.append(f)
         if len(chunk) >= CHUNK_FILES:
@@ -351,7 +380,7 @@ def _prepared_in_pool(session: Session, paths: Iterable[Path], max_bytes: int, e
                                    initargs=(extractor, _lookup_url(session), max_bytes, os.getpid()))
 
     pool = new_pool()
-    chunks = _chunks(paths)
+    chunks = _chunks(paths, max_bytes)
     pending = True  # the input has more chunks
     todo: deque = deque()  # (chunk, retried) to submit before the rest of the input
     window: deque = deque()  # (chunk, retried, future, pool) in the input's order
@@ -393,14 +422,16 @@ def _prepared_in_pool(session: Session, paths: Iterable[Path], max_bytes: int, e
                 lost = [(chunk, retried)] + [(c, r) for c, r, _, _ in window]
                 window.clear()
                 replace(its_pool)
-                if retried:  # alone in flight: this file killed the worker
+                if retried:  # alone in flight: this file (or line) killed the worker
                     for f in chunk:
                         yield f if isinstance(f, ReadError) else ReadError(
-                            str(f), f"not read: the worker process reading and extracting it died ({e})")
+                            f.where() if isinstance(f, _Lines) else str(f),
+                            f"not read: the worker process reading and extracting it died ({e})")
                     continue
                 for c, _ in reversed(lost):
                     for f in reversed(c):
-                        todo.appendleft(([f], True))
+                        for one in reversed(f.one_by_one() if isinstance(f, _Lines) else [f]):
+                            todo.appendleft(([one], True))
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
 
