@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from app import editing
 from app.ingest.store import ingest_paths
@@ -70,6 +70,8 @@ def test_the_article_page_shows_the_text_with_each_statement_marked(page, live_s
 
 def test_triage_a_whole_seed_article_by_keyboard_in_at_most_20_presses(page, live_server, seeded, session,
                                                                        screenshot):
+    waiting = session.scalar(select(func.count()).select_from(Statement)
+                             .where(Statement.review_status == "unreviewed"))  # in the whole queue, all seeds
     sign_in(page, live_server)
     page.goto(f"{live_server}/articles/{seeded.id}")
     page.get_by_role("link", name="Review this article's statements").click()
@@ -110,7 +112,7 @@ def test_triage_a_whole_seed_article_by_keyboard_in_at_most_20_presses(page, liv
     press("Shift+V")  # verify the ten remaining in this article
     expect(page.locator('.review-item[data-state="done"]')).to_have_count(16)
     expect(page.locator(".group-actions")).to_contain_text("10 statements verified")
-    expect(page.locator("#queue-count")).to_have_text(str(62 - 16))
+    expect(page.locator("#queue-count")).to_have_text(str(waiting - 16))
     both_sizes(page, screenshot, "queue-done", full_page=False)
     assert presses <= 20, f"{presses} key presses to triage 16 statements"
     print(f"\nkeyboard triage of seed article {seeded.id}: 16 statements in {presses} key presses")
