@@ -66,7 +66,10 @@ _ASIDE = re.compile(r",\s+(?:(?:which|who)(?!\s+(?:also\s+)?(?:have\s+|has\s+|ha
 # (not an apposition that names those the clause speaks of: "– including Germany, the UK and the US –")
 _DASH_ASIDE = re.compile(r"\s[–—]\s(?!(?:including|such as|notably|namely|among them|in particular)\b)"
                          r"[^–—]{3,100}?\s[–—]\s", re.I)
-_PARENTHESIS = re.compile(r"\((?:[^()]*?\s){3,}[^()]*\)")
+# a parenthesis without parentheses inside; it counts when it holds three spaces or more (checked in code: a
+# repeated group over the same characters would backtrack exponentially on an unclosed "(")
+_PARENTHESIS = re.compile(r"\([^()]*\)")
+_SPACE = re.compile(r"\s")
 _QUESTION = re.compile(r"\b(?:whether|asked (?:if|what|how|when|whether)|"
                        r"(?:decide|determine|discuss|work out|study|assess|explore) (?:where|when|how|whether|if|what))\b")
 _CONDITION_END = re.compile(r"[,;:.!?]|\s[–—-]\s")
@@ -90,7 +93,7 @@ def find_conditions(text: str, q: Question) -> tuple[list[tuple[int, int]], list
     for m in _DASH_ASIDE.finditer(text):
         # "26 countries have committed – some others have not yet taken a position – to deploy": an aside
         spans.append((m.start(), m.end()))
-    for m in _PARENTHESIS.finditer(text):
+    for m in (m for m in _PARENTHESIS.finditer(text) if len(_SPACE.findall(m.group())) >= 3):
         # "Hayashi (and Japan initially also declared itself ready to ...) stated that Japan will not send":
         # a parenthesis is background, not the sentence's statement ("(Reuters)", "(SPD)" are too short to matter)
         spans.append((m.start(), m.end()))

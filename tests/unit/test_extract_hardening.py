@@ -144,3 +144,18 @@ def test_the_ingest_reports_a_too_complex_article_and_carries_on(session, tmp_pa
     summary = ingest_paths(session, [tmp_path], extractor=Impatient())
     assert summary.added == 1 and summary.failed == 1
     assert "a_slow.txt" in str(summary.errors[0]) and "article too complex" in str(summary.errors[0])
+
+
+def test_a_parenthesis_is_background_only_when_closed_and_long_enough():
+    """The parenthesis rule reads one span per closed "(...)" with three spaces or more; an unclosed "(" before
+    many words (the shape that once backtracked exponentially) is no span at all."""
+    from app.ingest.clauses import find_conditions
+    from app.ingest.lexicon import load_lexicon
+
+    q = load_lexicon().question
+    text = "Hayashi (and Japan also said it was ready) stated that Japan will not send troops."
+    spans, _ = find_conditions(text, q)
+    assert (text.index("("), text.index(")") + 1) in spans
+    assert find_conditions("Merkel (CDU) said so.", q)[0] == []
+    unclosed = "Norway (said that " + "it is ready to " * 60 + "send troops."
+    assert find_conditions(unclosed, q)[0] == []
