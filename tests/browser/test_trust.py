@@ -1,9 +1,6 @@
-"""What a reader sees of how sure the map is: the unreviewed cue on the map and in the tooltip, the verified-only
-view, and a country page with many statements that loads older ones on demand."""
+"""What a reader sees of how sure each position is: the unreviewed cue on the map, in the tooltip, the legend and
+the table, and the view limited to verified or editor-entered statements (issue 11)."""
 from __future__ import annotations
-
-import datetime as dt
-import re
 
 import pytest
 from factories import add_article, add_statement
@@ -11,16 +8,21 @@ from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
 
+PHONE = {"width": 390, "height": 844}
+
 
 @pytest.fixture
 def mixed(session):
     art = add_article(session, source="Reuters", url="https://reuters.example/1")
-    add_statement(session, "FR", "support", "2025-02-17", article=art, confidence=0.8, mention_start=0, cue_start=4,
-                  quote="France is ready to send troops.")
-    add_statement(session, "DE", "reject", "2025-02-17", article=art, review_status="verified",
-                  quote="Germany will not send soldiers.")
-    add_statement(session, "PL", "undecided", "2025-01-10", origin="editor", review_status="verified",
-                  quote="Poland has not decided.")
+    # found by the machine, nobody has looked at it
+    add_statement(session, "FR", "support", "2025-02-17", article=art, quote="France is ready to send troops.",
+                  origin="machine", review_status="unreviewed", confidence=0.8)
+    # found by the machine and checked by an editor
+    add_statement(session, "DE", "reject", "2025-02-17", article=art, quote="Germany will not send soldiers.",
+                  origin="machine", review_status="verified", confidence=0.75)
+    # typed by an editor
+    add_statement(session, "PL", "reject", "2025-02-18", quote="Poland will not send troops.", origin="editor",
+                  review_status="verified")
     session.commit()
 
 
@@ -28,66 +30,45 @@ def country(page, iso2):
     return page.locator(f'.stance-map a.country[data-iso2="{iso2}"]').first
 
 
-def rows(page):
-    return page.locator("#positions-table tbody tr[data-country]")
-
-
-def _style(locator, prop):
-    return locator.evaluate(f"el => getComputedStyle(el).{prop}")
-
-
-def test_unreviewed_positions_look_different_and_say_so(page, live_server, mixed, screenshot):
+def test_unreviewed_positions_carry_a_second_cue_on_the_map(page, live_server, mixed, screenshot):
     page.goto(f"{live_server}/?as_of=2025-03-01")
-    fr, de = country(page, "FR").locator("path"), country(page, "DE").locator("path")
-    assert float(_style(fr, "fillOpacity")) == pytest.approx(0.5)
-    assert _style(fr, "strokeDasharray") not in ("none", "")
-    assert float(_style(de, "fillOpacity")) == 1
-    assert _style(de, "strokeDasharray") in ("none", "")
-    expect(page.locator(".legend-trust")).to_contain_text("machine-found, not yet reviewed")
-    expect(page.locator('.legend-count[data-trust="unreviewed"]')).to_have_text("1")
-    fr.hover()
+    fr, de = country(page, "FR"), country(page, "DE")
+    expect(fr).to_have_attribute("data-trust", "unreviewed")
+    assert "unreviewed" in (fr.get_attribute("class") or "").split()
+    assert "unreviewed" not in (de.get_attribute("class") or "").split()
+    expect(de).to_have_attribute("data-trust", "verified")
+    # the cue is visible, not only a class: the unreviewed shape is drawn with a dashed outline
+    assert fr.locator("path").first.evaluate("p => getComputedStyle(p).strokeDasharray") not in ("none", "")
+    assert de.locator("path").first.evaluate("p => getComputedStyle(p).strokeDasharray") in ("none", "")
+    # ... and said in words: tooltip, legend, table
+    fr.locator("path").first.hover()
     tip = page.locator("#map-tooltip")
-    expect(tip).to_contain_text("machine-found, not reviewed (confidence 0.80)")
-    expect(tip).to_contain_text("Since 17 Feb 2025")
-    screenshot("browser-trust-tooltip")
-    de.hover()
-    expect(tip).to_contain_text("verified by an editor")
-    expect(page.locator("#row-FR")).to_contain_text("machine-found, not reviewed")
-    expect(page.locator("#row-PL")).to_contain_text("entered by an editor")
+    expect(tip).to_be_visible()
+    expect(tip).to_contain_text("not reviewed")
+    expect(page.locator('.legend-count[data-trust="unreviewed"]')).to_have_text("1")
+    expect(page.locator('.legend-count[data-trust="reviewed"]')).to_have_text("2")
+    row = page.locator('#positions-table tbody tr[data-country="FR"]')
+    expect(row).to_contain_text("machine-found, not reviewed")
+    expect(page.locator('#positions-table tbody tr[data-country="PL"]')).to_contain_text("entered by an editor")
+    screenshot("trust-map-unreviewed", full_page=False)
+    page.set_viewport_size(PHONE)
+    screenshot("trust-map-unreviewed-phone", full_page=False)
 
 
-def test_the_verified_only_view(page, live_server, mixed, screenshot):
+def test_the_verified_only_view_leaves_out_unreviewed_positions(page, live_server, mixed, screenshot):
     page.goto(f"{live_server}/?as_of=2025-03-01")
-    expect(rows(page)).to_have_count(3)
-    expect(page.get_by_label("all statements (default)")).to_be_checked()
+    expect(country(page, "FR")).to_have_attribute("data-stance", "support")
     page.get_by_label("verified or editor-entered only").check()
-    expect(page).to_have_url(re.compile(r"reviewed=verified"))
-    expect(rows(page)).to_have_count(2)
-    expect(country(page, "FR")).to_have_attribute("data-stance", "none")
+    page.get_by_role("button", name="Show").click()
+    expect(page).to_have_url(f"{live_server}/?as_of=2025-03-01&reviewed=verified")
+    expect(country(page, "FR")).to_have_attribute("data-stance", "none")  # its only statement is unreviewed
     expect(country(page, "DE")).to_have_attribute("data-stance", "reject")
-    expect(page.locator('.legend-count[data-stance="support"]')).to_have_text("0")
+    expect(country(page, "PL")).to_have_attribute("data-stance", "reject")
+    expect(page.locator(".reading-note")).to_contain_text("verified or entered")
     expect(page.locator('.legend-count[data-trust="unreviewed"]')).to_have_text("0")
-    expect(page.locator("#freshness")).to_contain_text("Only positions resting on statements an editor verified")
-    screenshot("browser-verified-only")
-    page.reload()  # the URL holds the view
-    expect(rows(page)).to_have_count(2)
+    expect(page.locator('#positions-table tbody tr[data-country="FR"]')).to_have_count(0)
+    screenshot("trust-map-verified-only", full_page=False)
+    # the view is the URL: reloaded or shared, it shows the same
+    page.reload()
+    expect(country(page, "FR")).to_have_attribute("data-stance", "none")
     expect(page.get_by_label("verified or editor-entered only")).to_be_checked()
-    with page.expect_download() as info:
-        page.click('.downloads a:has-text("CSV")')
-    assert "reviewed=verified" in info.value.url
-
-
-def test_a_long_country_page_loads_older_statements_in_place(page, live_server, session):
-    start = dt.date(2023, 1, 1)
-    for n in range(75):
-        add_statement(session, "IT", ("support", "reject")[n // 30 % 2], start + dt.timedelta(days=10 * n),
-                      quote=f"statement number {n}.")
-    session.commit()
-    page.goto(f"{live_server}/countries/IT")
-    entries = page.locator("#timeline > li.tl-entry")
-    expect(entries).to_have_count(50)
-    page.get_by_role("link", name="Older statements").click()
-    expect(entries).to_have_count(75)
-    expect(page).to_have_url(f"{live_server}/countries/IT")  # in place: no navigation
-    expect(page.get_by_role("link", name="Older statements")).to_have_count(0)
-    expect(page.locator("#timeline")).to_contain_text("statement number 0.")
