@@ -85,10 +85,11 @@ def counts_in(reading: str, row) -> bool:
     return row.review_status != "dismissed" and (reading == "all" or row.review_status == "verified")
 
 
-def position_days(rows: list, prior: tuple | None = None, start: dt.date | None = None) -> list[dict]:
+def position_days(rows: list, prior: tuple | None = None, start: dt.date | None = None, stop=None) -> list[dict]:
     """The position days of one country in one reading. `rows`: its counted, dated statements sorted by date
     (from CORROBORATION_DAYS before `start` when `start` is given); `prior`: (stance, since_on, since_precision)
-    of the last day before `start`. Returns a dict per day on or after `start`."""
+    of the last day before `start`. Returns a dict per day on or after `start`, up to the first day for which
+    `stop(day_dict)` is true (that day included)."""
     window: deque = deque()
     stance, since_on, since_precision = prior or (None, None, None)
     out = []
@@ -109,6 +110,8 @@ def position_days(rows: list, prior: tuple | None = None, start: dt.date | None 
                     "since_on": since_on, "since_precision": since_precision,
                     "sources": len({source_key(r) for r in same}), "articles": len({_article_key(r) for r in same})})
         stance = best.stance
+        if stop is not None and stop(out[-1]):
+            break
     return out
 
 
@@ -214,13 +217,16 @@ _UPDATE_DAY = (update(_PD).where(_PD.c.id == bindparam("pid"))
 def refresh_countries(session: Session, countries: Iterable[str] | Mapping[str, dt.date | None]) -> None:
     """Bring the kept positions of these countries in line with their statements, in the caller's transaction
     (it flushes the session first and does not commit). Give a mapping country -> earliest date touched to
-    recompute only from that date (what ingest does: its new statements cannot change earlier days); a plain
-    list of countries, or None as the date, recomputes the whole country. Raises the data version. A handful of
+    recompute only from that date (what ingest does: its new statements cannot change earlier days), or a pair
+    (earliest, latest) to also stop where the kept days no longer change after the latest; a plain list of
+    countries, or None as the date, recomputes the whole country. Raises the data version. A handful of
     queries whatever the number of countries (an article names several)."""
     session.flush()
     bump_version(session)
     conn = session.connection()
-    starts = dict(countries) if isinstance(countries, Mapping) else dict.fromkeys(countries)
+    given = dict(countries) if isinstance(countries, Mapping) else dict.fromkeys(countries)
+    starts = {c: (v[0] if isinstance(v, tuple) else v) for c, v in given.items()}
+    ends = {c: (v[1] if isinstance(v, tuple) else None) for c, v in given.items()}
     codes = sorted(c for c in starts if c)
     if not codes:
         return
@@ -246,9 +252,24 @@ def refresh_countries(session: Session, countries: Iterable[str] | Mapping[str, 
         start = starts[country]
         mine = rows[country] if start is None else [r for r in rows[country] if r.stated_on >= start - window]
         for reading in READINGS:
-            new = {d["stated_on"]: d for d in position_days([r for r in mine if counts_in(reading, r)],
-                                                              priors.get((reading, country)), start)}
-            _diff_days(reading, country, new, old_all.get((reading, country), {}), out)
+            old = old_all.get((reading, country), {})
+            stop = None
+            if start is not None and ends[country] is not None and ends[country] < dt.date.max - window:
+                # Past the touched days and their window, a day computed as it was kept means every later day
+                # is the same function of the same state and statements: nothing more to do.
+                quiet = ends[country] + window
+
+                def stop(d, old=old, quiet=quiet):
+                    was = old.get(d["stated_on"])
+                    return d["stated_on"] > quiet and was is not None and \
+                        all(getattr(was, f) == d[f] for f in _DAY_FIELDS)
+
+            days = position_days([r for r in mine if counts_in(reading, r)], priors.get((reading, country)),
+                                 start, stop)
+            if stop is not None and days and stop(days[-1]):
+                last = days[-1]["stated_on"]
+                old = {day: r for day, r in old.items() if day <= last}
+            _diff_days(reading, country, {d["stated_on"]: d for d in days}, old, out)
     for i in range(0, len(out["gone"]), 500):
         conn.execute(delete(_PD).where(_PD.c.id.in_(out["gone"][i:i + 500])))
     if out["changed"]:

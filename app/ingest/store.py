@@ -81,16 +81,17 @@ def _insert_statements(session: Session, candidates: list[Candidate], article_id
         session.connection().execute(_INSERT_STATEMENT, [_statement_row(c, article_id) for c in candidates])
 
 
-def _touched(candidates: Iterable[Candidate]) -> dict[str, dt.date | None]:
-    """Country -> the earliest date its new statements carry (None: an undated one, recompute the country)."""
-    out: dict[str, dt.date | None] = {}
+def _touched(candidates: Iterable[Candidate]) -> dict[str, tuple[dt.date, dt.date] | None]:
+    """Country -> (earliest, latest) date of its new statements (None: an undated one, recompute the country)."""
+    out: dict[str, tuple[dt.date, dt.date] | None] = {}
     for c in candidates:
         if c.country in out and out[c.country] is None:
             continue
         if c.stated_on is None:
             out[c.country] = None
         else:
-            out[c.country] = min(c.stated_on, out.get(c.country) or c.stated_on)
+            lo, hi = out.get(c.country) or (c.stated_on, c.stated_on)
+            out[c.country] = (min(lo, c.stated_on), max(hi, c.stated_on))
     return out
 
 
