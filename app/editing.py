@@ -300,23 +300,25 @@ def _check_version(statement: Statement, expected: int | None, data: StatementIn
                     merged=merged)
 
 
-def _touched(before: dict, statement: Statement) -> dict[str, dt.date]:
+def _touched(before: dict, statement: Statement) -> dict[str, tuple[dt.date, dt.date]]:
     """Country -> the earliest day whose position the change can alter: the statement's date before or after it
     (in the country it left and the one it joined). An undated statement alters no day (date.max), only the
     country's undated state, which refresh_countries always recomputes."""
     old_day = dt.date.fromisoformat(before["stated_on"]) if before.get("stated_on") else None
-    touched: dict[str, dt.date] = {}
+    touched: dict[str, tuple[dt.date, dt.date]] = {}
     for country, day in ((before["country_iso2"], old_day), (statement.country_iso2, statement.stated_on)):
-        touched[country] = min(touched.get(country, dt.date.max), day or dt.date.max)
-    return touched
+        lo, hi = touched.get(country, (dt.date.max, dt.date.min))
+        touched[country] = (min(lo, day or dt.date.max), max(hi, day or dt.date.min))
+    return {c: (lo, max(lo, hi)) for c, (lo, hi) in touched.items()}
 
 
-def _touched_all(pairs: list[tuple[dict, Statement]]) -> dict[str, dt.date]:
-    """_touched over several changes: per country the earliest day any of them can alter."""
-    touched: dict[str, dt.date] = {}
+def _touched_all(pairs: list[tuple[dict, Statement]]) -> dict[str, tuple[dt.date, dt.date]]:
+    """_touched over several changes: per country the earliest and the latest day any of them can alter."""
+    touched: dict[str, tuple[dt.date, dt.date]] = {}
     for before, statement in pairs:
-        for country, day in _touched(before, statement).items():
-            touched[country] = min(touched.get(country, dt.date.max), day)
+        for country, (lo, hi) in _touched(before, statement).items():
+            old_lo, old_hi = touched.get(country, (lo, hi))
+            touched[country] = (min(old_lo, lo), max(old_hi, hi))
     return touched
 
 

@@ -23,7 +23,7 @@ from collections.abc import Iterable, Mapping
 from itertools import groupby
 from urllib.parse import urlsplit
 
-from sqlalchemy import bindparam, delete, func, insert, select, update
+from sqlalchemy import bindparam, case, delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from app.models import (READINGS, Article, DataVersion, PositionChangeDay, PositionCountry, PositionDay,
@@ -85,10 +85,11 @@ def counts_in(reading: str, row) -> bool:
     return row.review_status != "dismissed" and (reading == "all" or row.review_status == "verified")
 
 
-def position_days(rows: list, prior: tuple | None = None, start: dt.date | None = None) -> list[dict]:
+def position_days(rows: list, prior: tuple | None = None, start: dt.date | None = None, stop=None) -> list[dict]:
     """The position days of one country in one reading. `rows`: its counted, dated statements sorted by date
     (from CORROBORATION_DAYS before `start` when `start` is given); `prior`: (stance, since_on, since_precision)
-    of the last day before `start`. Returns a dict per day on or after `start`."""
+    of the last day before `start`. Returns a dict per day on or after `start`, up to the first day for which
+    `stop(day_dict)` is true (that day included)."""
     window: deque = deque()
     stance, since_on, since_precision = prior or (None, None, None)
     out = []
@@ -109,55 +110,59 @@ def position_days(rows: list, prior: tuple | None = None, start: dt.date | None 
                     "since_on": since_on, "since_precision": since_precision,
                     "sources": len({source_key(r) for r in same}), "articles": len({_article_key(r) for r in same})})
         stance = best.stance
+        if stop is not None and stop(out[-1]):
+            break
     return out
 
 
 # --- keeping the tables -------------------------------------------------------------------------------------------
 
-def _counted_rows(conn, country: str, *, dated: bool, lo: dt.date | None = None) -> list:
-    q = (select(*_ROW_COLUMNS).select_from(_S.outerjoin(_A, _A.c.id == _S.c.article_id))
-         .where(_S.c.country_iso2 == country, _S.c.deleted_at.is_(None), _S.c.review_status != "dismissed"))
+def _by_country(rows, codes) -> dict[str, list]:
+    out: dict[str, list] = {c: [] for c in codes}
+    for r in rows:
+        out[r.country_iso2].append(r)
+    return out
+
+
+def _counted_rows(conn, codes: list[str], *, dated: bool, lo: dt.date | None = None) -> dict[str, list]:
+    """The counted-in-'all' statements of these countries, per country (dated ones by date)."""
+    q = (select(_S.c.country_iso2, *_ROW_COLUMNS).select_from(_S.outerjoin(_A, _A.c.id == _S.c.article_id))
+         .where(_S.c.country_iso2.in_(codes), _S.c.deleted_at.is_(None), _S.c.review_status != "dismissed"))
     if dated:
-        q = q.where(_S.c.stated_on.is_not(None)).order_by(_S.c.stated_on, _S.c.id)
+        q = q.where(_S.c.stated_on.is_not(None)).order_by(_S.c.country_iso2, _S.c.stated_on, _S.c.id)
         if lo is not None:
             q = q.where(_S.c.stated_on >= lo)
     else:
         q = q.where(_S.c.stated_on.is_(None))
-    return list(conn.execute(q))
+    return _by_country(conn.execute(q), codes)
 
 
-def _refresh_reading(conn, reading: str, country: str, rows: list, start: dt.date | None) -> Counter:
-    """Bring one reading's rows of one country in line; returns the change-day deltas."""
-    key = (_PD.c.reading == reading) & (_PD.c.country_iso2 == country)
-    prior = None
-    if start is not None:
-        prior = conn.execute(select(_PD.c.stance, _PD.c.since_on, _PD.c.since_precision)
-                             .where(key, _PD.c.stated_on < start).order_by(_PD.c.stated_on.desc()).limit(1)).first()
-    new = {d["stated_on"]: d for d in position_days([r for r in rows if counts_in(reading, r)],
-                                                      tuple(prior) if prior else None, start)}
-    old_q = select(_PD.c.id, _PD.c.stated_on, *(_PD.c[f] for f in _DAY_FIELDS)).where(key)
-    if start is not None:
-        old_q = old_q.where(_PD.c.stated_on >= start)
-    old = {r.stated_on: r for r in conn.execute(old_q)}
-    deltas: Counter = Counter()
-    gone = [r.id for day, r in old.items() if day not in new]
-    if gone:
-        conn.execute(delete(_PD).where(_PD.c.id.in_(gone)))
-    fresh = []
+def _priors(conn, codes: list[str], start: dt.date) -> dict[tuple[str, str], tuple]:
+    """(reading, country) -> (stance, since_on, since_precision) of the last kept day before `start`."""
+    p2 = _PD.alias("p2")
+    latest = (select(func.max(p2.c.stated_on))
+              .where(p2.c.reading == _PD.c.reading, p2.c.country_iso2 == _PD.c.country_iso2, p2.c.stated_on < start)
+              .scalar_subquery())
+    q = (select(_PD.c.reading, _PD.c.country_iso2, _PD.c.stance, _PD.c.since_on, _PD.c.since_precision)
+         .where(_PD.c.country_iso2.in_(codes), _PD.c.stated_on == latest))
+    return {(r.reading, r.country_iso2): (r.stance, r.since_on, r.since_precision) for r in conn.execute(q)}
+
+
+def _diff_days(reading: str, country: str, new: dict, old: dict, out: dict) -> None:
+    """Collect the writes that turn `old` (kept rows from the start day on) into `new`, and change-day deltas."""
+    deltas = out["deltas"][reading]
+    out["gone"].extend(r.id for day, r in old.items() if day not in new)
     for day, d in new.items():
         was = old.get(day)
         if was is None:
-            fresh.append({"reading": reading, "country_iso2": country, **d})
+            out["fresh"].append({"reading": reading, "country_iso2": country, **d})
         elif any(getattr(was, f) != d[f] for f in _DAY_FIELDS):
-            conn.execute(update(_PD).where(_PD.c.id == was.id).values({f: d[f] for f in _DAY_FIELDS}))
+            out["changed"].append({"pid": was.id, **{f"v_{f}": d[f] for f in _DAY_FIELDS}})
         if d["changed"] and not (was is not None and was.changed):
             deltas[day] += 1
     for day, r in old.items():
         if r.changed and not (day in new and new[day]["changed"]):
             deltas[day] -= 1
-    if fresh:
-        conn.execute(insert(_PD), fresh)
-    return deltas
 
 
 def _apply_change_days(conn, reading: str, deltas: Counter) -> None:
@@ -184,42 +189,96 @@ def _apply_change_days(conn, reading: str, deltas: Counter) -> None:
         conn.execute(insert(_PCD), inserts)
 
 
-def _refresh_country_row(conn, reading: str, country: str, undated: list) -> None:
-    counted = (_S.c.country_iso2 == country) & _S.c.deleted_at.is_(None) & (_S.c.review_status != "dismissed")
-    if reading == "verified":
-        counted &= _S.c.review_status == "verified"
-    first_on, last_on = conn.execute(select(func.min(_S.c.stated_on), func.max(_S.c.stated_on))
-                                     .where(counted)).one()
-    mine = [r for r in undated if counts_in(reading, r)]
-    undated_id = min(mine, key=rank).id if mine else None
-    total, dated = conn.execute(select(func.count(), func.count(_S.c.stated_on))
-                                .where(_S.c.country_iso2 == country, _S.c.deleted_at.is_(None))).one()
-    conn.execute(delete(_PC).where(_PC.c.reading == reading, _PC.c.country_iso2 == country))
-    if total:
-        conn.execute(insert(_PC).values(reading=reading, country_iso2=country, first_on=first_on, last_on=last_on,
-                                        undated_statement_id=undated_id, statements=total, dated=dated))
+def _refresh_country_rows(conn, codes: list[str], undated: dict[str, list]) -> None:
+    """position_countries for these countries, both readings: one aggregate over their statements."""
+    S = _S.c
+    live = S.review_status != "dismissed"
+    verified = S.review_status == "verified"
+    q = (select(S.country_iso2, func.count(), func.count(S.stated_on),
+                func.min(case((live, S.stated_on))), func.max(case((live, S.stated_on))),
+                func.min(case((verified, S.stated_on))), func.max(case((verified, S.stated_on))))
+         .where(S.country_iso2.in_(codes), S.deleted_at.is_(None)).group_by(S.country_iso2))
+    rows = []
+    for country, total, dated, first_all, last_all, first_v, last_v in conn.execute(q):
+        for reading, first_on, last_on in (("all", first_all, last_all), ("verified", first_v, last_v)):
+            mine = [r for r in undated[country] if counts_in(reading, r)]
+            rows.append({"reading": reading, "country_iso2": country, "first_on": first_on, "last_on": last_on,
+                         "undated_statement_id": min(mine, key=rank).id if mine else None,
+                         "statements": total, "dated": dated})
+    conn.execute(delete(_PC).where(_PC.c.country_iso2.in_(codes)))
+    if rows:
+        conn.execute(insert(_PC), rows)
+
+
+_UPDATE_DAY = (update(_PD).where(_PD.c.id == bindparam("pid"))
+               .values({f: bindparam(f"v_{f}") for f in _DAY_FIELDS}))
 
 
 def refresh_countries(session: Session, countries: Iterable[str] | Mapping[str, dt.date | None]) -> None:
     """Bring the kept positions of these countries in line with their statements, in the caller's transaction
     (it flushes the session first and does not commit). Give a mapping country -> earliest date touched to
-    recompute only from that date (what ingest does: its new statements cannot change earlier days); a plain
-    list of countries, or None as the date, recomputes the whole country. Raises the data version."""
+    recompute only from that date (what ingest does: its new statements cannot change earlier days), or a pair
+    (earliest, latest) to also stop where the kept days no longer change after the latest; a plain list of
+    countries, or None as the date, recomputes the whole country. Raises the data version. A handful of
+    queries whatever the number of countries (an article names several)."""
     session.flush()
     bump_version(session)
     conn = session.connection()
-    starts = dict(countries) if isinstance(countries, Mapping) else dict.fromkeys(countries)
-    deltas = {reading: Counter() for reading in READINGS}
-    for country in sorted(c for c in starts if c):
+    given = dict(countries) if isinstance(countries, Mapping) else dict.fromkeys(countries)
+    starts = {c: (v[0] if isinstance(v, tuple) else v) for c, v in given.items()}
+    ends = {c: (v[1] if isinstance(v, tuple) else None) for c, v in given.items()}
+    codes = sorted(c for c in starts if c)
+    if not codes:
+        return
+    window = dt.timedelta(days=CORROBORATION_DAYS)
+    whole = any(starts[c] is None for c in codes)
+    earliest = None if whole else min(starts[c] for c in codes)
+    rows = _counted_rows(conn, codes, dated=True, lo=None if whole else earliest - window)
+    undated = _counted_rows(conn, codes, dated=False)
+    old_q = select(_PD.c.id, _PD.c.reading, _PD.c.country_iso2, _PD.c.stated_on, *(_PD.c[f] for f in _DAY_FIELDS)) \
+        .where(_PD.c.country_iso2.in_(codes))
+    if not whole:
+        old_q = old_q.where(_PD.c.stated_on >= earliest)
+    old_all: dict[tuple[str, str], dict] = {}
+    for r in conn.execute(old_q):
+        start = starts[r.country_iso2]
+        if start is None or r.stated_on >= start:
+            old_all.setdefault((r.reading, r.country_iso2), {})[r.stated_on] = r
+    priors: dict[tuple[str, str], tuple] = {}
+    for start in sorted({starts[c] for c in codes if starts[c] is not None}):
+        priors.update(_priors(conn, [c for c in codes if starts[c] == start], start))
+    out = {"gone": [], "fresh": [], "changed": [], "deltas": {reading: Counter() for reading in READINGS}}
+    for country in codes:
         start = starts[country]
-        lo = start - dt.timedelta(days=CORROBORATION_DAYS) if start is not None else None
-        rows = _counted_rows(conn, country, dated=True, lo=lo)
-        undated = _counted_rows(conn, country, dated=False)
+        mine = rows[country] if start is None else [r for r in rows[country] if r.stated_on >= start - window]
         for reading in READINGS:
-            deltas[reading].update(_refresh_reading(conn, reading, country, rows, start))
-            _refresh_country_row(conn, reading, country, undated)
+            old = old_all.get((reading, country), {})
+            stop = None
+            if start is not None and ends[country] is not None and ends[country] < dt.date.max - window:
+                # Past the touched days and their window, a day computed as it was kept means every later day
+                # is the same function of the same state and statements: nothing more to do.
+                quiet = ends[country] + window
+
+                def stop(d, old=old, quiet=quiet):
+                    was = old.get(d["stated_on"])
+                    return d["stated_on"] > quiet and was is not None and \
+                        all(getattr(was, f) == d[f] for f in _DAY_FIELDS)
+
+            days = position_days([r for r in mine if counts_in(reading, r)], priors.get((reading, country)),
+                                 start, stop)
+            if stop is not None and days and stop(days[-1]):
+                last = days[-1]["stated_on"]
+                old = {day: r for day, r in old.items() if day <= last}
+            _diff_days(reading, country, {d["stated_on"]: d for d in days}, old, out)
+    for i in range(0, len(out["gone"]), 500):
+        conn.execute(delete(_PD).where(_PD.c.id.in_(out["gone"][i:i + 500])))
+    if out["changed"]:
+        conn.execute(_UPDATE_DAY, out["changed"])
+    if out["fresh"]:
+        conn.execute(insert(_PD), out["fresh"])
     for reading in READINGS:
-        _apply_change_days(conn, reading, deltas[reading])
+        _apply_change_days(conn, reading, out["deltas"][reading])
+    _refresh_country_rows(conn, codes, undated)
 
 
 def rebuild_positions(session: Session) -> int:
@@ -229,8 +288,9 @@ def rebuild_positions(session: Session) -> int:
     conn = session.connection()
     for table in (_PD, _PCD, _PC):
         conn.execute(delete(table))
-    countries = list(conn.scalars(select(_S.c.country_iso2).where(_S.c.deleted_at.is_(None)).distinct()))
-    refresh_countries(session, countries)
+    countries = sorted(conn.scalars(select(_S.c.country_iso2).where(_S.c.deleted_at.is_(None)).distinct()))
+    for i in range(0, len(countries), 20):  # bounded memory: 20 countries' statements at a time
+        refresh_countries(session, countries[i:i + 20])
     if not countries:
         bump_version(session)
     return len(countries)

@@ -168,16 +168,17 @@ def store_prepared(session: Session, p: Prepared, *, commit: bool = True) -> Sto
     return StoreResult("added", article_id, len(p.candidates), item.file_name)
 
 
-def _touched(candidates: Iterable[Candidate]) -> dict[str, dt.date | None]:
-    """Country -> the earliest date its new statements carry (None: an undated one, recompute the country)."""
-    out: dict[str, dt.date | None] = {}
+def _touched(candidates: Iterable[Candidate]) -> dict[str, tuple[dt.date, dt.date] | None]:
+    """Country -> (earliest, latest) date of its new statements (None: an undated one, recompute the country)."""
+    out: dict[str, tuple[dt.date, dt.date] | None] = {}
     for c in candidates:
         if c.country in out and out[c.country] is None:
             continue
         if c.stated_on is None:
             out[c.country] = None
         else:
-            out[c.country] = min(c.stated_on, out.get(c.country) or c.stated_on)
+            lo, hi = out.get(c.country) or (c.stated_on, c.stated_on)
+            out[c.country] = (min(lo, c.stated_on), max(hi, c.stated_on))
     return out
 
 
