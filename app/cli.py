@@ -13,11 +13,6 @@ app = typer.Typer(help="stancemap: track who stands where, with dated evidence."
 err = Console(stderr=True, soft_wrap=True)
 
 
-def _not_implemented(name: str) -> None:
-    err.print(f"stancemap {name}: not implemented yet")
-    raise typer.Exit(2)
-
-
 @app.command()
 def migrate(revision: str = typer.Argument("head", help="Alembic revision to upgrade to.")) -> None:
     """Upgrade the database schema (DATABASE_URL) and load the reference countries."""
@@ -174,17 +169,10 @@ def create_editor(
     admin: bool = typer.Option(False, "--admin", help="Give the account the admin role."),
 ) -> None:
     """Create an editor account (the password is read from a prompt or standard input)."""
-    import sys
-
     from app.db import get_engine, session_factory
     from app.editing import EditError, create_user
 
-    if sys.stdin.isatty():
-        # Never an argument: it would land in the shell history and the process list.
-        password = typer.prompt("Password", hide_input=True, confirmation_prompt=True, default="",
-                                show_default=False)
-    else:
-        password = sys.stdin.readline().rstrip("\r\n")
+    password = _read_password("Password")
     session = session_factory(get_engine())()
     try:
         user = create_user(session, username, password, role="admin" if admin else "editor")
@@ -211,12 +199,13 @@ def rebuild_positions_command() -> None:
     err.print(f"kept positions rebuilt for {countries} countries")
 
 
-def _read_password() -> str:
+def _read_password(label: str = "New password") -> str:
+    """A password from a prompt (typed twice), or the first line of standard input. Never an argument: it would
+    land in the shell history and the process list."""
     import sys
 
     if sys.stdin.isatty():
-        return typer.prompt("New password", hide_input=True, confirmation_prompt=True, default="",
-                            show_default=False)
+        return typer.prompt(label, hide_input=True, confirmation_prompt=True, default="", show_default=False)
     return sys.stdin.readline().rstrip("\r\n")
 
 
