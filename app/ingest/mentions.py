@@ -241,6 +241,18 @@ _DEMANDED = re.compile(r"\b(?:demand\w*|insist\w*|requir\w*|requirement|expect\w
                        r"want(?:s|ed)?|call(?:s|ed)? on|press(?:es|ed)?|count(?:s|ed)? on|rel(?:y|ies|ied) on)\s+"
                        r"(?:that\s+)?(?:the\s+)?$", re.I)
 KEEP = "keep"  # a role rule that applies but leaves the list's verdict standing
+# a country right after a verb that acts on it ("has backed Kyiv", "which supports Ukraine", "thanked Norway") is
+# the verb's object; "supported France's idea" names the idea's author (the possessive keeps it)
+_OBJECT_VERB = re.compile(r"\b(?:back(?:s|ed|ing)?|support(?:s|ed|ing)?|help(?:s|ed|ing)?|aid(?:s|ed|ing)?|"
+                          r"arm(?:s|ed|ing)?|assist(?:s|ed|ing)?|defend(?:s|ed|ing)?|thank(?:s|ed|ing)?|"
+                          r"visit(?:s|ed|ing)?|invad(?:es|ed|ing)|attack(?:s|ed|ing)?|reassur(?:es|ed|ing)|"
+                          r"protect(?:s|ed|ing)?|stand(?:s|ing)? with|stood with|sid(?:es|ed|ing) with)\s+(?:the\s+)?$",
+                          re.I)
+
+
+def _object_of_verb(m: Mention, tail: str, text: str) -> bool:
+    return (m.kind in ("name", "capital") and not _POSSESSIVE.match(tail)
+            and bool(_OBJECT_VERB.search(text, max(0, m.start - 30), m.start)))
 
 
 def _troops_subject(tail: str, before: str) -> bool:
@@ -286,6 +298,8 @@ MENTION_RULES: list[tuple[str, Callable]] = [
         else None),
     ("object-of-demand", lambda m, tail, before, text, lex, cond:  # "they demand that the United States ..."
         "object of a demand" if _DEMANDED.search(text, max(0, m.start - 60), m.start) else None),
+    ("object-of-verb", lambda m, tail, before, text, lex, cond:  # "Sweden has backed Kyiv"
+        "object of a verb" if _object_of_verb(m, tail, text) else None),
     ("adversary", lambda m, tail, before, text, lex, cond:
         "adversary" if any(c in lex.excluded for c in m.countries) else None),
     ("possessive", lambda m, tail, before, text, lex, cond: _possessive(m, tail, before)),
@@ -344,6 +358,8 @@ _ROLE_EXAMPLES = {
     "not-government": [("Former President Biden said he would send troops.", set())],
     "adversary": [("Russia rejected the deployment of peacekeepers.", set())],
     "object-of-demand": [("The Europeans demand that the United States support the mission.", set())],
+    "object-of-verb": [("Since 2022, Sweden has backed Kyiv, and Stockholm is now ready to send peacekeepers.",
+                        {("SE", "support")})],
     "possessive": [("Greece's neighbours are ready to send troops.", set())],
     "adjective-needs-state-noun": [("Italian businesses oppose sending troops.", set())],
     "media-name": [("The Washington Post said sending troops is not a good idea.", set()),
@@ -358,6 +374,7 @@ _ROLE_REASONS = {
     "not-government": "an opposition leader, a former office holder or a candidate does not speak for the state",
     "adversary": "the adversary's position is not tracked",
     "object-of-demand": "what someone demands, hopes or requires of a country is their position, not the country's",
+    "object-of-verb": "a country right after a verb that acts on it ('has backed Kyiv') is its object",
     "possessive": "'Spain's economy' is not Spain's government; 'Spain's foreign minister' is",
     "adjective-needs-state-noun": "an adjective speaks for a country only with a noun for its state "
                                   "('the Polish Prime Minister', not 'Polish businesses')",

@@ -17,7 +17,7 @@ from functools import cached_property
 from typing import Callable
 
 from app.ingest.candidate import Candidate
-from app.ingest.clauses import NEGATE, Clause, CueHit, find_conditions, find_cues, split_clauses
+from app.ingest.clauses import _REPORTING, NEGATE, Clause, CueHit, find_conditions, find_cues, split_clauses
 from app.ingest.dates import DateValue, TimeExpr, resolve
 from app.ingest.lexicon import Lexicon
 from app.ingest.mentions import _GOV_NOUN, _PLACE_PREP, _TROOPS_NOUN, Mention, _prev_word, find_mentions, judge_roles
@@ -539,7 +539,7 @@ def make_candidates(ctx: SentenceContext, group, cue: CueHit, mentions, holder_w
         if (new := fn(ctx, stance, cue, owned)) is not None:
             stance, changed = new, why(name, owned[0] if owned else "")
             break
-    expr = _nearest_time(list(ctx.exprs), 0, len(text), cue.start) or ctx.carried_time
+    expr = _nearest_time(list(ctx.exprs), 0, len(text), cue.start, text) or ctx.carried_time
     when = resolve(expr, ctx.ref) if expr else ctx.ref
     if not when.known:
         when = DateValue.unknown()
@@ -578,8 +578,28 @@ def _speaker(text: str, mentions: list[Mention], country: str) -> str | None:
         nm = _NAME_AFTER_TITLE.match(text[m.end + g.end():])
         return f"{title} {nm.group('name')}" if nm else title
     return None
-def _nearest_time(exprs: list[TimeExpr], lo: int, hi: int, pos: int) -> TimeExpr | None:
-    inside = [e for e in exprs if lo <= e.start < hi]
+# A time that dates something else: an event named beside it ("the invasion of February 2022", "the 2022
+# invasion", "since the war began in 2014"), or a span's bound ("since 2022", "until 2030", "by 2027").
+_EVENT_NOUN = (r"(?:invasion|war|annexation|aggression|attack|offensive|occupation|election|elections|summit|"
+               r"agreement|accords?|deal|talks|conference|treaty|referendum|revolution|outbreak|start|beginning)")
+_DATES_EVENT_BEFORE = re.compile(rf"(?:\b{_EVENT_NOUN}\s+(?:\w+\s+)?(?:of|in|on|from)|\b(?:began|started|launched|"
+                                 rf"invaded|annexed|erupted|broke out)\s+(?:\w+\s+)?(?:in|on)?|\b(?:since|until|till|"
+                                 rf"through|by))\s+(?:the\s+)?(?:(?:early|late|mid|end of|start of)[\s-]+)?$", re.I)
+_DATES_EVENT_AFTER = re.compile(rf"^(?:['’]s)?\s+(?:(?:full[\s-]scale|Russian|Russia['’]s|all-out|large-scale)\s+)*"
+                                rf"{_EVENT_NOUN}\b", re.I)
+
+
+@rule("time", "event-date", "a date naming when something else happened ('the invasion of February 2022', "
+      "'since 2022') does not date the statement",
+      [("Poland will not send troops to Ukraine, Tusk said, recalling the full-scale invasion of February 2022.",
+        {("PL", "reject")})])
+def dates_other_event(text: str, e: TimeExpr) -> bool:
+    return bool(_DATES_EVENT_BEFORE.search(text, max(0, e.start - 40), e.start)
+                or _DATES_EVENT_AFTER.match(text[e.end:e.end + 60]))
+
+
+def _nearest_time(exprs: list[TimeExpr], lo: int, hi: int, pos: int, text: str = "") -> TimeExpr | None:
+    inside = [e for e in exprs if lo <= e.start < hi and not (text and dates_other_event(text, e))]
     if not inside:
         return None
     return min(inside, key=lambda e: abs(e.start - pos))
@@ -636,6 +656,41 @@ def hearsay(ctx: SentenceContext, v: ClauseView) -> bool:
         x.holder and lo <= x.start < v.clause.start for x in ctx.mentions)
 
 
+# "..., Zakharova said." / "..., the Kremlin claimed.": an attribution closing the sentence
+_TAIL_REPORT = re.compile(rf",\s+(?:[^,;]{{0,120}}?)\b(?:{_REPORTING.pattern})[^,;]{{0,60}}$")
+
+
+def _speaker_before(ctx: SentenceContext, start: int) -> Mention | None:
+    """The nearest holder or adversary mention before `start` that a reporting verb follows before `start`."""
+    for m in reversed(ctx.mentions):
+        if m.end > start:
+            continue
+        if not (m.holder or m.why_not == "adversary"):
+            continue
+        return m if _REPORTING.search(ctx.text, m.end, start) else None
+    return None
+
+
+@rule("holder", "adversary-claim", "what the adversary's officials say of other countries is their claim, not "
+      "those countries' position",
+      [("Russian Foreign Ministry spokeswoman Maria Zakharova said on Thursday that Britain and France are "
+        "preparing to send troops to Ukraine.", set()),
+       ("Kremlin spokesman Dmitry Peskov claimed that Germany wants boots on the ground in Ukraine.", set()),
+       ("Britain is preparing to send troops to Ukraine, Russia's foreign ministry said.", set()),
+       ("Russia rejected the plan, while Macron said that France is ready to send troops.", {("FR", "support")})])
+def adversary_claim(ctx: SentenceContext, v: ClauseView) -> bool:
+    if not ctx.lex.excluded:
+        return False
+    speaker = _speaker_before(ctx, v.clause.start)
+    if speaker is not None:
+        return speaker.why_not == "adversary"
+    tail = _TAIL_REPORT.search(ctx.text, v.clause.start)
+    if tail is None:
+        return False
+    in_tail = [m for m in ctx.mentions if m.start >= tail.start()]
+    return bool(in_tail) and in_tail[0].why_not == "adversary" and not any(m.holder for m in in_tail)
+
+
 @rule("holder", "meeting", "'X will meet Y to discuss sending troops' is a meeting, not a position",
       [("Macron will meet Starmer to discuss sending troops.", set())])
 def meeting(ctx: SentenceContext, group, cue: CueHit) -> bool:
@@ -653,7 +708,7 @@ def clause_candidates(ctx: SentenceContext, clause: Clause, before: Before) -> t
             found := _MEMBER_OF.search(v.text)):
         member = (groups[-1], bool(found["neg"]))
     holders = groups[-1] if groups else before.holders
-    if projection(ctx, v) or no_comment(ctx, v) or hearsay(ctx, v):
+    if projection(ctx, v) or no_comment(ctx, v) or hearsay(ctx, v) or adversary_claim(ctx, v):
         return [], Before(holders, before.cue, member)
     out: list[Candidate] = []
     holders_here = tuple(m for g in v.groups for m in g)
