@@ -136,3 +136,17 @@ def test_a_negation_is_part_of_the_reason():
 ])
 def test_capabilities(text, expected):
     assert {(c.country, c.stance) for c in extract_candidates(text, REF)} == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    # a date naming another event never dates the statement: the reference date does
+    ("Poland will not send troops to Ukraine, Tusk said, recalling the full-scale invasion of February 2022.",
+     (dt.date(2025, 6, 18), "day")),
+    ("Norway, which has backed Ukraine since the 2022 invasion, is ready to send troops.", (dt.date(2025, 6, 18), "day")),
+    ("Sweden will not send soldiers before 2027, the minister said.", (dt.date(2025, 6, 18), "day")),
+    # a date the statement was made on still dates it
+    ("In May 2025 Poland said it would not send troops to Ukraine.", (dt.date(2025, 5, 1), "month")),
+])
+def test_a_date_of_another_event_does_not_date_the_statement(text, expected):
+    [c] = extract_candidates(text, REF)
+    assert (c.stated_on, c.date_precision) == expected
