@@ -420,6 +420,19 @@ def behind_other_holder(text: str, group, cue: CueHit, others) -> bool:
                and not _LIST_GAP.fullmatch(text, group[-1].end, o.start) for o in others)
 
 
+_GROUP_NOUN_BEFORE = re.compile(r"(?<!one of )(?<!among )(?<!one of the )(?<!among the )\b(?:countries|nations|"
+                                r"states|allies|partners|governments|members|those|others)\s+(?:(?:that|who|which)\s+"
+                                r"(?:are|were|would be|will be)\s+)?$", re.I)
+_DESCRIBING = re.compile(r"(?:willing|ready|prepared|able|keen|eager)\b", re.I)
+
+
+@rule("holder", "others-cue", "a cue describing other countries ('the decision of countries willing to send troops') "
+      "is theirs, not the clause's holder's",
+      [("Slovakia would respect the decision of countries willing to send troops to Ukraine.", set())])
+def describes_others(text: str, cue: CueHit) -> bool:
+    return bool(_DESCRIBING.match(cue.text) and _GROUP_NOUN_BEFORE.search(text, max(0, cue.start - 40), cue.start))
+
+
 def pick_cue(cues: tuple[CueHit, ...], group: tuple[Mention, ...], inherited: bool, text: str,
              others: tuple[Mention, ...] = ()) -> CueHit | None:
     """The cue that decides a holder's stance: the first one after it in its clause (subject, then verb) that no
@@ -430,6 +443,8 @@ def pick_cue(cues: tuple[CueHit, ...], group: tuple[Mention, ...], inherited: bo
     for c in cues:
         if c.start < end or _AGENT_CUE.fullmatch(c.text):
             continue
+        if describes_others(text, c):
+            break  # (and what follows it is theirs too: "countries willing to send troops")
         if others and behind_other_holder(text, group, c, others):
             break
         if _ATTACHED_CUE.fullmatch(c.text) and not _ADJACENT.match(text[end:c.start]):
@@ -496,6 +511,18 @@ def condition_not_met(ctx: SentenceContext, stance: str, cue: CueHit, owned: lis
     return None
 
 
+_NO_COMMITMENT = re.compile(r"\bwithout (?:committing|commitment|pledging|promising) (?:\w+ )?to (?:send(?:ing)?|"
+                            r"deploy(?:ing)?|contribut(?:e|ing)|provid(?:e|ing)) (?:any |its |their |our )?(?:own )?"
+                            r"(?:troops|forces|soldiers|military|contingents?)\b", re.I)
+
+
+@rule("stance", "without-commitment", "readiness 'without committing to sending troops' is undecided",
+      [("Germany has declared its readiness to join in ensuring a ceasefire, but without committing to sending its "
+        "troops to Ukraine.", {("DE", "undecided")})])
+def without_commitment(ctx: SentenceContext, stance: str, cue: CueHit, owned: list[str]) -> str | None:
+    return "undecided" if stance == "support" and _NO_COMMITMENT.search(ctx.text, cue.end) else None
+
+
 @rule("stance", "no-troops-determiner", "'no US ground troops would be deployed': the determiner negates the verb",
       [("Officials said that no Danish ground troops will ever be deployed.", {("DK", "reject")})])
 def no_troops_determiner(text: str, m: Mention, cue: CueHit, stance: str) -> str | None:
@@ -535,7 +562,8 @@ def make_candidates(ctx: SentenceContext, group, cue: CueHit, mentions, holder_w
     text, lex = ctx.text, ctx.lex
     owned = _owned_conditions(ctx, group, cue, mentions, clause_start)
     stance, changed = cue.stance, None
-    for name, fn in (("condition-undecided", condition_undecided), ("condition-not-met", condition_not_met)):
+    for name, fn in (("condition-undecided", condition_undecided), ("condition-not-met", condition_not_met),
+                     ("without-commitment", without_commitment)):
         if (new := fn(ctx, stance, cue, owned)) is not None:
             stance, changed = new, why(name, owned[0] if owned else "")
             break
@@ -721,6 +749,13 @@ def clause_candidates(ctx: SentenceContext, clause: Clause, before: Before) -> t
     return out, Before(holders, cues[-1] if cues and not v.inherited else before.cue, member)
 
 
+_FEARED = re.compile(r"\b(?:fear(?:s|ed)?|worr(?:y|ies|ied)|(?:is|are|was|were) (?:concerned|afraid|alarmed))\s+that\b",
+                     re.I)
+declare("sentence", "feared", "what a speaker fears others may do is not the speaker's position",
+        [("The Hungarian government fears that EU leaders may pressure all European countries to agree to deploy "
+          "troops to Ukraine, Hungarian Foreign Minister Peter Szijjarto said.", set())])
+
+
 @rule("sentence", "quote-attribution", "a quote's first cue is its attributed speaker's when nothing else was found",
       [('"We will not send troops," said the Slovak Prime Minister.', {("SK", "reject")})])
 def quote_attribution(ctx: SentenceContext) -> list[Candidate]:
@@ -741,6 +776,10 @@ def quote_attribution(ctx: SentenceContext) -> list[Candidate]:
     named = [x.start for x in ctx.mentions if m.start(q) <= x.start < m.end(q) and not own & set(x.countries)
              and (x.holder or x.why_not == "adversary") and _prev_word(text, x.start) not in _PLACE_PREP]
     q_cues = [c for c in ctx.cues if m.start(q) <= c.start < m.end(q) and not any(n < c.start for n in named)]
+    if (fear := _FEARED.search(text, m.start(q), m.end(q))) is not None:
+        q_cues = [c for c in q_cues if c.start < fear.start()]
+    if (other := next((i for i, c in enumerate(q_cues) if describes_others(text, c)), None)) is not None:
+        q_cues = q_cues[:other]  # ("... the decision of countries willing to send troops, Fico said")
     if not q_cues:
         return []
     # a phrase ("nothing is off the table") says more than a bare verb ("the signal we send to Russia")
