@@ -794,11 +794,13 @@ def hedge_opens_refusal(ctx: SentenceContext, out: list[Candidate]) -> list[Cand
     used = {c.cue_start for c in out}
     opened = any(cu.stance == "undecided" and cu.start not in used and _OPEN_DOOR.search(cu.text)
                  and _CONTRAST.search(ctx.text, 0, cu.start) for cu in ctx.cues)
-    hedged = {c.country for c in out if c.stance == "undecided"}
+    hedged = {(c.country, c.stated_on) for c in out if c.stance == "undecided"}
     res = []
     for c in out:
-        if c.stance == "reject" and c.country in hedged:
-            continue  # the same holder's hedge in the same sentence wins over its refusal
+        if c.stance == "reject" and (c.country, c.stated_on) in hedged:
+            # the same holder's hedge in the same sentence wins over its refusal, unless the sentence dates them
+            # apart ("vowed Tuesday that he will not send troops, after suggesting on Monday he was open to it")
+            continue
         if c.stance == "reject" and opened:
             name, reason = why("hedge-opens-refusal")
             c = replace(c, stance="undecided", rule=name, rule_reason=f"{c.rule_reason}; {reason} -> undecided")

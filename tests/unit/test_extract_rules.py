@@ -150,3 +150,18 @@ def test_capabilities(text, expected):
 def test_a_date_of_another_event_does_not_date_the_statement(text, expected):
     [c] = extract_candidates(text, REF)
     assert (c.stated_on, c.date_precision) == expected
+
+
+def test_a_bare_weekday_after_the_verb_dates_the_statement():
+    [c] = extract_candidates("Starmer said Sunday that Britain is ready to send troops.", REF)
+    assert (c.country, c.stance, c.stated_on) == ("GB", "support", dt.date(2025, 6, 15))
+
+
+def test_a_hedge_dated_apart_from_the_refusal_is_an_earlier_position_not_a_hedge_of_it():
+    cands = extract_candidates("President Donald Trump vowed Tuesday that he will not send American troops to "
+                               "Ukraine, after suggesting on Monday that he was open to the idea.", REF)
+    assert {(c.country, c.stance, c.stated_on) for c in cands} == {
+        ("US", "reject", dt.date(2025, 6, 17)), ("US", "undecided", dt.date(2025, 6, 16))}
+    # on one day the hedge still wins over the refusal
+    cands = extract_candidates("Belgium has no plans to send troops, but it is open to the idea.", REF)
+    assert {(c.country, c.stance) for c in cands} == {("BE", "undecided")}
