@@ -64,7 +64,8 @@ _ASIDE = re.compile(r",\s+(?:(?:which|who)(?!\s+(?:also\s+)?(?:have\s+|has\s+|ha
                     r"insisted|warned|noted|declared|announced|confirmed|stressed|lead|leads|co-lead|co-leads|led|"
                     r"head|heads|spearhead|spearheads|chair|chairs|proposed))|whose|where)\b[^,;]*")
 # (not an apposition that names those the clause speaks of: "– including Germany, the UK and the US –")
-_DASH_ASIDE = re.compile(r"\s[–—]\s(?!(?:including|such as|notably|namely|among them|in particular)\b)"
+_DASH_ASIDE = re.compile(r"\s[–—]\s(?!(?:including|such as|notably|namely|among them|in particular|who (?:\w+ ){0,2}?"
+                         r"(?:said|says|stated|told|declared|announced|insisted|warned|stressed|confirmed))\b)"
                          r"[^–—]{3,100}?\s[–—]\s", re.I)
 # a parenthesis without parentheses inside; it counts when it holds three spaces or more (checked in code: a
 # repeated group over the same characters would backtrack exponentially on an unclosed "(")

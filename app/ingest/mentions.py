@@ -74,6 +74,9 @@ _VERB_WORDS = {
     "got", "knew", "let", "meant", "ran", "rose", "sought", "stood", "won", "lost", "cannot", "can't", "won't",
     "isn't", "aren't", "wasn't", "doesn't", "didn't", "hasn't", "haven't", "wouldn't", "couldn't", "shouldn't",
     "both", "each", "all", "jointly", "separately", "again", "themselves", "herself", "himself",
+    # sentence adverbs between a subject and its verb: "Italy likewise announced", "Spain meanwhile said"
+    "likewise", "meanwhile", "moreover", "furthermore", "nevertheless", "nonetheless", "thus", "therefore", "hence",
+    "once", "never", "soon", "later", "earlier", "ultimately", "eventually", "finally", "subsequently",
     # headline predicates: "UK and France reluctant to send troops", "Denmark ready to send peacekeepers"
     "ready", "reluctant", "open", "willing", "unwilling", "prepared", "hesitant", "keen", "eager", "poised",
     "determined", "unlikely", "likely", "set",

@@ -165,3 +165,19 @@ def test_a_hedge_dated_apart_from_the_refusal_is_an_earlier_position_not_a_hedge
     # on one day the hedge still wins over the refusal
     cands = extract_candidates("Belgium has no plans to send troops, but it is open to the idea.", REF)
     assert {(c.country, c.stance) for c in cands} == {("BE", "undecided")}
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Italy likewise announced that it had no intention of sending soldiers to Ukraine.", {("IT", "reject")}),
+    ("Szijjarto — who had already said Hungary was “not willing to send soldiers to Ukraine” — told TASS that "
+     "“words matter.”", {("HU", "reject")}),
+    ("Luxembourg is not alone in ruling out ground troops.", {("LU", "reject")}),
+    ("Romanian President Nicusor Dan considers the participation of Romanian military personnel in a peacekeeping "
+     "force in Ukraine “inappropriate,” he said.", {("RO", "reject")}),
+    ("Macron suggested that a deployment of Western troops in Ukraine should not be ultimately “ruled out”.",
+     {("FR", "undecided")}),
+    ("Poland will be ready to provide all the logistical assistance to make the peacekeeping mission effective.",
+     set()),
+])
+def test_paraphrases_of_refusal_and_hedge(text, expected):
+    assert {(c.country, c.stance) for c in extract_candidates(text, REF)} == expected
