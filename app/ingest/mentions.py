@@ -151,6 +151,9 @@ def _lists(mentions: list[Mention], text: str) -> list[list[Mention]]:
         mixed = joint.strip() in (",", ", the") and ((groups[-1][-1].kind == "person") != (m.kind == "person")
                                                    or (m.kind == "adjective") != (groups[-1][-1].kind == "adjective")) \
             if groups else False
+        # "In Brussels, Beijing's plan ...": a comma before a possessive opens a new phrase, not a list item
+        if groups and not mixed and joint.strip() == "," and _POSSESSIVE.match(text[m.end:]):
+            mixed = True
         if groups and not mixed and _LIST_JOIN.match(joint):
             groups[-1].append(m)
         else:

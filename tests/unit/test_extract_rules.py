@@ -181,3 +181,14 @@ def test_a_hedge_dated_apart_from_the_refusal_is_an_earlier_position_not_a_hedge
 ])
 def test_paraphrases_of_refusal_and_hedge(text, expected):
     assert {(c.country, c.stance) for c in extract_candidates(text, REF)} == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("In Brussels, Beijing's plan to send peacekeepers has provoked mixed reactions.", {("CN", "support")}),
+    ("France and Germany's plan to send troops was welcomed.", {("FR", "support"), ("DE", "support")}),
+    ("Tusk said that Polish soldiers will not be directly involved in a peacekeeping mission.", {("PL", "reject")}),
+    ("Supporting Ukraine does not include sending European troops there, the office of Italian Prime Minister "
+     "Giorgia Meloni said.", {("IT", "reject")}),
+])
+def test_lists_and_involvement(text, expected):
+    assert {(c.country, c.stance) for c in extract_candidates(text, REF)} == expected
