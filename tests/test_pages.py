@@ -51,7 +51,7 @@ def test_map_page_shows_positions_legend_table_and_freshness(client, seeded):
     assert re.search(r'<a href="/countries/DE"[^>]*data-stance="reject"', html)
     assert re.search(r'<a href="/countries/PL"[^>]*data-stance="none"', html)
     assert "Statements through <strong>2 Mar 2025</strong>" in html
-    assert "last ingest 2025-03-01 12:00 UTC" in html
+    assert "last ingest 1 Mar 2025, 12:00 UTC" in html
     assert 'href="/about"' in html
     assert re.search(r"/static/vendor/htmx-2.0.11.min.[0-9a-f]{12}.js", html)  # content-hashed name
     assert "HX-Request" in r.headers["vary"]
