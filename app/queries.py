@@ -573,8 +573,8 @@ def countries_with_statements(session: Session) -> list:
                                 .order_by(Country.name)))
 
 
-# The statement list's orders, by column; a leading "-" reverses. Undated statements come last either way and
-# ties fall back to the newest first, so every order is total and a page never repeats or skips a row.
+# The statement list's orders, by column; a leading "-" reverses. Ties fall back to the newest first (undated
+# last), so every order is total and a page never repeats or skips a row; by date, undated come last either way.
 STATEMENT_SORTS = ("date", "country", "stance", "quote", "source", "review")
 DEFAULT_STATEMENT_SORT = "-date"
 
@@ -591,7 +591,10 @@ def _statement_order(sort: str) -> list:
         "review": [Statement.review_status, Statement.origin],
     }[key]
     order = [c.desc() if descending and not (key == "source" and i == 0) else c for i, c in enumerate(columns)]
-    return [Statement.stated_on.is_(None), *order, Statement.stated_on.desc(), Statement.id.desc()]
+    if key == "date":
+        return [Statement.stated_on.is_(None), *order, Statement.id.desc()]
+    # NULL dates sort differently on SQLite and Postgres: the tie-break puts them last explicitly on both.
+    return [*order, Statement.stated_on.is_(None), Statement.stated_on.desc(), Statement.id.desc()]
 
 
 def statements_page(session: Session, filters: StatementFilters, *, limit: int, offset: int,
