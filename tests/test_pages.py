@@ -369,7 +369,10 @@ def test_statements_list_sorts_by_any_column(client, seeded):
     html = client.get("/statements?sort=country&stance=reject").text
     assert 'aria-sort="ascending"' in html
     assert 'href="/statements?stance=reject&amp;sort=-country"' in html  # the header again reverses
-    assert 'name="sort" id="f-sort" value="country"' in html  # a filter change keeps the order
+    assert '<option value="country" selected>Country A–Z</option>' in html  # a filter change keeps the order
+    fragment = client.get("/statements?sort=-quote", headers=HX).text
+    assert re.search(r'<div class="field" id="sort-field" hx-swap-oob="true">', fragment)
+    assert '<option value="-quote" selected>' in fragment
 
 
 @pytest.mark.parametrize("bad", ["speaker", "-", "date;drop", "DATE%00"])

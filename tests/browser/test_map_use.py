@@ -250,6 +250,7 @@ def test_the_statements_list_sorts_by_any_column(page, live_server, seeded, scre
     expect(first).to_contain_text("United States")
     page.click("#ssort-stance")
     expect(first.locator(".badge")).to_have_text("support")
+    expect(page.locator("#f-sort")).to_have_value("stance")
     # A filter keeps the order.
     page.select_option("#f-stance", "reject")
     expect(page).to_have_url(re.compile(r"stance=reject.*sort=stance|sort=stance.*stance=reject"))
@@ -259,6 +260,11 @@ def test_the_statements_list_sorts_by_any_column(page, live_server, seeded, scre
     page.click("#ssort-date")
     expect(page).to_have_url(f"{live_server}/statements?stance=reject")  # newest first again: no parameter
     screenshot("map-use-statements-sorted-desktop")
+    expect(page.locator("#f-sort")).to_have_value("")  # the order control follows the headers
+    # On a phone the table has no header row: the "Order" control sorts.
     page.set_viewport_size(PHONE)
-    page.goto(f"{live_server}/statements?sort=country")
+    page.goto(f"{live_server}/statements")
+    page.select_option("#f-sort", "country")
+    expect(page).to_have_url(f"{live_server}/statements?sort=country")
+    expect(first).to_contain_text("France")
     screenshot("map-use-statements-sorted-phone")
