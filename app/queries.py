@@ -143,6 +143,14 @@ def _group_clause(group: str | None):
     return None
 
 
+def group_members(session: Session, group: str | None) -> frozenset[str] | None:
+    """The ISO codes of the countries in a group (eu | nato | others); None for no group (every country)."""
+    clause = _group_clause(group)
+    if clause is None:
+        return None
+    return frozenset(session.scalars(select(Country.iso2).where(clause)))
+
+
 def effective_reading(reviewed: str | None) -> str:
     """'verified' when asked for, or when MACHINE_ON_MAP=false keeps unverified machine statements off the map."""
     from app.settings import get_settings
@@ -565,9 +573,34 @@ def countries_with_statements(session: Session) -> list:
                                 .order_by(Country.name)))
 
 
-def statements_page(session: Session, filters: StatementFilters, *, limit: int, offset: int
-                    ) -> tuple[list[Statement], int]:
-    """One page of matching statements, newest first (undated last), and how many match in all."""
+# The statement list's orders, by column; a leading "-" reverses. Ties fall back to the newest first (undated
+# last), so every order is total and a page never repeats or skips a row; by date, undated come last either way.
+STATEMENT_SORTS = ("date", "country", "stance", "quote", "source", "review")
+DEFAULT_STATEMENT_SORT = "-date"
+
+
+def _statement_order(sort: str) -> list:
+    key, descending = sort.lstrip("-"), sort.startswith("-")
+    source = func.coalesce(Article.source, Statement.source_url, Article.url)
+    columns = {
+        "date": [Statement.stated_on],
+        "country": [Country.name],
+        "stance": [case({s: i for i, s in enumerate(STANCES)}, value=Statement.stance)],
+        "quote": [func.lower(Statement.quote)],
+        "source": [source.is_(None), func.lower(source)],
+        "review": [Statement.review_status, Statement.origin],
+    }[key]
+    order = [c.desc() if descending and not (key == "source" and i == 0) else c for i, c in enumerate(columns)]
+    if key == "date":
+        return [Statement.stated_on.is_(None), *order, Statement.id.desc()]
+    # NULL dates sort differently on SQLite and Postgres: the tie-break puts them last explicitly on both.
+    return [*order, Statement.stated_on.is_(None), Statement.stated_on.desc(), Statement.id.desc()]
+
+
+def statements_page(session: Session, filters: StatementFilters, *, limit: int, offset: int,
+                    sort: str = DEFAULT_STATEMENT_SORT) -> tuple[list[Statement], int]:
+    """One page of matching statements, newest first (undated last) unless `sort` names another column (see
+    STATEMENT_SORTS), and how many match in all."""
     base = statements_select(filters).order_by(None)
     if filters == StatementFilters(country=filters.country):
         # The whole list, or one country's: the kept per-country counts (app/positions.py), not a scan.
@@ -582,6 +615,11 @@ def statements_page(session: Session, filters: StatementFilters, *, limit: int, 
     # Dated and undated rows are read apart: "stated_on DESC NULLS LAST" as one ORDER BY cannot walk the
     # stated_on index on Postgres (its backward scan yields NULLs first) and sorted every row per page.
     loaded = base.options(selectinload(Statement.article), selectinload(Statement.country))
+    if sort != DEFAULT_STATEMENT_SORT:
+        ordered = (loaded.join(Country, Country.iso2 == Statement.country_iso2)
+                   .outerjoin(Article, Article.id == Statement.article_id)
+                   .order_by(*_statement_order(sort)).limit(limit).offset(offset))
+        return list(session.scalars(ordered)), total
     rows: list[Statement] = []
     if offset < dated:
         rows = list(session.scalars(loaded.where(Statement.stated_on.is_not(None))

@@ -1,9 +1,14 @@
 // stancemap: tooltip for the stance map. Delegated on document so it keeps working after htmx swaps the map.
+// On a touch screen the first tap on a country shows its position in a card (with a link to its page) instead of
+// leaving the page; a second tap on the same country, or the card's link, opens the page.
 (function () {
   "use strict";
-  var LABELS = { support: "Support", reject: "Reject", undecided: "Undecided", none: "No position" };
+  var LABELS = { support: "Support", reject: "Reject", undecided: "Undecided", none: "No position",
+                 filtered: "Not in this view" };
   var tip = null;
   var current = null;
+  var pinned = null;  // the country whose card a tap opened
+  var lastPointer = "mouse";
 
   function tooltip() {
     if (!tip || !document.body.contains(tip)) {
@@ -33,6 +38,7 @@
     head.appendChild(el("span", "tt-name", d.name || d.iso2 || ""));
     head.appendChild(el("span", "badge badge-" + stance, LABELS[stance]));
     t.appendChild(head);
+    if (stance === "filtered") t.appendChild(el("div", "tt-date", "Hidden by the stance or group filter"));
     if (d.since) t.appendChild(el("div", "tt-date", "Since " + d.since + (d.date && d.date !== d.since ? ", last restated " + d.date : "")));
     else if (d.date) t.appendChild(el("div", "tt-date", "Stated " + d.date));
     if (d.trustLabel) t.appendChild(el("div", "tt-trust tt-trust-" + (d.trust || ""), d.trustLabel + (d.sources ? " \u00b7 " + d.sources : "")));
@@ -67,7 +73,38 @@
     svg.appendChild(g);
   }
 
+  function pin(link) {
+    var t = tooltip();
+    current = link;
+    pinned = link;
+    fill(link);
+    outline(link);
+    var d = link.dataset;
+    var foot = el("div", "tt-actions", "");
+    var open = document.createElement("a");
+    open.href = link.getAttribute("href");
+    open.className = "tt-open";
+    open.textContent = "Open " + (d.name || d.iso2) + "\u2019s page \u2192";
+    var close = el("button", "tt-close secondary small", "Close");
+    close.type = "button";
+    close.addEventListener("click", unpin);
+    foot.appendChild(open);
+    foot.appendChild(close);
+    t.appendChild(foot);
+    t.classList.add("is-pinned");
+    t.setAttribute("role", "group");
+    t.setAttribute("aria-label", (d.name || d.iso2) + ": position");
+    t.style.left = ""; t.style.top = "";
+  }
+
+  function unpin() {
+    pinned = null;
+    if (tip) { tip.classList.remove("is-pinned"); tip.setAttribute("role", "tooltip"); tip.removeAttribute("aria-label"); }
+    hide();
+  }
+
   function show(link, x, y) {
+    if (pinned) return;
     if (current !== link) {
       current = link;
       fill(link);
@@ -77,6 +114,7 @@
   }
 
   function hide() {
+    if (pinned) return;
     current = null;
     outline(null);
     if (tip) tip.hidden = true;
@@ -92,6 +130,17 @@
     else if (current && document.activeElement !== current) hide();
   });
   document.addEventListener("mouseleave", hide);
+  document.addEventListener("pointerdown", function (e) { lastPointer = e.pointerType || "mouse"; }, true);
+  // A tap on a country: show its position first; the same country tapped again (or the card's link) opens it.
+  document.addEventListener("click", function (e) {
+    var link = countryOf(e.target);
+    if (pinned && tip && tip.contains(e.target)) return;
+    if (!link) { if (pinned) unpin(); return; }
+    if (lastPointer !== "touch" || pinned === link) return;
+    e.preventDefault();
+    pinned = null;
+    pin(link);
+  }, true);
   document.addEventListener("focusin", function (e) {
     var link = countryOf(e.target);
     if (!link) return hide();
@@ -102,10 +151,10 @@
     if (countryOf(e.target) === current) hide();
   });
   document.addEventListener("keydown", function (e) {
-    if (e.key === "Escape") hide();
+    if (e.key === "Escape") { if (pinned) unpin(); else hide(); }
   });
   // A swapped-in map replaces the element under the pointer; drop a tooltip that points at nothing.
   document.addEventListener("htmx:afterSwap", function () {
-    if (current && !document.body.contains(current)) hide();
+    if (current && !document.body.contains(current)) { pinned = null; hide(); }
   });
 })();

@@ -7,7 +7,9 @@
     url: root.dataset.openapiUrl,
     dom_id: "#swagger-ui",
     layout: "BaseLayout",
-    deepLinking: true,
+    // No deep links: they put a link inside each operation's toggle button (a control inside a control, which
+    // screen readers cannot announce; axe-core's nested-interactive rule).
+    deepLinking: false,
     showExtensions: true,
     showCommonExtensions: true,
     presets: [window.SwaggerUIBundle.presets.apis, window.SwaggerUIBundle.SwaggerUIStandalonePreset]

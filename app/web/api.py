@@ -145,6 +145,7 @@ def docs(request: Request) -> HTMLResponse:
     """Swagger UI from the vendored copy, started by a static script (no inline script: the CSP forbids it)."""
     static = request.app.url_path_for("static", path=SWAGGER_UI)
     init = request.app.url_path_for("static", path="swagger-init.js")
+    overrides = request.app.url_path_for("static", path="swagger-overrides.css")
     openapi = escape(request.app.openapi_url or "/openapi.json")
     return HTMLResponse(f"""<!doctype html>
 <html lang="en">
@@ -152,6 +153,7 @@ def docs(request: Request) -> HTMLResponse:
 <meta charset="utf-8">
 <title>stancemap API</title>
 <link rel="stylesheet" href="{static}/swagger-ui.css">
+<link rel="stylesheet" href="{overrides}">
 <link rel="icon" href="{static}/favicon-32x32.png">
 </head>
 <body>

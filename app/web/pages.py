@@ -29,7 +29,9 @@ VARY = {"Vary": "HX-Request"}
 PAGE_SIZE = 50
 MAX_PAGE = 1_000_000  # keeps the offset inside every database's integer range
 SORTS = ("country", "-country", "stance", "-stance", "date", "-date")
+STATEMENT_SORT_CHOICES = tuple(x for k in queries.STATEMENT_SORTS for x in (k, "-" + k))
 GROUP_LABELS = {"eu": "EU members", "nato": "NATO members", "others": "Neither EU nor NATO"}
+GROUP_PHRASES = {"eu": "EU members", "nato": "NATO members", "others": "countries in neither the EU nor NATO"}
 
 
 def _today() -> dt.date:
@@ -115,9 +117,17 @@ def _map_entry(x, as_of: dt.date, stale_days: int):
                     stale=stale_label(x.stated_on, as_of) if is_stale(x.stated_on, as_of, stale_days) else None)
 
 
+EPOCH = dt.date(1970, 1, 1)
+
+
+def _epoch_days(day: dt.date) -> int:
+    """The slider's unit: days since 1970-01-01 (what static/app.js turns back into a date)."""
+    return (day - EPOCH).days
+
+
 @router.get("/", include_in_schema=False)
 def home(request: Request, session: SessionDep):
-    from app.web.svgmap import render_map
+    from app.web.svgmap import known_countries, render_map
 
     raw, p, errors = _map_params(request, session)
     reading = queries.effective_reading(p["reviewed"])
@@ -130,29 +140,42 @@ def home(request: Request, session: SessionDep):
     positions = queries.sort_positions(positions, p["sort"])
     counts = queries.stance_counts(all_in_group)
     entries = {x.country: _map_entry(x, as_of, stale_days) for x in positions}
-    # The slider spans the data (and a date asked for outside it); it moves in days, ticks mark the days a
-    # position changed. Today is usually past the last statement: the slider's end then shows the same map.
-    start = min(summary.first_stated_on or today, as_of)
-    end = max(summary.last_stated_on or today, p["as_of"] or start, start + dt.timedelta(days=1))
+    # Filters hide, they do not lie: a country outside the group, or holding another stance, is drawn as "not
+    # in this view", never as if it had no position.
+    members = queries.group_members(session, p["group"])
+    filtered_out = set() if members is None else set(known_countries()) - members
+    if p["stance"]:
+        filtered_out |= {x.country for x in all_in_group if x.stance != p["stance"]}
+    # Those holding a position keep their tile under the map (small states, "Elsewhere"), drawn as filtered out.
+    everyone = queries.positions_as_of(session, as_of, reading=reading) if p["group"] else all_in_group
+    hidden_positions = {x.country for x in everyone if x.country not in entries}
+    # The slider spans the first statement (or an earlier date asked for) to today, the latest date a view can
+    # have, so its end and the date field agree; it moves in days counted from 1970-01-01, ticks mark the days
+    # a position changed (what "Play" steps through).
+    start = min(summary.first_stated_on or today, as_of, today - dt.timedelta(days=1))
+    end = today
     context = {
         "raw": raw, "errors": errors, "as_of": as_of, "is_today": as_of == today, "stance": p["stance"],
         "group": p["group"], "sort": p["sort"], "highlight": p["country"],
         "highlight_name": queries.get_country(session, p["country"]).name if p["country"] else None,
         "positions": positions, "counts": counts, "total_in_group": len(all_in_group), "summary": summary,
-        "map_svg": render_map(entries, highlight=p["country"]),
-        "slider": {"start": start, "end": end, "days": (end - start).days, "value": min((as_of - start).days, (end - start).days),
-                   "ticks": [(d - start).days for d in summary.change_dates if start <= d <= end]},
+        "map_svg": render_map(entries, highlight=p["country"], filtered_out=filtered_out,
+                              always_inset=hidden_positions),
+        "filtered": bool(filtered_out),
+        "slider": {"start": start, "end": end, "min": _epoch_days(start), "max": _epoch_days(end),
+                   "value": _epoch_days(min(as_of, end)),
+                   "ticks": [_epoch_days(d) for d in summary.change_dates if start <= d <= end]},
         "state": {"as_of": raw["as_of"] if errors.get("as_of") else (p["as_of"] or ""), "stance": p["stance"],
                   "group": p["group"], "sort": p["sort"] if p["sort"] != "country" else None,
                   "country": p["country"], "reviewed": p["reviewed"] if p["reviewed"] != "all" else None},
-        "stances": STANCES, "groups": GROUPS, "group_labels": GROUP_LABELS,
+        "stances": STANCES, "groups": GROUPS, "group_labels": GROUP_LABELS, "group_phrases": GROUP_PHRASES,
         "reviewed": p["reviewed"], "reading": reading, "machine_on_map": get_settings().machine_on_map,
         "stale_days": stale_days, "trust_counts": queries.trust_counts(positions),
         "position_row": _row_renderer(as_of, stale_days, p["country"]),
         "undated": [u for u in queries.undated_only(session, as_of, reading=reading, group=p["group"])
                     if not p["stance"] or u.stance == p["stance"]],
     }
-    return _render(request, "index.html", context, blocks=["view", "form_state"],
+    return _render(request, "index.html", context, blocks=["view", "form_state", "status"],
                    status_code=422 if errors else 200, push_url="/" + _qs(context["state"]))
 
 
@@ -244,8 +267,8 @@ def _cursor_text(cursor: tuple[dt.date, int] | None) -> str | None:
 
 # --- every statement --------------------------------------------------------------------------------------------
 
-def _statement_params(request: Request, session) -> tuple[dict, StatementFilters, int, dict[str, str]]:
-    keys = ("country", "stance", "date_from", "date_to", "origin", "review_status", "q", "page")
+def _statement_params(request: Request, session) -> tuple[dict, StatementFilters, int, dict[str, str], str]:
+    keys = ("country", "stance", "date_from", "date_to", "origin", "review_status", "q", "sort", "page")
     raw = {k: request.query_params.get(k, "") for k in keys}
     errors: dict[str, str] = {}
     values: dict = {}
@@ -257,6 +280,7 @@ def _statement_params(request: Request, session) -> tuple[dict, StatementFilters
         "origin": lambda v: parse_choice(v, ORIGINS, "origin"),
         "review_status": lambda v: parse_choice(v, REVIEW_STATUSES, "review_status"),
         "q": lambda v: parse_text(v, "q"),
+        "sort": lambda v: parse_choice(v, STATEMENT_SORT_CHOICES, "sort") or queries.DEFAULT_STATEMENT_SORT,
         "page": lambda v: parse_int(v, "page", default=1, minimum=1, maximum=MAX_PAGE),
     }
     for key, parse in parsers.items():
@@ -270,7 +294,7 @@ def _statement_params(request: Request, session) -> tuple[dict, StatementFilters
     filters = StatementFilters(country=values["country"], stance=values["stance"], date_from=values["date_from"],
                                date_to=values["date_to"], origin=values["origin"],
                                review_status=values["review_status"], text=values["q"])
-    return raw, filters, values["page"], errors
+    return raw, filters, values["page"], errors, values["sort"]
 
 
 def _country_choices(session, selected: str | None) -> list:
@@ -284,15 +308,21 @@ def _country_choices(session, selected: str | None) -> list:
 
 @router.get("/statements", include_in_schema=False)
 def statements_page(request: Request, session: SessionDep):
-    raw, filters, page, errors = _statement_params(request, session)
+    raw, filters, page, errors, sort = _statement_params(request, session)
     rows, total = ([], 0)
     if not errors:
-        rows, total = queries.statements_page(session, filters, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
+        rows, total = queries.statements_page(session, filters, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE,
+                                              sort=sort)
     pages = max(1, -(-total // PAGE_SIZE))
     state = {k: v for k, v in raw.items() if k != "page" and v and k not in errors}
+    if sort == queries.DEFAULT_STATEMENT_SORT:
+        state.pop("sort", None)
+    else:
+        state["sort"] = sort
     return _render(request, "statements.html", {
         "raw": raw, "errors": errors, "rows": rows, "total": total, "page": page, "pages": pages,
-        "page_size": PAGE_SIZE, "state": state, "filtered": bool(state),
+        "page_size": PAGE_SIZE, "state": state, "filtered": bool({k for k in state if k != "sort"}),
+        "sort": sort, "download_state": {k: v for k, v in state.items() if k != "sort"},
         "countries": _country_choices(session, filters.country),
         "stances": STANCES, "origins": ORIGINS, "review_statuses": REVIEW_STATUSES,
     }, blocks=["results"], status_code=422 if errors else 200,
@@ -304,7 +334,7 @@ def statements_download(fmt: str, request: Request, session: SessionDep):
     """The filtered list (every page), or with no filters the whole dataset, streamed without a row cap."""
     if fmt not in ("csv", "json"):
         return _error_page(request, 404, "Not found", "Downloads come as .csv or .json.")
-    _, filters, _, errors = _statement_params(request, session)
+    _, filters, _, errors, _ = _statement_params(request, session)
     errors.pop("page", None)
     if errors:
         return _error_page(request, 422, "Bad download parameters", "; ".join(f"{k}: {v}" for k, v in errors.items()))
