@@ -57,7 +57,8 @@ _TITLE_BEFORE_OF = re.compile(r"(?:[Pp]resident|[Mm]inisters?|[Gg]overnments?|[R
                               r"[Cc]hancellor|[Ss]ecretary|[Aa]uthorities|[Oo]fficials)\s+of\s+(?:the\s+)?$")
 _LIST_JOIN = re.compile(r"^\s*(?:,\s*(?:and\s+|or\s+)?|and\s+|or\s+|as well as\s+|&\s+)(?:the\s+)?$")
 _POSSESSIVE = re.compile(r"^['’]s?\b")
-_PROPOSAL_AFTER_POSSESSIVE = re.compile(r"^['’]s?\s+(?:[\w-]+\s+)?(?:idea|proposal|plan|initiative|call|offer)\b")
+_PROPOSAL_AFTER_POSSESSIVE = re.compile(r"^['’]s?\s+(?:[\w-]+\s+)?(?:idea|proposal|plan|initiative|call|offer|commitment|"
+                                        r"pledge|readiness|willingness|decision|refusal|position|stance)\b")
 
 
 _NEXT_WORD = re.compile(r"^\s+([a-z][\w'’-]*)")
@@ -256,6 +257,17 @@ _OBJECT_VERB = re.compile(r"\b(?:back(?:s|ed|ing)?|support(?:s|ed|ing)?|help(?:s
                           re.I)
 
 
+# "Portuguese Prime Minister Luis Montenegro": a country's name as a titled person's surname
+_TITLED_GIVEN_NAME = re.compile(r"\b(?:President|Prime Minister|Minister|Chancellor|Premier|Secretary|PM|Mr\.?|Ms\.?|"
+                                r"Mrs\.?|Dr\.?|General|Gen\.|leader|spokesman|spokeswoman|ambassador)\s+"
+                                r"(?!(?:North|South|East|West|Western|Eastern|Central|Northern|Southern|New|Greater)\s)"
+                                r"[A-Z][\w'’-]+\s+$")
+
+
+def _surname(m: Mention, text: str) -> bool:
+    return m.kind == "name" and bool(_TITLED_GIVEN_NAME.search(text, max(0, m.start - 60), m.start))
+
+
 def _object_of_verb(m: Mention, tail: str, text: str) -> bool:
     return (m.kind in ("name", "capital") and not _POSSESSIVE.match(tail)
             and bool(_OBJECT_VERB.search(text, max(0, m.start - 30), m.start)))
@@ -304,6 +316,8 @@ MENTION_RULES: list[tuple[str, Callable]] = [
         else None),
     ("object-of-demand", lambda m, tail, before, text, lex, cond:  # "they demand that the United States ..."
         "object of a demand" if _DEMANDED.search(text, max(0, m.start - 60), m.start) else None),
+    ("surname", lambda m, tail, before, text, lex, cond:  # "Prime Minister Luis Montenegro"
+        "a person's surname" if _surname(m, text) else None),
     ("object-of-verb", lambda m, tail, before, text, lex, cond:  # "Sweden has backed Kyiv"
         "object of a verb" if _object_of_verb(m, tail, text) else None),
     ("adversary", lambda m, tail, before, text, lex, cond:
@@ -364,6 +378,8 @@ _ROLE_EXAMPLES = {
     "not-government": [("Former President Biden said he would send troops.", set())],
     "adversary": [("Russia rejected the deployment of peacekeepers.", set())],
     "object-of-demand": [("The Europeans demand that the United States support the mission.", set())],
+    "surname": [("Portuguese Prime Minister Luis Montenegro said his country is ready to consider deploying "
+                 "troops.", {("PT", "undecided")})],
     "object-of-verb": [("Since 2022, Sweden has backed Kyiv, and Stockholm is now ready to send peacekeepers.",
                         {("SE", "support")})],
     "possessive": [("Greece's neighbours are ready to send troops.", set())],
@@ -380,6 +396,8 @@ _ROLE_REASONS = {
     "not-government": "an opposition leader, a former office holder or a candidate does not speak for the state",
     "adversary": "the adversary's position is not tracked",
     "object-of-demand": "what someone demands, hopes or requires of a country is their position, not the country's",
+    "surname": "a country's name right after a title and a given name ('Prime Minister Luis Montenegro') is a "
+               "person's surname",
     "object-of-verb": "a country right after a verb that acts on it ('has backed Kyiv') is its object",
     "possessive": "'Spain's economy' is not Spain's government; 'Spain's foreign minister' is",
     "adjective-needs-state-noun": "an adjective speaks for a country only with a noun for its state "

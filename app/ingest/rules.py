@@ -420,6 +420,12 @@ def behind_other_holder(text: str, group, cue: CueHit, others) -> bool:
                and not _LIST_GAP.fullmatch(text, group[-1].end, o.start) for o in others)
 
 
+_OBJECT_POSSESSOR = re.compile(r"^(?:\s+[A-Z][\w.'’-]*)*\s*['’]s?\s+(?:[\w-]+\s+)?(?:idea|proposal|plan|initiative|call|"
+                               r"offer|suggestion|remarks?|comments?|words|statement)\b")
+# "discussions on European boots on the ground", "the idea of sending troops": the topic as an object, no stance
+_TOPIC_OBJECT = re.compile(r"\b(?:discussions?|debates?|talks?|speculation|questions?|issue|subject|topic|matter|"
+                           r"reports?|rumou?rs?)\s+(?:on|of|about|over|around|regarding)\s+(?:the\s+|a\s+|any\s+)?"
+                           r"(?:[\w-]+\s+){0,2}$", re.I)
 _GROUP_NOUN_BEFORE = re.compile(r"(?<!one of )(?<!among )(?<!one of the )(?<!among the )\b(?:countries|nations|"
                                 r"states|allies|partners|governments|members|those|others)\s+(?:(?:that|who|which)\s+"
                                 r"(?:are|were|would be|will be)\s+)?$", re.I)
@@ -429,6 +435,13 @@ _DESCRIBING = re.compile(r"(?:willing|ready|prepared|able|keen|eager)\b", re.I)
 @rule("holder", "others-cue", "a cue describing other countries ('the decision of countries willing to send troops') "
       "is theirs, not the clause's holder's",
       [("Slovakia would respect the decision of countries willing to send troops to Ukraine.", set())])
+@rule("holder", "topic-object", "the topic named as what is discussed ('discussions on boots on the ground') says "
+      "no stance", [("Fiala labeled discussions on European boots on the ground as premature.", {("CZ", "undecided")})])
+def topic_object(text: str, cue: CueHit) -> bool:
+    return cue.stance == "support" and not cue.negated and bool(
+        _TOPIC_OBJECT.search(text, max(0, cue.start - 60), cue.start))
+
+
 def describes_others(text: str, cue: CueHit) -> bool:
     return bool(_DESCRIBING.match(cue.text) and _GROUP_NOUN_BEFORE.search(text, max(0, cue.start - 40), cue.start))
 
@@ -441,7 +454,7 @@ def pick_cue(cues: tuple[CueHit, ...], group: tuple[Mention, ...], inherited: bo
         return cues[0]
     end, start = group[-1].end, group[0].start
     for c in cues:
-        if c.start < end or _AGENT_CUE.fullmatch(c.text):
+        if c.start < end or _AGENT_CUE.fullmatch(c.text) or topic_object(text, c):
             continue
         if describes_others(text, c):
             break  # (and what follows it is theirs too: "countries willing to send troops")
@@ -469,7 +482,8 @@ def pick_cue(cues: tuple[CueHit, ...], group: tuple[Mention, ...], inherited: bo
         if (ap := _APPOSITION.search(between)) and (ap.group().lstrip()[:1] != ":" or not any(
                 o.end <= c.start for o in others if o not in group)):
             return c
-        if len(between) < 3 and "," not in between:  # ("..., Mexico said": a comma opens another subject)
+        if len(between) < 3 and "," not in between and not _OBJECT_POSSESSOR.match(text[end:]):
+            # ("..., Mexico said": a comma opens another subject; "opposed Macron's idea": Macron proposed it)
             return c
     return None
 
@@ -684,6 +698,18 @@ def hearsay(ctx: SentenceContext, v: ClauseView) -> bool:
         x.holder and lo <= x.start < v.clause.start for x in ctx.mentions)
 
 
+_TRAINING = re.compile(r"\b(?:to train|for training|training (?:mission|purposes|role)|as (?:military )?(?:trainers|"
+                       r"instructors)|(?:military )?instructors|trainers)\b", re.I)
+_FORCE_WORDS = re.compile(r"peacekeep|reassurance|ceasefire|cease-fire|truce|peace (?:deal|agreement)|security guarantee",
+                          re.I)
+
+
+@rule("holder", "training", "troops sent to train (trainers, instructors) are a training mission, out of scope",
+      [("Canada ready to send its troops to Ukraine to train soldiers.", set())])
+def training(ctx: SentenceContext, v: ClauseView) -> bool:
+    return bool(_TRAINING.search(v.text)) and not _FORCE_WORDS.search(ctx.text)
+
+
 # "..., Zakharova said." / "..., the Kremlin claimed.": an attribution closing the sentence
 _TAIL_REPORT = re.compile(rf",\s+(?:[^,;]{{0,120}}?)\b(?:{_REPORTING.pattern})[^,;]{{0,60}}$")
 
@@ -736,7 +762,7 @@ def clause_candidates(ctx: SentenceContext, clause: Clause, before: Before) -> t
             found := _MEMBER_OF.search(v.text)):
         member = (groups[-1], bool(found["neg"]))
     holders = groups[-1] if groups else before.holders
-    if projection(ctx, v) or no_comment(ctx, v) or hearsay(ctx, v) or adversary_claim(ctx, v):
+    if projection(ctx, v) or no_comment(ctx, v) or hearsay(ctx, v) or adversary_claim(ctx, v) or training(ctx, v):
         return [], Before(holders, before.cue, member)
     out: list[Candidate] = []
     holders_here = tuple(m for g in v.groups for m in g)

@@ -192,3 +192,21 @@ def test_paraphrases_of_refusal_and_hedge(text, expected):
 ])
 def test_lists_and_involvement(text, expected):
     assert {(c.country, c.stance) for c in extract_candidates(text, REF)} == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("The Belgian Defence Ministry has reaffirmed its commitment to providing material aid to Ukraine.", set()),
+    ("While the US hasn’t committed to sending troops, it has signaled its willingness to provide air support.",
+     {("US", "undecided")}),
+    ("Starmer will put British troops on the ground in Ukraine, as we face a 'once-in-a-generation moment'.",
+     {("GB", "support")}),
+    ("Starmer welcomed Prime Minister Albanese’s commitment to consider contributing to a peacekeeping force.",
+     {("AU", "undecided")}),
+    # the object's possessor proposed it: the verb before it is not its own
+    ("Canada, like many other NATO countries, opposed French President Emmanuel Macron's idea of sending troops.",
+     {("CA", "reject"), ("FR", "support")}),
+    ("An official said India's position is clear: its soldiers will only be deployed as part of UN peacekeeping "
+     "missions.", {("IN", "undecided")}),
+])
+def test_objects_aid_and_conditions(text, expected):
+    assert {(c.country, c.stance) for c in extract_candidates(text, REF)} == expected
