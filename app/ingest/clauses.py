@@ -24,9 +24,10 @@ _NEGATOR = re.compile(r"\b(?:not|no|never|cannot|nor|neither|without)\b|n['’]t
 _NOT_ONLY = re.compile(r"\bnot only\b", re.I)
 
 
-def raw_cue_hits(text: str, lex: Lexicon) -> list[tuple[int, int, object]]:
-    """Every cue pattern's matches in a text, by position (run once per article body, then sliced)."""
-    hits = lex.cue_scan.matches(text)
+def raw_cue_hits(text: str, lex: Lexicon, start: int = 0, end: int | None = None,
+                 lower: str | None = None) -> list[tuple[int, int, object]]:
+    """Every cue pattern's matches in a text (those starting in text[start:end] when given), by position."""
+    hits = lex.cue_scan.matches(text, start, end, lower)
     hits.sort(key=lambda h: (h[0], -(h[1] - h[0])))
     return hits
 

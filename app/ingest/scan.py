@@ -201,11 +201,18 @@ class WordStartScan:
                                                else r"(?=\w)"))
         self._lengths = sorted({len(k) for k in self.index}, reverse=True)
 
-    def matches(self, text: str) -> list[tuple[int, int, object]]:
-        """(start, end, tag) of every match at a word start, in text order."""
-        lower, index, lengths, hits = text.lower(), self.index, self._lengths, []
-        for w in self._starts.finditer(lower):
+    def matches(self, text: str, start: int = 0, end: int | None = None,
+                lower: str | None = None) -> list[tuple[int, int, object]]:
+        """(start, end, tag) of every match at a word start, in text order; with start and end, only the matches
+        starting in text[start:end] (each tried on the whole text, so they are the same as in a scan of all of
+        it). `lower`: text.lower(), when the caller has it (its offsets must be the text's)."""
+        lower = text.lower() if lower is None else lower
+        index, lengths, hits = self.index, self._lengths, []
+        end = len(text) if end is None else end
+        for w in self._starts.finditer(lower, start):
             pos = w.start()
+            if pos >= end:
+                break
             for k in lengths:
                 for pattern, tag in index.get(lower[pos:pos + k], ()):
                     if m := pattern.match(text, pos):
