@@ -4,7 +4,7 @@ version, the licence and a citation). Thin: the map's view comes from app.web.pa
 from __future__ import annotations
 
 from fastapi import APIRouter, Request
-from markupsafe import escape
+from markupsafe import Markup, escape
 
 from app import clock, queries
 from app.ingest.candidate import RULES_VERSION
@@ -33,6 +33,15 @@ def share_links(request: Request, state: dict, as_of) -> dict:
 
 
 templates.env.globals["share_links"] = share_links
+
+
+def new_tab_links(svg: Markup) -> Markup:
+    """The map's country links opening in a new tab: SVG links do not follow the embed's <base target>, and a
+    page of the site opened inside the frame would be refused (only /embed may be framed)."""
+    return Markup(str(svg).replace('<a href="/countries/', '<a target="_blank" href="/countries/'))
+
+
+templates.env.filters["new_tab_links"] = new_tab_links
 
 
 @router.get("/embed")
