@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from sqlalchemy import Select, case, func, literal, select
+from sqlalchemy import Select, case, func, literal, select, true
 from sqlalchemy.orm import Session, selectinload
 
 from app.models import (STANCES, Article, AuditEvent, Country, PositionChangeDay, PositionCountry, PositionDay,
@@ -477,7 +477,7 @@ class ChangeEntry:
 
 def _changes_where(filters: ChangeFilters):
     PD = PositionDay
-    where = (PD.reading == filters.reading) & PD.changed.is_(True)
+    where = (PD.reading == filters.reading) & (PD.changed == true())  # "= true": Postgres indexes it, "IS" not
     if filters.country:
         where &= PD.country_iso2 == filters.country
     if filters.stance:
@@ -490,15 +490,30 @@ def _changes_where(filters: ChangeFilters):
 
 
 def count_changes(session: Session, filters: ChangeFilters) -> int:
-    """How many kept changes match (kept per data version, like the statement list's counts)."""
-    q = select(func.count()).select_from(PositionDay).where(_changes_where(filters))
-    return _versioned(session, ("changes", filters), lambda: session.scalar(q) or 0)
+    """How many kept changes match (kept per data version, like the statement list's counts). Without a country
+    or stance filter, the sum of position_change_days (one row per day) instead of a count of the changes."""
+    if filters.country is None and filters.stance is None:
+        PCD = PositionChangeDay
+        q = select(func.coalesce(func.sum(PCD.changes), 0)).where(PCD.reading == filters.reading)
+        if filters.date_from:
+            q = q.where(PCD.day >= filters.date_from)
+        if filters.date_to:
+            q = q.where(PCD.day <= filters.date_to)
+    else:
+        q = select(func.count()).select_from(PositionDay).where(_changes_where(filters))
+    return _versioned(session, ("changes", filters), lambda: int(session.scalar(q) or 0))
 
 
 def position_change_entries(session: Session, filters: ChangeFilters, *, limit: int, offset: int = 0
                             ) -> list[ChangeEntry]:
     """Matching changes, newest first (by the day of the change, then country code), with their evidence."""
     PD = PositionDay
+    # Two steps, as in positions_as_of: the page's ids from a walk of ix_position_days_changes, then the joins
+    # for those rows only (joined first, the planners sorted every change).
+    ids = list(session.scalars(select(PD.id).where(_changes_where(filters))
+                               .order_by(PD.stated_on.desc(), PD.country_iso2).limit(limit).offset(offset)))
+    if not ids:
+        return []
     q = (select(PD.country_iso2, Country.name, PD.stated_on, PD.date_precision, PD.stance, PD.previous_stance,
                 PD.statement_id, Statement.quote, Statement.speaker, Statement.conditions, Statement.origin,
                 Statement.review_status, Statement.confidence, Article.source,
@@ -508,9 +523,8 @@ def position_change_entries(session: Session, filters: ChangeFilters, *, limit: 
          .join(Statement, Statement.id == PD.statement_id)
          .join(Country, Country.iso2 == PD.country_iso2)
          .outerjoin(Article, Article.id == Statement.article_id)
-         .where(_changes_where(filters))
-         .order_by(PD.stated_on.desc(), PD.country_iso2)
-         .limit(limit).offset(offset))
+         .where(PD.id.in_(ids))
+         .order_by(PD.stated_on.desc(), PD.country_iso2))
     out = []
     for row in session.execute(q):
         created, updated = (aware(t) for t in row[17:19])
