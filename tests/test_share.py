@@ -35,7 +35,7 @@ def test_embed_shows_the_map_legend_and_dates_without_the_sites_header(client, s
     assert r.status_code == 200
     html = r.text
     assert _legend(html) == {"support": 2, "reject": 1, "undecided": 0}
-    assert re.search(r'<a href="/countries/FR"[^>]*data-stance="support"', html)
+    assert re.search(r'<a target="_blank" href="/countries/FR"[^>]*data-stance="support"', html)  # opens the site
     assert "Statements through <strong>17 Feb 2025</strong>" in html
     assert "positions on 1 Mar 2025" in html
     assert "site-header" not in html and 'aria-label="Main"' not in html and "site-footer" not in html
@@ -46,7 +46,7 @@ def test_embed_shows_the_map_legend_and_dates_without_the_sites_header(client, s
 def test_embed_follows_the_maps_parameters(client, seeded):
     html = client.get("/embed", params={"as_of": "2025-03-01", "stance": "support"}).text
     assert "showing only countries that support" in html
-    assert re.search(r'<a href="/countries/DE"[^>]*data-stance="none"', html)
+    assert re.search(r'<a target="_blank" href="/countries/DE"[^>]*data-stance="none"', html)
     html = client.get("/embed", params={"as_of": "2025-03-01", "reviewed": "verified"}).text
     assert _legend(html) == {"support": 1, "reject": 0, "undecided": 0}
     assert "Only positions resting on statements an editor verified or entered" in html
