@@ -209,6 +209,9 @@ class PositionDay(Base):
     __table_args__ = (
         # "the row in force on a date" is one backward probe of this index per country
         Index("ix_position_days_lookup", "reading", "country_iso2", "stated_on", unique=True),
+        # every country's changes newest first (/changes, the feeds): a backward walk that stops after a page;
+        # the stance makes it cover the count of one stance's changes
+        Index("ix_position_days_changes", "reading", "changed", "stated_on", "country_iso2", "stance"),
     )
 
 

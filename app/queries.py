@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from sqlalchemy import Select, case, func, literal, select
+from sqlalchemy import Select, case, func, literal, select, true
 from sqlalchemy.orm import Session, selectinload
 
 from app.models import (STANCES, Article, AuditEvent, Country, PositionChangeDay, PositionCountry, PositionDay,
@@ -433,6 +433,129 @@ def country_changes(session: Session, iso2: str, *, reading: str = "all", limit:
     if limit is not None:
         q = q.limit(limit)
     return [PositionChange(*row) for row in session.execute(q)], total
+
+
+# --- position changes of every country: the /changes list and the Atom feeds -------------------------------------
+
+@dataclass(frozen=True)
+class ChangeFilters:
+    """Which kept changes a list or feed shows; every field optional. `stance` is the new stance; dates are
+    inclusive; `reading` as in positions_as_of ("verified": changes among verified and editor-entered statements)."""
+
+    country: str | None = None
+    stance: str | None = None
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+    reading: str = "all"
+
+
+@dataclass(frozen=True)
+class ChangeEntry:
+    """A change of a country's position (a kept day whose stance differs from the day before, or its first
+    position), with the statement it rests on, that statement's source and how sure it is."""
+
+    country: str
+    country_name: str
+    stated_on: dt.date
+    date_precision: str
+    stance: str
+    previous: str | None  # None: the country's first position
+    statement_id: int
+    quote: str
+    speaker: str | None
+    conditions: str | None
+    origin: str
+    review_status: str
+    confidence: float | None
+    source: str | None
+    url: str | None
+    article_id: int | None
+    article_title: str | None
+    recorded_at: dt.datetime  # when the statement was added
+    revised_at: dt.datetime  # when it was last written (added, edited, verified)
+    sources: int
+    articles: int
+
+    @property
+    def trust(self) -> str:
+        if self.origin == "editor":
+            return "editor"
+        return "verified" if self.review_status == "verified" else "unreviewed"
+
+
+def _changes_where(filters: ChangeFilters):
+    PD = PositionDay
+    where = (PD.reading == filters.reading) & (PD.changed == true())  # "= true": Postgres indexes it, "IS" not
+    if filters.country:
+        where &= PD.country_iso2 == filters.country
+    if filters.stance:
+        where &= PD.stance == filters.stance
+    if filters.date_from:
+        where &= PD.stated_on >= filters.date_from
+    if filters.date_to:
+        where &= PD.stated_on <= filters.date_to
+    return where
+
+
+def count_changes(session: Session, filters: ChangeFilters) -> int:
+    """How many kept changes match (kept per data version, like the statement list's counts). Without a country
+    or stance filter, the sum of position_change_days (one row per day) instead of a count of the changes."""
+    if filters.country is None and filters.stance is None:
+        PCD = PositionChangeDay
+        q = select(func.coalesce(func.sum(PCD.changes), 0)).where(PCD.reading == filters.reading)
+        if filters.date_from:
+            q = q.where(PCD.day >= filters.date_from)
+        if filters.date_to:
+            q = q.where(PCD.day <= filters.date_to)
+    else:
+        q = select(func.count()).select_from(PositionDay).where(_changes_where(filters))
+    return _versioned(session, ("changes", filters), lambda: int(session.scalar(q) or 0))
+
+
+def position_change_entries(session: Session, filters: ChangeFilters, *, limit: int, offset: int = 0
+                            ) -> list[ChangeEntry]:
+    """Matching changes, newest first (by the day of the change, then country code), with their evidence."""
+    PD = PositionDay
+    # Two steps, as in positions_as_of: the page's ids from a walk of ix_position_days_changes, then the joins
+    # for those rows only (joined first, the planners sorted every change).
+    ids = list(session.scalars(select(PD.id).where(_changes_where(filters))
+                               .order_by(PD.stated_on.desc(), PD.country_iso2).limit(limit).offset(offset)))
+    if not ids:
+        return []
+    q = (select(PD.country_iso2, Country.name, PD.stated_on, PD.date_precision, PD.stance, PD.previous_stance,
+                PD.statement_id, Statement.quote, Statement.speaker, Statement.conditions, Statement.origin,
+                Statement.review_status, Statement.confidence, Article.source,
+                func.coalesce(Statement.source_url, Article.url), Statement.article_id, Article.title,
+                Statement.created_at, Statement.updated_at, PD.sources, PD.articles)
+         .select_from(PD)
+         .join(Statement, Statement.id == PD.statement_id)
+         .join(Country, Country.iso2 == PD.country_iso2)
+         .outerjoin(Article, Article.id == Statement.article_id)
+         .where(PD.id.in_(ids))
+         .order_by(PD.stated_on.desc(), PD.country_iso2))
+    out = []
+    for row in session.execute(q):
+        created, updated = (aware(t) for t in row[17:19])
+        out.append(ChangeEntry(*row[:17], recorded_at=created, revised_at=max(created, updated or created),
+                               sources=row[19], articles=row[20]))
+    return out
+
+
+def country_statement_list(session: Session, iso2: str) -> list[Statement]:
+    """Every (not deleted) statement of a country with its article, dated ones by date, then the undated (a
+    country page's JSON twin: the whole timeline at once)."""
+    q = (statements_select(StatementFilters(country=iso2))
+         .options(selectinload(Statement.article), selectinload(Statement.country))
+         .order_by(Statement.stated_on, Statement.id))
+    rows = list(session.scalars(q))
+    return [s for s in rows if s.stated_on is not None] + [s for s in rows if s.stated_on is None]
+
+
+def aware(value: dt.datetime | None) -> dt.datetime | None:
+    """SQLite hands back timestamps without their zone; they were stored in UTC."""
+    if value is not None and value.tzinfo is None:
+        return value.replace(tzinfo=dt.timezone.utc)
+    return value
 
 
 @dataclass(frozen=True)

@@ -270,7 +270,7 @@ def run(backend: str, url: str, port: int, args) -> None:
     print(f"[{backend}] built {args.statements} statements over {args.countries} countries in {built:.1f}s; "
           f"kept positions rebuilt in {rebuild(url):.1f}s")
     endpoints = ["/healthz", "/", f"/?as_of={AS_OF}", "/?reviewed=verified", "/statements",
-                 f"/api/positions?as_of={AS_OF}", f"/countries/{args.country}", "/positions.csv"]
+                 f"/api/positions?as_of={AS_OF}", f"/countries/{args.country}", "/positions.csv", *args.extra]
     base = f"http://127.0.0.1:{port}"
     proc = serve(url, port)
     writer = Writer(url)
@@ -307,6 +307,8 @@ def main() -> None:
     parser.add_argument("--writes", type=int, default=100, help="writes, each followed by one request per endpoint")
     parser.add_argument("--country", default="FR", help="the country page measured")
     parser.add_argument("--port", type=int, default=8106)
+    parser.add_argument("--extra", nargs="*", default=[], metavar="PATH",
+                        help="more endpoints to measure, e.g. /changes /changes.atom /countries/FR.atom /embed")
     args = parser.parse_args()
 
     if args.backend in ("sqlite", "both"):

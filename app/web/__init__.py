@@ -192,8 +192,12 @@ def create_app(engine: Engine | None = None, *, freeze_heap: bool | None = None)
     app.mount("/static", HashedStaticFiles(directory=str(settings.static_dir)), name="static")
     install_error_handlers(app)
 
-    from app.web import api, auth, editor, headers, pages
+    from app.web import api, auth, editor, feeds, headers, pages, share, twins
 
+    # Before the pages: /countries/FR.json and .atom, /statements/1.json must not be read as /countries/{iso2}.
+    app.include_router(twins.router)
+    app.include_router(feeds.router, dependencies=[Depends(auth.optional_user)])
+    app.include_router(share.router, dependencies=[Depends(auth.optional_user)])
     # Reader pages find the signed-in editor (for the navigation) through the same database session.
     app.include_router(pages.router, dependencies=[Depends(auth.optional_user)])
     app.include_router(api.router)

@@ -125,8 +125,8 @@ def _epoch_days(day: dt.date) -> int:
     return (day - EPOCH).days
 
 
-@router.get("/", include_in_schema=False)
-def home(request: Request, session: SessionDep):
+def map_context(request: Request, session) -> dict:
+    """Everything the map view shows for the request's parameters (the map page and /embed)."""
     from app.web.svgmap import known_countries, render_map
 
     raw, p, errors = _map_params(request, session)
@@ -175,8 +175,14 @@ def home(request: Request, session: SessionDep):
         "undated": [u for u in queries.undated_only(session, as_of, reading=reading, group=p["group"])
                     if not p["stance"] or u.stance == p["stance"]],
     }
+    return context
+
+
+@router.get("/", include_in_schema=False)
+def home(request: Request, session: SessionDep):
+    context = map_context(request, session)
     return _render(request, "index.html", context, blocks=["view", "form_state", "status"],
-                   status_code=422 if errors else 200, push_url="/" + _qs(context["state"]))
+                   status_code=422 if context["errors"] else 200, push_url="/" + _qs(context["state"]))
 
 
 @router.get("/positions.{fmt}", include_in_schema=False)
