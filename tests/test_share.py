@@ -46,7 +46,8 @@ def test_embed_shows_the_map_legend_and_dates_without_the_sites_header(client, s
 def test_embed_follows_the_maps_parameters(client, seeded):
     html = client.get("/embed", params={"as_of": "2025-03-01", "stance": "support"}).text
     assert "showing only countries that support" in html
-    assert re.search(r'<a target="_blank" href="/countries/DE"[^>]*data-stance="none"', html)
+    # (filters hide, they do not lie: Germany, which holds another stance, is drawn as not in this view)
+    assert re.search(r'<a target="_blank" href="/countries/DE"[^>]*data-stance="filtered"', html)
     html = client.get("/embed", params={"as_of": "2025-03-01", "reviewed": "verified"}).text
     assert _legend(html) == {"support": 1, "reject": 0, "undecided": 0}
     assert "Only positions resting on statements an editor verified or entered" in html
