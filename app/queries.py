@@ -4,7 +4,7 @@ from __future__ import annotations
 import datetime as dt
 import threading
 from collections import OrderedDict
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -348,6 +348,258 @@ def data_summary(session: Session, reading: str = "all") -> DataSummary:
 
     return _versioned(session, ("summary", reading), compute)
 
+
+
+# --- positions over time: runs of one stance, counts per day, two dates compared (the chart and compare views) ---
+
+@dataclass(frozen=True, slots=True)
+class Run:
+    """A stretch of one country's position: one stance from the day a change began it to the next change. Read
+    from the kept change rows (position_days with changed), never from every statement."""
+
+    stance: str
+    start: dt.date
+    precision: str  # of the statement that began it
+    end: dt.date | None  # the day the next change began (not included); None: still held
+    statement_id: int  # the statement that began it: the run's evidence
+    trust: str  # verified | editor | unreviewed, of that statement
+    previous: str | None  # the stance before (None: the country's first position)
+    end_precision: str = "day"  # of the statement that ended it
+
+
+@dataclass(frozen=True, slots=True)
+class CountryRuns:
+    country: str
+    name: str
+    eu: bool
+    nato: bool
+    runs: tuple[Run, ...]  # oldest first; each one ends where the next starts
+
+    def run_on(self, day: dt.date) -> Run | None:
+        """The run holding on `day` (None before the first position)."""
+        held = None
+        for run in self.runs:
+            if run.start > day:
+                break
+            held = run
+        return held
+
+    def changes_between(self, since: dt.date, until: dt.date) -> int:
+        """How many changes fell after `since`, up to and including `until`."""
+        return sum(1 for run in self.runs if since < run.start <= until)
+
+
+def _trust(origin: str, review_status: str) -> str:
+    if origin == "editor":
+        return "editor"
+    return "verified" if review_status == "verified" else "unreviewed"
+
+
+def position_runs(session: Session, reading: str = "all") -> tuple[CountryRuns, ...]:
+    """Every country's runs of one stance, by country name: one read of the change rows (and their statements'
+    trust), kept per data version."""
+    def compute() -> tuple[CountryRuns, ...]:
+        PD = PositionDay
+        q = (select(PD.country_iso2, PD.stated_on, PD.date_precision, PD.stance, PD.previous_stance,
+                    PD.statement_id, Statement.origin, Statement.review_status)
+             .join(Statement, Statement.id == PD.statement_id)
+             .where(PD.reading == reading, PD.changed.is_(True))
+             .order_by(PD.country_iso2, PD.stated_on))
+        by_country: dict[str, list] = {}
+        for row in session.execute(q):
+            by_country.setdefault(row[0], []).append(row)
+        if not by_country:
+            return ()
+        names = {c.iso2: c for c in session.execute(
+            select(Country.iso2, Country.name, Country.eu, Country.nato).where(Country.iso2.in_(sorted(by_country))))}
+        out = []
+        for code, rows in by_country.items():
+            runs = tuple(Run(stance=st, start=on, precision=prec, end=rows[i + 1][1] if i + 1 < len(rows) else None,
+                             statement_id=sid, trust=_trust(origin, status), previous=prev,
+                             end_precision=rows[i + 1][2] if i + 1 < len(rows) else "day")
+                         for i, (_, on, prec, st, prev, sid, origin, status) in enumerate(rows))
+            c = names[code]
+            out.append(CountryRuns(country=code, name=c.name, eu=c.eu, nato=c.nato, runs=runs))
+        out.sort(key=lambda c: c.name)
+        return tuple(out)
+
+    return _versioned(session, ("runs", reading), compute)
+
+
+def in_group(country: CountryRuns | Position, group: str | None) -> bool:
+    if group == "eu":
+        return country.eu
+    if group == "nato":
+        return country.nato
+    if group == "others":
+        return not country.eu and not country.nato
+    return True
+
+
+@dataclass(frozen=True, slots=True)
+class StanceTotals:
+    """How many countries held each stance from `day` on (until the next entry's day)."""
+
+    day: dt.date
+    support: int
+    reject: int
+    undecided: int
+
+    @property
+    def total(self) -> int:
+        return self.support + self.reject + self.undecided
+
+    def of(self, stance: str) -> int:
+        return getattr(self, stance)
+
+
+def stance_totals(countries: Iterable[CountryRuns]) -> tuple[StanceTotals, ...]:
+    """The number of countries per stance on every day some position changed, oldest first (pure)."""
+    deltas: dict[dt.date, dict[str, int]] = {}
+    for c in countries:
+        for run in c.runs:
+            d = deltas.setdefault(run.start, {s: 0 for s in STANCES})
+            d[run.stance] += 1
+            if run.previous is not None:
+                d[run.previous] -= 1
+    held = {s: 0 for s in STANCES}
+    out = []
+    for day in sorted(deltas):
+        for s in STANCES:
+            held[s] += deltas[day][s]
+        out.append(StanceTotals(day=day, **held))
+    return tuple(out)
+
+
+def group_totals(session: Session, reading: str = "all", group: str | None = None) -> tuple[StanceTotals, ...]:
+    """stance_totals of the countries in a group (or all), kept per data version."""
+    return _versioned(session, ("totals", reading, group), lambda: stance_totals(
+        c for c in position_runs(session, reading) if in_group(c, group)))
+
+
+@dataclass(frozen=True, slots=True)
+class MonthTotals:
+    month: dt.date  # its first day
+    totals: StanceTotals  # on its last day (or on `until`, in the month it falls in)
+    changes: int  # changes during the month
+
+
+def monthly_totals(countries: Iterable[CountryRuns], totals: tuple[StanceTotals, ...], start: dt.date,
+                   until: dt.date) -> list[MonthTotals]:
+    """The counts at the end of each month from `start`'s to `until`'s, and the changes in each (pure): the
+    chart's data as a table."""
+    changes: dict[tuple[int, int], int] = {}
+    for c in countries:
+        for run in c.runs:
+            key = (run.start.year, run.start.month)
+            changes[key] = changes.get(key, 0) + 1
+    out = []
+    month = dt.date(start.year, start.month, 1)
+    while month <= until:
+        following = dt.date(month.year + month.month // 12, month.month % 12 + 1, 1)
+        last = min(following - dt.timedelta(days=1), until)
+        out.append(MonthTotals(month=month, totals=totals_on(totals, last),
+                               changes=changes.get((month.year, month.month), 0)))
+        month = following
+    return out
+
+
+def totals_on(totals: tuple[StanceTotals, ...], day: dt.date) -> StanceTotals:
+    """The counts holding on `day` (zeros before the first position)."""
+    held = StanceTotals(day=day, support=0, reject=0, undecided=0)
+    for t in totals:
+        if t.day > day:
+            break
+        held = t
+    return held
+
+
+@dataclass(frozen=True)
+class Change:
+    """A country whose position on `as_of` differs from the one on `since` (or that had none then)."""
+
+    after: Position
+    before: Position | None
+    run: Run  # the run held on as_of: its statement is the evidence of the change
+    changes: int  # changes after `since` up to `as_of` (more than one: it moved in between too)
+
+    @property
+    def country(self) -> str:
+        return self.after.country
+
+    @property
+    def country_name(self) -> str:
+        return self.after.country_name
+
+
+@dataclass(frozen=True)
+class Comparison:
+    since: dt.date
+    as_of: dt.date
+    changes: list[Change]  # by country name
+    unchanged: list[Position]  # same stance on both dates (by country name)
+    back_again: list[tuple[Position, int]]  # same stance on both dates, but it changed in between (and back)
+
+    def counts(self) -> dict[str, int]:
+        """Changes per new stance."""
+        out = {s: 0 for s in STANCES}
+        for c in self.changes:
+            out[c.after.stance] += 1
+        return out
+
+
+def compare_positions(session: Session, since: dt.date, as_of: dt.date, *, group: str | None = None,
+                      reading: str = "all") -> Comparison:
+    """The countries whose position changed between two dates: positions on both dates (two index probes per
+    country) and, from the kept runs, the change that began the new stance and how many fell in between."""
+    before = {p.country: p for p in positions_as_of(session, since, group=group, reading=reading)}
+    runs = {c.country: c for c in position_runs(session, reading)}
+    changes, unchanged, back_again = [], [], []
+    for p in positions_as_of(session, as_of, group=group, reading=reading):
+        old = before.get(p.country)
+        history = runs.get(p.country)
+        n = history.changes_between(since, as_of) if history else 0
+        if old is not None and old.stance == p.stance:
+            unchanged.append(p)
+            if n:
+                back_again.append((p, n))
+            continue
+        run = history.run_on(as_of) if history else None
+        if run is None:  # the kept rows always hold the run; guard a race with a rebuild
+            continue
+        changes.append(Change(after=p, before=old, run=run, changes=n))
+    return Comparison(since=since, as_of=as_of, changes=changes, unchanged=unchanged, back_again=back_again)
+
+
+@dataclass(frozen=True, slots=True)
+class StatementBrief:
+    """What a tooltip or a list of changes says about one statement."""
+
+    id: int
+    stance: str
+    stated_on: dt.date | None
+    date_precision: str
+    quote: str
+    speaker: str | None
+    source: str | None
+    url: str | None
+    origin: str
+    review_status: str
+    confidence: float | None
+
+
+def statement_briefs(session: Session, ids: Iterable[int]) -> dict[int, StatementBrief]:
+    """id -> brief for these statements (plain columns, in batches of 500)."""
+    wanted = sorted(set(ids))
+    out: dict[int, StatementBrief] = {}
+    for i in range(0, len(wanted), 500):
+        q = (select(Statement.id, Statement.stance, Statement.stated_on, Statement.date_precision, Statement.quote,
+                    Statement.speaker, Article.source, func.coalesce(Statement.source_url, Article.url),
+                    Statement.origin, Statement.review_status, Statement.confidence)
+             .outerjoin(Article, Article.id == Statement.article_id)
+             .where(Statement.id.in_(wanted[i:i + 500])))
+        out.update((row[0], StatementBrief(*row)) for row in session.execute(q))
+    return out
 
 # --- one country, over time -------------------------------------------------------------------------------------
 

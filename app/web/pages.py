@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+from dataclasses import replace
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, StreamingResponse
@@ -29,6 +30,7 @@ VARY = {"Vary": "HX-Request"}
 PAGE_SIZE = 50
 MAX_PAGE = 1_000_000  # keeps the offset inside every database's integer range
 SORTS = ("country", "-country", "stance", "-stance", "date", "-date")
+VIEWS = ("map", "table", "chart")  # the home page's tabs, sharing the date and the filters
 GROUP_LABELS = {"eu": "EU members", "nato": "NATO members", "others": "Neither EU nor NATO"}
 
 
@@ -67,9 +69,10 @@ def _stream_download(request: Request, fmt: str, count_and_records, filename: st
 
 def _map_params(request: Request, session) -> tuple[dict, dict, dict[str, str]]:
     """Raw values (kept in the form as typed), parsed values, and messages for the bad ones."""
-    raw = {k: request.query_params.get(k, "") for k in ("as_of", "stance", "group", "sort", "country", "reviewed")}
+    raw = {k: request.query_params.get(k, "") for k in ("as_of", "stance", "group", "sort", "country", "reviewed",
+                                                          "view", "since")}
     parsed: dict = {"as_of": None, "stance": None, "group": None, "sort": "country", "country": None,
-                    "reviewed": "all"}
+                    "reviewed": "all", "view": "map", "since": None}
     errors: dict[str, str] = {}
     parsers = {
         "as_of": lambda v: parse_date(v, "as_of"),
@@ -78,12 +81,19 @@ def _map_params(request: Request, session) -> tuple[dict, dict, dict[str, str]]:
         "sort": lambda v: parse_choice(v, SORTS, "sort") or "country",
         "country": lambda v: parse_country(session, v),
         "reviewed": lambda v: parse_choice(v, REVIEWED, "reviewed") or "all",
+        "view": lambda v: parse_choice(v, VIEWS, "view") or "map",
+        "since": lambda v: parse_date(v, "since"),
     }
     for key, parse in parsers.items():
         try:
             parsed[key] = parse(raw[key])
         except ParamError as e:
             errors[key] = e.message
+    since, as_of = parsed["since"], parsed["as_of"] or _today()
+    if since is not None and since > as_of:
+        errors["since"] = (f"the date to compare with ({date_label(since)}) is after the date shown "
+                           f"({date_label(as_of)}); pick an earlier date to compare with")
+        parsed["since"] = None
     return raw, parsed, errors
 
 
@@ -129,22 +139,30 @@ def home(request: Request, session: SessionDep):
     positions = [x for x in all_in_group if not p["stance"] or x.stance == p["stance"]]
     positions = queries.sort_positions(positions, p["sort"])
     counts = queries.stance_counts(all_in_group)
-    entries = {x.country: _map_entry(x, as_of, stale_days) for x in positions}
+    view, since = p["view"], p["since"]
+    compare = _comparison(session, p, as_of, reading) if since else None
+    if compare is not None:
+        entries = _compare_entries(compare, p["stance"], as_of, stale_days)
+    else:
+        entries = {x.country: _map_entry(x, as_of, stale_days) for x in positions}
     # The slider spans the data (and a date asked for outside it); it moves in days, ticks mark the days a
     # position changed. Today is usually past the last statement: the slider's end then shows the same map.
     start = min(summary.first_stated_on or today, as_of)
     end = max(summary.last_stated_on or today, p["as_of"] or start, start + dt.timedelta(days=1))
+    state = {"as_of": raw["as_of"] if errors.get("as_of") else (p["as_of"] or ""), "stance": p["stance"],
+             "group": p["group"], "sort": p["sort"] if p["sort"] != "country" else None,
+             "country": p["country"], "reviewed": p["reviewed"] if p["reviewed"] != "all" else None,
+             "since": raw["since"] if errors.get("since") else (since.isoformat() if since else None),
+             "view": view if view != "map" else None}
     context = {
         "raw": raw, "errors": errors, "as_of": as_of, "is_today": as_of == today, "stance": p["stance"],
         "group": p["group"], "sort": p["sort"], "highlight": p["country"],
         "highlight_name": queries.get_country(session, p["country"]).name if p["country"] else None,
         "positions": positions, "counts": counts, "total_in_group": len(all_in_group), "summary": summary,
-        "map_svg": render_map(entries, highlight=p["country"]),
+        "map_svg": render_map(entries, highlight=p["country"]) if view == "map" else None,
         "slider": {"start": start, "end": end, "days": (end - start).days, "value": min((as_of - start).days, (end - start).days),
                    "ticks": [(d - start).days for d in summary.change_dates if start <= d <= end]},
-        "state": {"as_of": raw["as_of"] if errors.get("as_of") else (p["as_of"] or ""), "stance": p["stance"],
-                  "group": p["group"], "sort": p["sort"] if p["sort"] != "country" else None,
-                  "country": p["country"], "reviewed": p["reviewed"] if p["reviewed"] != "all" else None},
+        "state": state, "view": view, "views": VIEWS, "since": since, "compare": compare,
         "stances": STANCES, "groups": GROUPS, "group_labels": GROUP_LABELS,
         "reviewed": p["reviewed"], "reading": reading, "machine_on_map": get_settings().machine_on_map,
         "stale_days": stale_days, "trust_counts": queries.trust_counts(positions),
@@ -152,8 +170,81 @@ def home(request: Request, session: SessionDep):
         "undated": [u for u in queries.undated_only(session, as_of, reading=reading, group=p["group"])
                     if not p["stance"] or u.stance == p["stance"]],
     }
+    if view == "chart":
+        context["chart"] = _chart(session, p, as_of, reading, summary, positions, compare)
     return _render(request, "index.html", context, blocks=["view", "form_state"],
-                   status_code=422 if errors else 200, push_url="/" + _qs(context["state"]))
+                   status_code=422 if errors else 200, push_url="/" + _qs(state))
+
+
+# --- comparing two dates, and the chart view ----------------------------------------------------------------------
+
+def _comparison(session, p: dict, as_of: dt.date, reading: str) -> dict:
+    """The changes between `since` and `as_of` as the compare views show them: the comparison, the changes the
+    filters keep (by the table's sort), their counts per new stance, and the statements behind them."""
+    comparison = queries.compare_positions(session, p["since"], as_of, group=p["group"], reading=reading)
+    order = {x.country: i for i, x in enumerate(queries.sort_positions([c.after for c in comparison.changes],
+                                                                        p["sort"]))}
+    shown = sorted((c for c in comparison.changes if not p["stance"] or c.after.stance == p["stance"]),
+                   key=lambda c: order[c.country])
+    briefs = queries.statement_briefs(session, [c.run.statement_id for c in shown])
+    return {"comparison": comparison, "changes": shown, "counts": comparison.counts(), "briefs": briefs,
+            "since": p["since"], "as_of": as_of}
+
+
+def _change_note(before, since: dt.date) -> str:
+    if before is None:
+        return f"no position on {date_label(since)}"
+    return f"changed from {before.stance} (its position on {date_label(since)})"
+
+
+def _compare_entries(compare: dict, stance: str | None, as_of: dt.date, stale_days: int) -> dict:
+    """The map of a comparison: the changed countries by their new stance, the unchanged ones muted."""
+    since = compare["since"]
+    entries = {}
+    for x in compare["comparison"].unchanged:
+        entries[x.country] = replace(_map_entry(x, as_of, stale_days), muted=True,
+                                     note=f"unchanged since {date_label(since)}")
+    for c in compare["changes"]:
+        entries[c.country] = replace(_map_entry(c.after, as_of, stale_days), note=_change_note(c.before, since))
+    return entries
+
+
+def _chart(session, p: dict, as_of: dt.date, reading: str, summary, positions, compare) -> dict | None:
+    """The chart view: counts per stance over time, and one strip per country (those of the table, then the
+    ones whose first position comes later; in a comparison only the changed ones)."""
+    from app.web.svgchart import TimeAxis, patterns, render_area, render_strips, strip_layout
+
+    if summary.first_stated_on is None:
+        return None
+    group, since = p["group"], p["since"]
+    runs = {c.country: c for c in queries.position_runs(session, reading) if queries.in_group(c, group)}
+    totals = queries.group_totals(session, reading, group)
+    first = min(summary.first_stated_on, as_of, since or as_of)
+    axis = TimeAxis(first, max(summary.last_stated_on or as_of, as_of) + dt.timedelta(days=1))
+    if compare is not None:
+        codes = [c.country for c in compare["changes"]]
+    else:
+        codes = [x.country for x in positions]
+        if not p["stance"]:  # countries whose first position comes after the date shown
+            held = set(codes)
+            codes += [c for c in runs if c not in held]
+    stances = {x.country: x.stance for x in positions}
+    notes = {c: f"{stances[c]} on {date_label(as_of)}" if c in stances else f"no position on {date_label(as_of)}"
+             for c in codes}
+    layout = strip_layout([runs[c] for c in codes if c in runs], axis, notes=notes)
+    briefs = queries.statement_briefs(session, layout.statement_ids())
+    what = "changed" if compare is not None else "with a position"
+    return {
+        "defs": patterns(),
+        "area": render_area(totals, axis, as_of=as_of, since=since, dim_except=p["stance"],
+                            caption=f"Countries per stance over time, {date_label(axis.start)} to "
+                                    f"{date_label(axis.end - dt.timedelta(days=1))}"),
+        "strips": render_strips(layout, as_of=as_of, since=since, briefs=briefs,
+                                caption=f"Each country's stance over time ({len(layout.rows)} countries {what})"),
+        "rows": len(layout.rows), "step": layout.step, "on": queries.totals_on(totals, as_of),
+        "months": queries.monthly_totals(runs.values(), totals, axis.start, axis.end - dt.timedelta(days=1)),
+        "axis": axis,
+    }
 
 
 @router.get("/positions.{fmt}", include_in_schema=False)
