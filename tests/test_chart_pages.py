@@ -152,7 +152,7 @@ def test_compare_lists_exactly_the_countries_that_changed(client, seeded):
     assert re.search(r'data-change="undecided">1<', html) and re.search(r'data-change="unchanged">3<', html)
     assert "Unchanged (3):" in html
     # The evidence: the quote of the statement that began the new position, and a link to it.
-    assert "Australia is open to contributing." in html and re.search(r'href="/statements/\d+" class="small">', html)
+    assert "Australia is open to contributing." in html and re.search(r'href="/statements/\d+" class="small nowrap">', html)
 
 
 def test_compare_map_draws_the_changed_countries_and_mutes_the_others(client, seeded):

@@ -406,7 +406,9 @@ def render_area(totals: Sequence[StanceTotals], axis: TimeAxis, *, as_of: dt.dat
         for c in columns:
             below, h = sum(c.counts[:k]), c.counts[k]
             if h:
-                rects.append(f'<rect x="{pct(c.x0)}" width="{pct(c.x1 - c.x0)}" y="{y(below + h)}" '
+                # A little wider than the column (the next one covers it), so no seam shows between them.
+                width = min(c.x1 + .001, 1) - c.x0
+                rects.append(f'<rect x="{pct(c.x0)}" width="{pct(width)}" y="{y(below + h)}" '
                              f'height="{round(y(below) - y(below + h), 2)}"/>')
         dim = " is-dimmed" if dim_except and dim_except != stance else ""
         layers.append(f'<g class="layer stance-{stance}{dim}" fill="url(#ch-pat-{stance})">{"".join(rects)}</g>')
