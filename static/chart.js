@@ -89,6 +89,20 @@
     if (e.key === "Escape") hide();
   });
 
+  // A tab or "stop comparing" used from the keyboard is swapped away with the view: keep the focus on the same
+  // control in the new view (or, when it is gone, on the "compare with" field it cleared).
+  var focusedId = null;
+  document.addEventListener("htmx:beforeSwap", function () {
+    var el = document.activeElement;
+    focusedId = el && el.id && el.closest && el.closest("#view .view-tabs") ? el.id : null;
+  });
+  document.addEventListener("htmx:afterSettle", function () {
+    if (!focusedId) return;
+    var el = document.getElementById(focusedId) || (focusedId === "stop-comparing" && document.getElementById("f-since"));
+    focusedId = null;
+    if (el && document.activeElement !== el) el.focus();
+  });
+
   // After a swap of the view: drop a tooltip pointing at nothing, and let the "compare with" field (outside the
   // swapped part, so typing in it keeps the focus) show the view's date unless the reader is typing in it.
   document.addEventListener("htmx:afterSwap", function () {

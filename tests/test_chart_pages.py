@@ -90,6 +90,9 @@ def test_chart_view_follows_the_filters_and_the_reading(client, seeded):
     assert strip_rows(html) == ["DE"]
     # Countries whose first position comes after the date still get their row (after the table's, by name).
     assert strip_rows(client.get("/?view=chart&as_of=2025-01-01").text) == ["FR", "AU", "DE", "GB"]
+    # The highlighted country (country=XX, as on the map) is marked in its row.
+    html = client.get("/?view=chart&as_of=2025-03-10&country=DE").text
+    assert '<li class="is-highlight"><a href="/countries/DE"' in html and html.count("is-highlight") >= 2
     # A stance filter dims the other layers of the stacked chart.
     html = client.get("/?view=chart&as_of=2025-03-10&stance=reject").text
     assert 'class="layer stance-support is-dimmed"' in html and 'class="layer stance-reject"' in html

@@ -239,7 +239,7 @@ def _chart(session, p: dict, as_of: dt.date, reading: str, summary, positions, c
         "area": render_area(totals, axis, as_of=as_of, since=since, dim_except=p["stance"],
                             caption=f"Countries per stance over time, {date_label(axis.start)} to "
                                     f"{date_label(axis.end - dt.timedelta(days=1))}"),
-        "strips": render_strips(layout, as_of=as_of, since=since, briefs=briefs,
+        "strips": render_strips(layout, as_of=as_of, since=since, briefs=briefs, highlight=p["country"],
                                 caption=f"Each country's stance over time ({len(layout.rows)} countries {what})"),
         "rows": len(layout.rows), "step": layout.step, "on": queries.totals_on(totals, as_of),
         "months": queries.monthly_totals(runs.values(), totals, axis.start, axis.end - dt.timedelta(days=1)),

@@ -303,7 +303,8 @@ def _segment(row: StripRow, seg: Segment, top: float, brief: StatementBrief | No
 
 
 def render_strips(layout: StripLayout, *, as_of: dt.date, since: dt.date | None = None,
-                  briefs: Mapping[int, StatementBrief] | None = None, caption: str = "") -> Markup:
+                  briefs: Mapping[int, StatementBrief] | None = None, caption: str = "",
+                  highlight: str | None = None) -> Markup:
     """The strip chart: HTML names beside one SVG of strips, a time axis above (and below, when long). Every
     segment is a link to the statement that began it; its <title> says what it shows and how sure it is."""
     axis, briefs = layout.axis, briefs or {}
@@ -312,8 +313,9 @@ def render_strips(layout: StripLayout, *, as_of: dt.date, since: dt.date | None 
     for i, row in enumerate(layout.rows):
         y = i * ROW_PX
         top = y + (ROW_PX - BAR_PX) / 2
-        bars.append(f'<rect class="row-band{" odd" if i % 2 else ""}" x="0" y="{y}" width="100%" '
-                    f'height="{ROW_PX}"/>')
+        band = " odd" if i % 2 else ""
+        band += " is-highlight" if row.country == highlight else ""
+        bars.append(f'<rect class="row-band{band}" x="0" y="{y}" width="100%" height="{ROW_PX}"/>')
         bars.extend(_segment(row, seg, top, briefs.get(seg.run.statement_id)) for seg in row.segments)
     marks = _outside(axis, since, as_of, 0, height) + _date_marks(axis, as_of, since, 0, height, labels=False)
     head_h = 46 if since else 32
@@ -325,7 +327,8 @@ def render_strips(layout: StripLayout, *, as_of: dt.date, since: dt.date | None 
         foot = (f'<div class="strip-corner" aria-hidden="true"></div><svg class="strip-axis foot" xmlns="{SVG_NS}" '
                 f'width="100%" height="22" aria-hidden="true" focusable="false">{_axis_labels(axis, 0, 18)}</svg>')
     names = "".join(
-        f'<li><a href="/countries/{escape(r.country)}" title="{escape(r.name + (": " + r.note if r.note else ""))}">'
+        f'<li{" class=" + chr(34) + "is-highlight" + chr(34) if r.country == highlight else ""}>'
+        f'<a href="/countries/{escape(r.country)}" title="{escape(r.name + (": " + r.note if r.note else ""))}">'
         f"{escape(r.name)}</a></li>" for r in layout.rows)
     label = caption or "Each country's stance over time"
     body = (f'<svg class="strip-bars" xmlns="{SVG_NS}" width="100%" height="{height}" role="group" '
