@@ -189,8 +189,9 @@ def _apply_change_days(conn, reading: str, deltas: Counter) -> None:
         conn.execute(insert(_PCD), inserts)
 
 
-def _refresh_country_rows(conn, codes: list[str], undated: dict[str, list]) -> None:
-    """position_countries for these countries, both readings: one aggregate over their statements."""
+def _refresh_country_rows(conn, codes: list[str], undated: dict[str, list], version: int) -> None:
+    """position_countries for these countries, both readings: one aggregate over their statements; each row
+    carries the data version of this refresh."""
     S = _S.c
     live = S.review_status != "dismissed"
     verified = S.review_status == "verified"
@@ -204,7 +205,7 @@ def _refresh_country_rows(conn, codes: list[str], undated: dict[str, list]) -> N
             mine = [r for r in undated[country] if counts_in(reading, r)]
             rows.append({"reading": reading, "country_iso2": country, "first_on": first_on, "last_on": last_on,
                          "undated_statement_id": min(mine, key=rank).id if mine else None,
-                         "statements": total, "dated": dated})
+                         "statements": total, "dated": dated, "version": version})
     conn.execute(delete(_PC).where(_PC.c.country_iso2.in_(codes)))
     if rows:
         conn.execute(insert(_PC), rows)
@@ -278,7 +279,7 @@ def refresh_countries(session: Session, countries: Iterable[str] | Mapping[str, 
         conn.execute(insert(_PD), out["fresh"])
     for reading in READINGS:
         _apply_change_days(conn, reading, out["deltas"][reading])
-    _refresh_country_rows(conn, codes, undated)
+    _refresh_country_rows(conn, codes, undated, conn.scalar(select(_DV.c.version).where(_DV.c.id == 1)) or 0)
 
 
 def rebuild_positions(session: Session) -> int:
@@ -304,6 +305,7 @@ def snapshot(session: Session) -> dict[str, list[tuple]]:
         "position_days": [tuple(r) for r in conn.execute(select(*cols).order_by(
             _PD.c.reading, _PD.c.country_iso2, _PD.c.stated_on))],
         "position_change_days": [tuple(r) for r in conn.execute(select(_PCD).order_by(_PCD.c.reading, _PCD.c.day))],
-        "position_countries": [tuple(r) for r in conn.execute(select(_PC).order_by(
-            _PC.c.reading, _PC.c.country_iso2))],
+        # without the version a country's rows were written at: bookkeeping for readers' copies, not content
+        "position_countries": [tuple(r) for r in conn.execute(select(*(c for c in _PC.c if c.name != "version"))
+                                                              .order_by(_PC.c.reading, _PC.c.country_iso2))],
     }

@@ -1,14 +1,15 @@
 """Every read: positions on a date, filtered statement lists, timelines, counts."""
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import threading
 from collections import OrderedDict
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
-from sqlalchemy import Select, case, func, literal, select
+from sqlalchemy import Select, String, case, cast, func, literal, select
 from sqlalchemy.orm import Session, selectinload
 
 from app.models import (STANCES, Article, AuditEvent, Country, PositionChangeDay, PositionCountry, PositionDay,
@@ -395,35 +396,97 @@ def _trust(origin: str, review_status: str) -> str:
     return "verified" if review_status == "verified" else "unreviewed"
 
 
-def position_runs(session: Session, reading: str = "all") -> tuple[CountryRuns, ...]:
-    """Every country's runs of one stance, by country name: one read of the change rows (and their statements'
-    trust), kept per data version."""
-    def compute() -> tuple[CountryRuns, ...]:
-        PD = PositionDay
-        q = (select(PD.country_iso2, PD.stated_on, PD.date_precision, PD.stance, PD.previous_stance,
+# A copy of every country's runs per database and reading, with the data version it was read at and each
+# country's own version (position_countries.version, raised by every refresh of that country): after a write only
+# the countries it touched are read again, so the chart view does not re-read every change row (~55,000 in the
+# generated benchmark) after each write.
+_runs_cache: dict[tuple, _RunsCopy] = {}
+
+
+def _read_runs(session: Session, reading: str, codes: list[str]) -> dict[str, CountryRuns]:
+    """The runs of these countries (those with any), from their change rows."""
+    PD = PositionDay
+    out: dict[str, CountryRuns] = {}
+    day = dt.date.fromisoformat
+    for i in range(0, len(codes), 500):
+        chunk = codes[i:i + 500]
+        # Dates as text, parsed by date.fromisoformat: on SQLite the Date type's own parsing of ~50,000 rows
+        # costs more than the query.
+        q = (select(PD.country_iso2, cast(PD.stated_on, String), PD.date_precision, PD.stance, PD.previous_stance,
                     PD.statement_id, Statement.origin, Statement.review_status)
              .join(Statement, Statement.id == PD.statement_id)
-             .where(PD.reading == reading, PD.changed.is_(True))
+             .where(PD.reading == reading, PD.changed.is_(True), PD.country_iso2.in_(chunk))
              .order_by(PD.country_iso2, PD.stated_on))
         by_country: dict[str, list] = {}
         for row in session.execute(q):
             by_country.setdefault(row[0], []).append(row)
         if not by_country:
-            return ()
+            continue
         names = {c.iso2: c for c in session.execute(
             select(Country.iso2, Country.name, Country.eu, Country.nato).where(Country.iso2.in_(sorted(by_country))))}
-        out = []
         for code, rows in by_country.items():
-            runs = tuple(Run(stance=st, start=on, precision=prec, end=rows[i + 1][1] if i + 1 < len(rows) else None,
+            starts = [day(r[1]) for r in rows]
+            n = len(rows)
+            runs = tuple(Run(stance=st, start=starts[j], precision=prec, end=starts[j + 1] if j + 1 < n else None,
                              statement_id=sid, trust=_trust(origin, status), previous=prev,
-                             end_precision=rows[i + 1][2] if i + 1 < len(rows) else "day")
-                         for i, (_, on, prec, st, prev, sid, origin, status) in enumerate(rows))
+                             end_precision=rows[j + 1][2] if j + 1 < n else "day")
+                         for j, (_, _, prec, st, prev, sid, origin, status) in enumerate(rows))
             c = names[code]
-            out.append(CountryRuns(country=code, name=c.name, eu=c.eu, nato=c.nato, runs=runs))
-        out.sort(key=lambda c: c.name)
-        return tuple(out)
+            out[code] = CountryRuns(country=code, name=c.name, eu=c.eu, nato=c.nato, runs=runs)
+    return out
 
-    return _versioned(session, ("runs", reading), compute)
+
+@dataclass
+class _RunsCopy:
+    version: int
+    per_country: dict[str, tuple[int, CountryRuns | None]]  # country -> (its version, its runs or None: none)
+    value: tuple[CountryRuns, ...]  # by name
+    deltas: dict[str | None, dict[dt.date, list[int]]]  # per group (None: all): day -> stance deltas, changes
+    totals: dict[str | None, tuple[StanceTotals, ...]] = field(default_factory=dict)
+
+
+def _groups_of(c: CountryRuns) -> tuple[str | None, ...]:
+    return (None, *(g for g in GROUPS if in_group(c, g)))
+
+
+def _runs_copy(session: Session, reading: str) -> _RunsCopy:
+    key = (session.get_bind().url.render_as_string(hide_password=True), reading)
+    version = data_version(session)
+    with _cache_lock:
+        hit = _runs_cache.get(key)
+    if hit and hit.version == version:
+        return hit
+    PC = PositionCountry
+    versions = dict(session.execute(select(PC.country_iso2, PC.version).where(PC.reading == reading)).all())
+    kept = hit.per_country if hit else {}
+    stale = sorted(c for c, v in versions.items() if c not in kept or kept[c][0] != v)
+    gone = [c for c in kept if c not in versions]
+    fresh = _read_runs(session, reading, stale) if stale else {}
+    # Countries with statements but no change rows in this reading are kept as None, so they are not read again.
+    per_country = {code: (v, fresh.get(code)) if code in stale else kept[code] for code, v in versions.items()}
+    # The counts over time follow by subtracting what the re-read countries held and adding what they hold now.
+    deltas = {g: {day: list(d) for day, d in hit.deltas[g].items()} for g in (None, *GROUPS)} if hit \
+        else {g: {} for g in (None, *GROUPS)}
+    for code in [*stale, *gone]:
+        old = kept.get(code, (0, None))[1]
+        new = per_country.get(code, (0, None))[1]
+        for c, sign in ((old, -1), (new, 1)):
+            if c is not None:
+                for g in _groups_of(c):
+                    _add_deltas(deltas[g], c, sign)
+    value = tuple(sorted((runs for _, runs in per_country.values() if runs is not None), key=lambda c: c.name))
+    copy = _RunsCopy(version=version, per_country=per_country, value=value, deltas=deltas)
+    with _cache_lock:
+        _runs_cache[key] = copy
+        while len(_runs_cache) > 32:
+            _runs_cache.pop(next(iter(_runs_cache)))
+    return copy
+
+
+def position_runs(session: Session, reading: str = "all") -> tuple[CountryRuns, ...]:
+    """Every country's runs of one stance, by country name, from the kept change rows and their statements'
+    trust. Kept per data version; a new version reads again only the countries whose own version moved."""
+    return _runs_copy(session, reading).value
 
 
 def in_group(country: CountryRuns | Position, group: str | None) -> bool:
@@ -438,12 +501,13 @@ def in_group(country: CountryRuns | Position, group: str | None) -> bool:
 
 @dataclass(frozen=True, slots=True)
 class StanceTotals:
-    """How many countries held each stance from `day` on (until the next entry's day)."""
+    """How many countries held each stance from `day` on (until the next entry's day), and how many changed on it."""
 
     day: dt.date
     support: int
     reject: int
     undecided: int
+    changes: int = 0
 
     @property
     def total(self) -> int:
@@ -453,28 +517,49 @@ class StanceTotals:
         return getattr(self, stance)
 
 
-def stance_totals(countries: Iterable[CountryRuns]) -> tuple[StanceTotals, ...]:
-    """The number of countries per stance on every day some position changed, oldest first (pure)."""
-    deltas: dict[dt.date, dict[str, int]] = {}
-    for c in countries:
-        for run in c.runs:
-            d = deltas.setdefault(run.start, {s: 0 for s in STANCES})
-            d[run.stance] += 1
-            if run.previous is not None:
-                d[run.previous] -= 1
-    held = {s: 0 for s in STANCES}
+_STANCE_INDEX = {s: i for i, s in enumerate(STANCES)}
+
+
+def _add_deltas(deltas: dict[dt.date, list[int]], country: CountryRuns, sign: int) -> None:
+    """Add (sign 1) or take away (-1) what one country's runs do to the counts: per day, +1 for the stance it
+    took, -1 for the one it left (in STANCES order), and its changes."""
+    for run in country.runs:
+        d = deltas.get(run.start)
+        if d is None:
+            d = deltas[run.start] = [0, 0, 0, 0]
+        d[_STANCE_INDEX[run.stance]] += sign
+        if run.previous is not None:
+            d[_STANCE_INDEX[run.previous]] -= sign
+        d[3] += sign
+
+
+def _totals_from(deltas: dict[dt.date, list[int]]) -> tuple[StanceTotals, ...]:
+    held = [0, 0, 0]
     out = []
     for day in sorted(deltas):
-        for s in STANCES:
-            held[s] += deltas[day][s]
-        out.append(StanceTotals(day=day, **held))
+        d = deltas[day]
+        if not d[3]:
+            continue  # every change of that day has gone (a write moved or removed it)
+        held = [held[0] + d[0], held[1] + d[1], held[2] + d[2]]
+        out.append(StanceTotals(day=day, support=held[0], reject=held[1], undecided=held[2], changes=d[3]))
     return tuple(out)
 
 
+def stance_totals(countries: Iterable[CountryRuns]) -> tuple[StanceTotals, ...]:
+    """The number of countries per stance on every day some position changed, oldest first (pure)."""
+    deltas: dict[dt.date, list[int]] = {}
+    for c in countries:
+        _add_deltas(deltas, c, 1)
+    return _totals_from(deltas)
+
+
 def group_totals(session: Session, reading: str = "all", group: str | None = None) -> tuple[StanceTotals, ...]:
-    """stance_totals of the countries in a group (or all), kept per data version."""
-    return _versioned(session, ("totals", reading, group), lambda: stance_totals(
-        c for c in position_runs(session, reading) if in_group(c, group)))
+    """stance_totals of the countries in a group (or all), kept with the runs and brought up to date with them
+    (only the countries a write touched are counted again)."""
+    copy = _runs_copy(session, reading)
+    if group not in copy.totals:
+        copy.totals[group] = _totals_from(copy.deltas[group])
+    return copy.totals[group]
 
 
 @dataclass(frozen=True, slots=True)
@@ -484,15 +569,13 @@ class MonthTotals:
     changes: int  # changes during the month
 
 
-def monthly_totals(countries: Iterable[CountryRuns], totals: tuple[StanceTotals, ...], start: dt.date,
-                   until: dt.date) -> list[MonthTotals]:
+def monthly_totals(totals: tuple[StanceTotals, ...], start: dt.date, until: dt.date) -> list[MonthTotals]:
     """The counts at the end of each month from `start`'s to `until`'s, and the changes in each (pure): the
     chart's data as a table."""
     changes: dict[tuple[int, int], int] = {}
-    for c in countries:
-        for run in c.runs:
-            key = (run.start.year, run.start.month)
-            changes[key] = changes.get(key, 0) + 1
+    for t in totals:
+        key = (t.day.year, t.day.month)
+        changes[key] = changes.get(key, 0) + t.changes
     out = []
     month = dt.date(start.year, start.month, 1)
     while month <= until:
@@ -506,12 +589,8 @@ def monthly_totals(countries: Iterable[CountryRuns], totals: tuple[StanceTotals,
 
 def totals_on(totals: tuple[StanceTotals, ...], day: dt.date) -> StanceTotals:
     """The counts holding on `day` (zeros before the first position)."""
-    held = StanceTotals(day=day, support=0, reject=0, undecided=0)
-    for t in totals:
-        if t.day > day:
-            break
-        held = t
-    return held
+    i = bisect.bisect_right([t.day for t in totals], day)
+    return totals[i - 1] if i else StanceTotals(day=day, support=0, reject=0, undecided=0)
 
 
 @dataclass(frozen=True)

@@ -242,7 +242,7 @@ def _chart(session, p: dict, as_of: dt.date, reading: str, summary, positions, c
         "strips": render_strips(layout, as_of=as_of, since=since, briefs=briefs, highlight=p["country"],
                                 caption=f"Each country's stance over time ({len(layout.rows)} countries {what})"),
         "rows": len(layout.rows), "step": layout.step, "on": queries.totals_on(totals, as_of),
-        "months": queries.monthly_totals(runs.values(), totals, axis.start, axis.end - dt.timedelta(days=1)),
+        "months": queries.monthly_totals(totals, axis.start, axis.end - dt.timedelta(days=1)),
         "axis": axis,
     }
 

@@ -60,7 +60,7 @@ class TimeAxis:
 
 
 def pct(fraction: float) -> str:
-    return f"{fraction * 100:.3f}".rstrip("0").rstrip(".") + "%"
+    return f"{fraction * 100:.2f}%"  # a hundredth of a percent: a tenth of a pixel on a wide screen
 
 
 def _months_from(day: dt.date, months: int) -> dt.date:
@@ -208,7 +208,7 @@ def _segments(runs: Sequence[Run], offsets: Sequence[int], axis: TimeAxis, step:
     """The runs drawn at this step: a run covers the steps from its start's to the next run's (floored), so of
     the runs starting in one step only the last is drawn; the ones before it are counted in its `hidden`."""
     days = axis.days
-    cells = [min(days, max(0, o) - max(0, o) % step) if o < days else days for o in offsets]
+    cells = [o - o % step for o in offsets]
     out: list[Segment] = []
     hidden = 0
     for i, run in enumerate(runs):
@@ -233,9 +233,9 @@ def _segments(runs: Sequence[Run], offsets: Sequence[int], axis: TimeAxis, step:
     return tuple(out)
 
 
-def _drawn(offsets: Sequence[int], days: int, step: int) -> int:
+def _drawn(offsets: Sequence[int], step: int) -> int:
     """How many segments _segments draws at this step (one per step holding a run's start)."""
-    return len({max(0, o) // step for o in offsets if o < days})
+    return len({o // step for o in offsets})
 
 
 def strip_layout(countries: Iterable[CountryRuns], axis: TimeAxis, *, notes: Mapping[str, str] | None = None,
@@ -244,9 +244,21 @@ def strip_layout(countries: Iterable[CountryRuns], axis: TimeAxis, *, notes: Map
     segments in all."""
     countries = list(countries)
     notes = notes or {}
-    offsets = [[(r.start - axis.start).days for r in c.runs] for c in countries]
-    step = next((s for s in STEPS if sum(_drawn(o, axis.days, s) for o in offsets) <= budget), STEPS[-1])
-    rows = tuple(StripRow(country=c.country, name=c.name, segments=_segments(c.runs, o, axis, step),
+    # Days from the axis' start of each run inside it (runs start on or after it; the ones starting at its end
+    # or later are not drawn).
+    start, days = axis.start.toordinal(), axis.days
+    offsets = [[o for o in (r.start.toordinal() - start for r in c.runs) if o < days] for c in countries]
+    offsets = [[max(0, o) for o in offs] for offs in offsets]
+    # Coarser steps draw fewer segments: the finest within the budget, by bisection over the ladder.
+    lo, hi = 0, len(STEPS) - 1
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if sum(_drawn(o, STEPS[mid]) for o in offsets) <= budget:
+            hi = mid
+        else:
+            lo = mid + 1
+    step = STEPS[lo]
+    rows = tuple(StripRow(country=c.country, name=c.name, segments=_segments(c.runs[:len(o)], o, axis, step),
                           note=notes.get(c.country, "")) for c, o in zip(countries, offsets))
     return StripLayout(axis=axis, step=step, rows=rows)
 

@@ -76,7 +76,7 @@ def test_a_country_run_on_a_day_and_changes_between_two_days():
 
 def test_monthly_totals_are_the_counts_at_each_months_end_with_its_changes():
     totals = stance_totals([FR, DE, GB])
-    months = monthly_totals([FR, DE, GB], totals, D(2024, 12, 20), D(2025, 3, 10))
+    months = monthly_totals(totals, D(2024, 12, 20), D(2025, 3, 10))
     assert [m.month for m in months] == [D(2024, 12, 1), D(2025, 1, 1), D(2025, 2, 1), D(2025, 3, 1)]
     assert [(m.totals.support, m.totals.reject, m.totals.undecided) for m in months] == [
         (0, 0, 0), (0, 1, 1), (2, 1, 0), (1, 1, 1)]
