@@ -176,6 +176,9 @@ def test_compare_follows_the_stance_filter_and_the_group(client, seeded):
     html = client.get("/?as_of=2025-03-10&since=2025-01-01&stance=support").text
     assert sorted(c[0] for c in changes(html)) == ["FR", "GB"]
     assert re.search(r'data-change="reject">1<', html)  # the legend still counts every change
+    # On the map the change to reject is filtered out: muted and said so, not drawn as "no position".
+    assert re.search(r'<a href="/countries/DE" class="country stance-reject muted"[^>]*data-note="no position on '
+                     r'1 Jan 2025; not in this view \(stance filter: support\)"', html)
     html = client.get("/?as_of=2025-03-10&since=2025-01-01&group=eu").text
     assert sorted(c[0] for c in changes(html)) == ["DE", "FR"]
 

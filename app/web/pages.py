@@ -204,8 +204,11 @@ def _compare_entries(compare: dict, stance: str | None, as_of: dt.date, stale_da
     for x in compare["comparison"].unchanged:
         entries[x.country] = replace(_map_entry(x, as_of, stale_days), muted=True,
                                      note=f"unchanged since {date_label(since)}")
-    for c in compare["changes"]:
-        entries[c.country] = replace(_map_entry(c.after, as_of, stale_days), note=_change_note(c.before, since))
+    for c in compare["comparison"].changes:
+        entry = replace(_map_entry(c.after, as_of, stale_days), note=_change_note(c.before, since))
+        if stance and c.after.stance != stance:  # filtered out: muted and said, never drawn as "no position"
+            entry = replace(entry, muted=True, note=f"{entry.note}; not in this view (stance filter: {stance})")
+        entries[c.country] = entry
     return entries
 
 
