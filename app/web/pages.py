@@ -223,7 +223,10 @@ def _chart(session, p: dict, as_of: dt.date, reading: str, summary, positions, c
     runs = {c.country: c for c in queries.position_runs(session, reading) if queries.in_group(c, group)}
     totals = queries.group_totals(session, reading, group)
     first = min(summary.first_stated_on, as_of, since or as_of)
-    axis = TimeAxis(first, max(summary.last_stated_on or as_of, as_of) + dt.timedelta(days=1))
+    last = max(summary.last_stated_on or as_of, as_of)
+    # A little time after the last day (never past today), so a change on it is seen beside the as-of line.
+    pad = dt.timedelta(days=max(1, round(((last - first).days + 1) * .03)))
+    axis = TimeAxis(first, min(last + dt.timedelta(days=1) + pad, max(_today(), last) + dt.timedelta(days=1)))
     if compare is not None:
         codes = [c.country for c in compare["changes"]]
     else:

@@ -24,6 +24,8 @@ COLOURS = {"support": "#0072b2", "reject": "#d55e00", "undecided": "#e69f00"}  #
 STRIP_BUDGET = 2000  # segments drawn in the strip chart at most (each is a link with its statement's label)
 AREA_BUDGET = 600  # columns of the stacked chart at most
 ROW_PX = 22
+SHORT = .006  # a segment narrower than this share of the width (about 2 px on a phone) is drawn MIN_PX wide
+MIN_PX = 5
 BAR_PX = 14
 AREA_PX = 180  # the stacked chart's plot height
 QUOTE_EXCERPT = 120
@@ -135,17 +137,12 @@ def _date_marks(axis: TimeAxis, as_of: dt.date, since: dt.date | None, top: floa
     return "".join(out)
 
 
-def _outside(axis: TimeAxis, since: dt.date | None, as_of: dt.date, top: float, height: float) -> str:
-    """In a comparison the time outside [since, as_of] is veiled, so the compared span stands out."""
-    if since is None:
+def _outside(axis: TimeAxis, since: dt.date | None, top: float, height: float) -> str:
+    """In a comparison the time before `since` is veiled, so the compared span stands out (what came after the
+    date shown stays clear: a change on that very day is drawn just after its line)."""
+    if since is None or axis.at(since) <= 0:
         return ""
-    a, b = axis.at(since), axis.at(as_of + dt.timedelta(days=1))
-    out = []
-    if a > 0:
-        out.append(f'<rect class="veil" x="0" width="{pct(a)}" y="{top}" height="{height}"/>')
-    if b < 1:
-        out.append(f'<rect class="veil" x="{pct(b)}" width="{pct(1 - b)}" y="{top}" height="{height}"/>')
-    return "".join(out)
+    return f'<rect class="veil" x="0" width="{pct(axis.at(since))}" y="{top}" height="{height}"/>'
 
 
 def patterns() -> Markup:
@@ -303,10 +300,17 @@ def _segment(row: StripRow, seg: Segment, top: float, brief: StatementBrief | No
     # The unreviewed cue (lighter fill, dashed outline, as on the map) is also set as attributes, for when the
     # stylesheet is missing.
     extra = ' fill-opacity=".5" stroke="#1d2327" stroke-dasharray="4 2"' if unreviewed else ""
+    if seg.x1 - seg.x0 >= SHORT:
+        shape = f'x="{pct(seg.x0)}" width="{pct(seg.x1 - seg.x0)}"'
+    elif seg.x0 < 1 - SHORT:  # too narrow to see or to point at: MIN_PX wide from its start (drawn on top)
+        shape = f'x="{pct(seg.x0)}" width="{MIN_PX}"'
+        cls += " short"
+    else:  # at the very end: MIN_PX wide, ending at the end
+        shape = f'x="100%" width="{MIN_PX}" transform="translate(-{MIN_PX},0)"'
+        cls += " short"
     out = (f'<a href="/statements/{run.statement_id}" class="{cls}" data-start="{run.start.isoformat()}">'
            f"<title>{escape(segment_label(row.name, seg, brief))}</title>"
-           f'<rect x="{pct(seg.x0)}" y="{top}" width="{pct(seg.x1 - seg.x0)}" height="{BAR_PX}" '
-           f'fill="url(#ch-pat-{run.stance})"{extra}/></a>')
+           f'<rect {shape} y="{top}" height="{BAR_PX}" fill="url(#ch-pat-{run.stance})"{extra}/></a>')
     if run.previous is not None or seg.hidden:  # a change: a dark tick where it begins (bolder: more hidden)
         x = pct(seg.x0)
         out += (f'<line class="change{" many" if seg.hidden else ""}" x1="{x}" x2="{x}" y1="{top - 3}" '
@@ -328,8 +332,10 @@ def render_strips(layout: StripLayout, *, as_of: dt.date, since: dt.date | None 
         band = " odd" if i % 2 else ""
         band += " is-highlight" if row.country == highlight else ""
         bars.append(f'<rect class="row-band{band}" x="0" y="{y}" width="100%" height="{ROW_PX}"/>')
-        bars.extend(_segment(row, seg, top, briefs.get(seg.run.statement_id)) for seg in row.segments)
-    marks = _outside(axis, since, as_of, 0, height) + _date_marks(axis, as_of, since, 0, height, labels=False)
+        # Short segments last, so the neighbour after one does not cover its widened drawing.
+        for seg in sorted(row.segments, key=lambda g: g.x1 - g.x0 < SHORT):
+            bars.append(_segment(row, seg, top, briefs.get(seg.run.statement_id)))
+    marks = _outside(axis, since, 0, height) + _date_marks(axis, as_of, since, 0, height, labels=False)
     head_h = 46 if since else 32
     head = (f'<svg class="strip-axis" xmlns="{SVG_NS}" width="100%" height="{head_h}" aria-hidden="true" '
             f'focusable="false">{_date_marks(axis, as_of, since, head_h - 6, head_h, labels=True)}'
@@ -431,7 +437,7 @@ def render_area(totals: Sequence[StanceTotals], axis: TimeAxis, *, as_of: dt.dat
         f'<svg class="area-chart" xmlns="{SVG_NS}" width="100%" height="{base + 24}" role="img" '
         f'aria-label="{escape(caption or "Countries per stance over time")}">'
         + "".join(grid) + "".join(layers) + "".join(labels)
-        + _outside(axis, since, as_of, plot_top, AREA_PX)
+        + _outside(axis, since, plot_top, AREA_PX)
         + _date_marks(axis, as_of, since, plot_top - 4, base, labels=True)
         + f'<line class="axis" x1="0" x2="100%" y1="{base}" y2="{base}"/>'
         + _axis_labels(axis, base, base + 18)

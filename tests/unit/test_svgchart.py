@@ -229,3 +229,17 @@ def test_output_has_no_inline_style():
     markup = str(render_strips(strip_layout([FR, GB], AXIS), as_of=D(2025, 3, 1))) + str(
         render_area(stance_totals([FR, GB]), AXIS, as_of=D(2025, 3, 1)))
     assert not re.search(r"\sstyle=", markup)  # the Content-Security-Policy allows no inline style
+
+
+def test_a_position_too_short_to_see_is_drawn_a_few_pixels_wide_and_on_top():
+    axis = TimeAxis(D(2024, 1, 1), D(2025, 3, 28))  # 452 days
+    late = runs_of("AU", "Australia", (D(2025, 3, 27), "support", 7))  # its last day: 1/452 of the width
+    brief = runs_of("NL", "Netherlands", (D(2024, 1, 1), "reject", 8), (D(2024, 6, 1), "support", 9),
+                    (D(2024, 6, 2), "reject", 10))
+    root = parse(render_strips(strip_layout([late, brief], axis), as_of=D(2025, 3, 27)))
+    au = [a for a in segments(root) if a.get("href") == "/statements/7"][0].find(f"{SVG}rect")
+    assert (au.get("x"), au.get("width"), au.get("transform")) == ("100%", "5", "translate(-5,0)")
+    nl = [a.get("href") for a in segments(root) if a.get("href") != "/statements/7"]
+    assert nl == ["/statements/8", "/statements/10", "/statements/9"]  # the one-day position last, on top
+    one_day = [a for a in segments(root) if a.get("href") == "/statements/9"][0]
+    assert one_day.find(f"{SVG}rect").get("width") == "5" and "short" in one_day.get("class").split()
