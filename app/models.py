@@ -239,6 +239,9 @@ class PositionCountry(Base):
     # every not-deleted statement of the country, dismissed ones included (what the statement list counts)
     statements: Mapped[int] = mapped_column(Integer, default=0)
     dated: Mapped[int] = mapped_column(Integer, default=0)
+    # the data version of the refresh that last wrote this country's kept rows: a reader keeping a copy of them
+    # (queries.position_runs) reads again only the countries whose version moved
+    version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class DataVersion(Base):

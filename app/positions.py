@@ -311,8 +311,15 @@ def _apply_change_days(conn, reading: str, deltas: Counter) -> None:
         conn.execute(insert(_PCD), inserts)
 
 
-def _refresh_country_rows(conn, codes: list[str], undated: dict[str, list]) -> None:
-    """position_countries for these countries, both readings: one aggregate over their statements."""
+def _version_now(conn) -> int:
+    return conn.scalar(select(_DV.c.version).where(_DV.c.id == 1)) or 0
+
+
+def _refresh_country_rows(conn, codes: list[str], undated: dict[str, list], version: int | None = None) -> None:
+    """position_countries for these countries, both readings: one aggregate over their statements; each row
+    carries the data version of this refresh (what readers keeping a copy of a country's rows compare)."""
+    if version is None:
+        version = _version_now(conn)
     S = _S.c
     live = S.review_status != "dismissed"
     verified = S.review_status == "verified"
@@ -326,7 +333,7 @@ def _refresh_country_rows(conn, codes: list[str], undated: dict[str, list]) -> N
             mine = [r for r in undated[country] if counts_in(reading, r)]
             rows.append({"reading": reading, "country_iso2": country, "first_on": first_on, "last_on": last_on,
                          "undated_statement_id": min(mine, key=rank).id if mine else None,
-                         "statements": total, "dated": dated})
+                         "statements": total, "dated": dated, "version": version})
     conn.execute(delete(_PC).where(_PC.c.country_iso2.in_(codes)))
     if rows:
         conn.execute(insert(_PC), rows)
@@ -526,8 +533,9 @@ def _add_to_country_rows(conn, by_country: Mapping[str, Sequence[StatementFacts]
     # a kept best undated statement that is no longer there (the statements were changed behind the writers'
     # backs, e.g. by hand in SQL): count those countries afresh rather than build on what was kept
     stale = sorted(c for c, sid in rivals.items() if sid not in ranks)
+    version = _version_now(conn)
     if stale:
-        _refresh_country_rows(conn, stale, _counted_rows(conn, stale, dated=False))
+        _refresh_country_rows(conn, stale, _counted_rows(conn, stale, dated=False), version)
     updates, inserts = [], []
     for c in codes:
         if c in stale:
@@ -540,7 +548,7 @@ def _add_to_country_rows(conn, by_country: Mapping[str, Sequence[StatementFacts]
             row = {"first_on": was.first_on if was else None, "last_on": was.last_on if was else None,
                    "undated_statement_id": was.undated_statement_id if was else None,
                    "statements": (was.statements if was else 0) + len(new),
-                   "dated": (was.dated if was else 0) + len(days)}
+                   "dated": (was.dated if was else 0) + len(days), "version": version}
             if reading == "all":
                 if days:
                     row["first_on"] = min(days + ([row["first_on"]] if row["first_on"] else []))
@@ -563,7 +571,7 @@ def _add_to_country_rows(conn, by_country: Mapping[str, Sequence[StatementFacts]
 
 _UPDATE_COUNTRY = (update(_PC).where(_PC.c.reading == bindparam("k_reading"), _PC.c.country_iso2 == bindparam("k_country"))
                    .values({k: bindparam(f"v_{k}") for k in ("first_on", "last_on", "undated_statement_id",
-                                                             "statements", "dated")}))
+                                                             "statements", "dated", "version")}))
 
 
 def rebuild_positions(session: Session) -> int:
@@ -589,6 +597,7 @@ def snapshot(session: Session) -> dict[str, list[tuple]]:
         "position_days": [tuple(r) for r in conn.execute(select(*cols).order_by(
             _PD.c.reading, _PD.c.country_iso2, _PD.c.stated_on))],
         "position_change_days": [tuple(r) for r in conn.execute(select(_PCD).order_by(_PCD.c.reading, _PCD.c.day))],
-        "position_countries": [tuple(r) for r in conn.execute(select(_PC).order_by(
-            _PC.c.reading, _PC.c.country_iso2))],
+        # without the version a country's rows were written at: bookkeeping for readers' copies, not content
+        "position_countries": [tuple(r) for r in conn.execute(select(*(c for c in _PC.c if c.name != "version"))
+                                                              .order_by(_PC.c.reading, _PC.c.country_iso2))],
     }

@@ -43,6 +43,7 @@
     else if (d.date) t.appendChild(el("div", "tt-date", "Stated " + d.date));
     if (d.trustLabel) t.appendChild(el("div", "tt-trust tt-trust-" + (d.trust || ""), d.trustLabel + (d.sources ? " \u00b7 " + d.sources : "")));
     if (d.stale) t.appendChild(el("div", "tt-stale", "Stale: " + d.stale));
+    if (d.note) t.appendChild(el("div", "tt-note", d.note)); // a comparison: how it changed, or "unchanged"
     if (d.quote) t.appendChild(el("p", "tt-quote", "\u201c" + d.quote + "\u201d"));
     t.hidden = false;
   }

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+from dataclasses import replace
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, StreamingResponse
@@ -30,6 +31,7 @@ PAGE_SIZE = 50
 MAX_PAGE = 1_000_000  # keeps the offset inside every database's integer range
 SORTS = ("country", "-country", "stance", "-stance", "date", "-date")
 STATEMENT_SORT_CHOICES = tuple(x for k in queries.STATEMENT_SORTS for x in (k, "-" + k))
+VIEWS = ("map", "table", "chart")  # the home page's tabs, sharing the date and the filters
 GROUP_LABELS = {"eu": "EU members", "nato": "NATO members", "others": "Neither EU nor NATO"}
 GROUP_PHRASES = {"eu": "EU members", "nato": "NATO members", "others": "countries in neither the EU nor NATO"}
 
@@ -69,9 +71,10 @@ def _stream_download(request: Request, fmt: str, count_and_records, filename: st
 
 def _map_params(request: Request, session) -> tuple[dict, dict, dict[str, str]]:
     """Raw values (kept in the form as typed), parsed values, and messages for the bad ones."""
-    raw = {k: request.query_params.get(k, "") for k in ("as_of", "stance", "group", "sort", "country", "reviewed")}
+    raw = {k: request.query_params.get(k, "") for k in ("as_of", "stance", "group", "sort", "country", "reviewed",
+                                                          "view", "since")}
     parsed: dict = {"as_of": None, "stance": None, "group": None, "sort": "country", "country": None,
-                    "reviewed": "all"}
+                    "reviewed": "all", "view": "map", "since": None}
     errors: dict[str, str] = {}
     parsers = {
         "as_of": lambda v: parse_date(v, "as_of"),
@@ -80,12 +83,19 @@ def _map_params(request: Request, session) -> tuple[dict, dict, dict[str, str]]:
         "sort": lambda v: parse_choice(v, SORTS, "sort") or "country",
         "country": lambda v: parse_country(session, v),
         "reviewed": lambda v: parse_choice(v, REVIEWED, "reviewed") or "all",
+        "view": lambda v: parse_choice(v, VIEWS, "view") or "map",
+        "since": lambda v: parse_date(v, "since"),
     }
     for key, parse in parsers.items():
         try:
             parsed[key] = parse(raw[key])
         except ParamError as e:
             errors[key] = e.message
+    since, as_of = parsed["since"], parsed["as_of"] or _today()
+    if since is not None and since > as_of:
+        errors["since"] = (f"the date to compare with ({date_label(since)}) is after the date shown "
+                           f"({date_label(as_of)}); pick an earlier date to compare with")
+        parsed["since"] = None
     return raw, parsed, errors
 
 
@@ -139,13 +149,19 @@ def map_context(request: Request, session) -> dict:
     positions = [x for x in all_in_group if not p["stance"] or x.stance == p["stance"]]
     positions = queries.sort_positions(positions, p["sort"])
     counts = queries.stance_counts(all_in_group)
-    entries = {x.country: _map_entry(x, as_of, stale_days) for x in positions}
+    view, since = p["view"], p["since"]
+    compare = _comparison(session, p, as_of, reading) if since else None
     # Filters hide, they do not lie: a country outside the group, or holding another stance, is drawn as "not
-    # in this view", never as if it had no position.
+    # in this view", never as if it had no position (a comparison mutes those of another stance itself).
     members = queries.group_members(session, p["group"])
     filtered_out = set() if members is None else set(known_countries()) - members
-    if p["stance"]:
-        filtered_out |= {x.country for x in all_in_group if x.stance != p["stance"]}
+    if compare is not None:
+        entries = _compare_entries(compare, p["stance"], as_of, stale_days)
+    else:
+        entries = {x.country: _map_entry(x, as_of, stale_days) for x in positions}
+        if p["stance"]:
+            filtered_out |= {x.country for x in all_in_group if x.stance != p["stance"]}
+    filtered_out -= set(entries)
     # Those holding a position keep their tile under the map (small states, "Elsewhere"), drawn as filtered out.
     everyone = queries.positions_as_of(session, as_of, reading=reading) if p["group"] else all_in_group
     hidden_positions = {x.country for x in everyone if x.country not in entries}
@@ -154,20 +170,23 @@ def map_context(request: Request, session) -> dict:
     # a position changed (what "Play" steps through).
     start = min(summary.first_stated_on or today, as_of, today - dt.timedelta(days=1))
     end = today
+    state = {"as_of": raw["as_of"] if errors.get("as_of") else (p["as_of"] or ""), "stance": p["stance"],
+             "group": p["group"], "sort": p["sort"] if p["sort"] != "country" else None,
+             "country": p["country"], "reviewed": p["reviewed"] if p["reviewed"] != "all" else None,
+             "since": raw["since"] if errors.get("since") else (since.isoformat() if since else None),
+             "view": view if view != "map" else None}
     context = {
         "raw": raw, "errors": errors, "as_of": as_of, "is_today": as_of == today, "stance": p["stance"],
         "group": p["group"], "sort": p["sort"], "highlight": p["country"],
         "highlight_name": queries.get_country(session, p["country"]).name if p["country"] else None,
         "positions": positions, "counts": counts, "total_in_group": len(all_in_group), "summary": summary,
         "map_svg": render_map(entries, highlight=p["country"], filtered_out=filtered_out,
-                              always_inset=hidden_positions),
+                              always_inset=hidden_positions) if view == "map" else None,
         "filtered": bool(filtered_out),
         "slider": {"start": start, "end": end, "min": _epoch_days(start), "max": _epoch_days(end),
                    "value": _epoch_days(min(as_of, end)),
                    "ticks": [_epoch_days(d) for d in summary.change_dates if start <= d <= end]},
-        "state": {"as_of": raw["as_of"] if errors.get("as_of") else (p["as_of"] or ""), "stance": p["stance"],
-                  "group": p["group"], "sort": p["sort"] if p["sort"] != "country" else None,
-                  "country": p["country"], "reviewed": p["reviewed"] if p["reviewed"] != "all" else None},
+        "state": state, "view": view, "views": VIEWS, "since": since, "compare": compare,
         "stances": STANCES, "groups": GROUPS, "group_labels": GROUP_LABELS, "group_phrases": GROUP_PHRASES,
         "reviewed": p["reviewed"], "reading": reading, "machine_on_map": get_settings().machine_on_map,
         "stale_days": stale_days, "trust_counts": queries.trust_counts(positions),
@@ -175,6 +194,8 @@ def map_context(request: Request, session) -> dict:
         "undated": [u for u in queries.undated_only(session, as_of, reading=reading, group=p["group"])
                     if not p["stance"] or u.stance == p["stance"]],
     }
+    if view == "chart":
+        context["chart"] = _chart(session, p, as_of, reading, summary, positions, compare)
     return context
 
 
@@ -183,6 +204,83 @@ def home(request: Request, session: SessionDep):
     context = map_context(request, session)
     return _render(request, "index.html", context, blocks=["view", "form_state", "status"],
                    status_code=422 if context["errors"] else 200, push_url="/" + _qs(context["state"]))
+
+
+# --- comparing two dates, and the chart view ----------------------------------------------------------------------
+
+def _comparison(session, p: dict, as_of: dt.date, reading: str) -> dict:
+    """The changes between `since` and `as_of` as the compare views show them: the comparison, the changes the
+    filters keep (by the table's sort), their counts per new stance, and the statements behind them."""
+    comparison = queries.compare_positions(session, p["since"], as_of, group=p["group"], reading=reading)
+    order = {x.country: i for i, x in enumerate(queries.sort_positions([c.after for c in comparison.changes],
+                                                                        p["sort"]))}
+    shown = sorted((c for c in comparison.changes if not p["stance"] or c.after.stance == p["stance"]),
+                   key=lambda c: order[c.country])
+    briefs = queries.statement_briefs(session, [c.run.statement_id for c in shown])
+    return {"comparison": comparison, "changes": shown, "counts": comparison.counts(), "briefs": briefs,
+            "since": p["since"], "as_of": as_of}
+
+
+def _change_note(before, since: dt.date) -> str:
+    if before is None:
+        return f"no position on {date_label(since)}"
+    return f"changed from {before.stance} (its position on {date_label(since)})"
+
+
+def _compare_entries(compare: dict, stance: str | None, as_of: dt.date, stale_days: int) -> dict:
+    """The map of a comparison: the changed countries by their new stance, the unchanged ones muted."""
+    since = compare["since"]
+    entries = {}
+    for x in compare["comparison"].unchanged:
+        entries[x.country] = replace(_map_entry(x, as_of, stale_days), muted=True,
+                                     note=f"unchanged since {date_label(since)}")
+    for c in compare["comparison"].changes:
+        entry = replace(_map_entry(c.after, as_of, stale_days), note=_change_note(c.before, since))
+        if stance and c.after.stance != stance:  # filtered out: muted and said, never drawn as "no position"
+            entry = replace(entry, muted=True, note=f"{entry.note}; not in this view (stance filter: {stance})")
+        entries[c.country] = entry
+    return entries
+
+
+def _chart(session, p: dict, as_of: dt.date, reading: str, summary, positions, compare) -> dict | None:
+    """The chart view: counts per stance over time, and one strip per country (those of the table, then the
+    ones whose first position comes later; in a comparison only the changed ones)."""
+    from app.web.svgchart import TimeAxis, patterns, render_area, render_strips, strip_layout
+
+    if summary.first_stated_on is None:
+        return None
+    group, since = p["group"], p["since"]
+    runs = {c.country: c for c in queries.position_runs(session, reading) if queries.in_group(c, group)}
+    totals = queries.group_totals(session, reading, group)
+    first = min(summary.first_stated_on, as_of, since or as_of)
+    last = max(summary.last_stated_on or as_of, as_of)
+    # A little time after the last day (never past today), so a change on it is seen beside the as-of line.
+    pad = dt.timedelta(days=max(1, round(((last - first).days + 1) * .03)))
+    axis = TimeAxis(first, min(last + dt.timedelta(days=1) + pad, max(_today(), last) + dt.timedelta(days=1)))
+    if compare is not None:
+        codes = [c.country for c in compare["changes"]]
+    else:
+        codes = [x.country for x in positions]
+        if not p["stance"]:  # countries whose first position comes after the date shown
+            held = set(codes)
+            codes += [c for c in runs if c not in held]
+    stances = {x.country: x.stance for x in positions}
+    notes = {c: f"{stances[c]} on {date_label(as_of)}" if c in stances else f"no position on {date_label(as_of)}"
+             for c in codes}
+    layout = strip_layout([runs[c] for c in codes if c in runs], axis, notes=notes)
+    briefs = queries.statement_briefs(session, layout.statement_ids())
+    what = "changed" if compare is not None else "with a position"
+    return {
+        "defs": patterns(),
+        "area": render_area(totals, axis, as_of=as_of, since=since, dim_except=p["stance"],
+                            caption=f"Countries per stance over time, {date_label(axis.start)} to "
+                                    f"{date_label(axis.end - dt.timedelta(days=1))}"),
+        "strips": render_strips(layout, as_of=as_of, since=since, briefs=briefs, highlight=p["country"],
+                                caption=f"Each country's stance over time ({len(layout.rows)} countries {what})"),
+        "rows": len(layout.rows), "step": layout.step, "on": queries.totals_on(totals, as_of),
+        "months": queries.monthly_totals(totals, axis.start, axis.end - dt.timedelta(days=1)),
+        "axis": axis,
+    }
 
 
 @router.get("/positions.{fmt}", include_in_schema=False)

@@ -28,6 +28,7 @@ FILL = {
     "filtered": "url(#sm-pat-filtered)",
 }
 FILTERED_WORDS = "not in this view"
+MUTED = "#b1b9c0"  # a comparison's unchanged countries: darker than "no position", no pattern
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,6 +45,8 @@ class MapEntry:
     since: str | None = None  # when the current stance began, as readers see it
     sources: str | None = None  # "3 sources"
     stale: str | None = None  # "last stated 14 months before this date", when past the threshold
+    note: str | None = None  # a line more, e.g. how it compares with another date ("changed from reject")
+    muted: bool = False  # drawn neutral: not what this view is about (a comparison's unchanged countries)
 
     def __post_init__(self) -> None:
         if self.stance not in STANCES:
@@ -91,6 +94,8 @@ def _label(name: str, entry: MapEntry | None, filtered: bool = False) -> str:
         text += f"; {entry.trust_label}"
     if entry.stale:
         text += f"; stale, {entry.stale}"
+    if entry.note:
+        text += f"; {entry.note}"
     return text
 
 
@@ -107,9 +112,12 @@ def _open_link(
 ) -> str:
     stance = "filtered" if filtered else entry.stance if entry else "none"
     classes = f"country stance-{stance}{extra_class}"
-    unreviewed = entry is not None and entry.trust == "unreviewed"
+    muted = entry is not None and entry.muted
+    unreviewed = entry is not None and entry.trust == "unreviewed" and not muted  # muted: its label says it
     if unreviewed:
         classes += " unreviewed"
+    if muted:
+        classes += " muted"
     if iso2 == highlight:
         classes += " highlight"
     label = _label(name, entry, filtered)
@@ -124,12 +132,13 @@ def _open_link(
         f'data-quote="{escape(_excerpt(entry.quote)) if entry else ""}" '
         + (f'data-trust="{escape(entry.trust)}" data-trust-label="{escape(entry.trust_label or "")}" '
            f'data-since="{escape(entry.since or "")}" data-sources="{escape(entry.sources or "")}" '
-           f'data-stale="{escape(entry.stale or "")}" ' if entry else "")
+           f'data-stale="{escape(entry.stale or "")}" data-note="{escape(entry.note or "")}" ' if entry else "")
         + f'tabindex="{tabindex}" aria-label="{escape(label)}" '
         # An HTML link gets its native tooltip from title=, an SVG link from a <title> child. The unreviewed
         # cue (lighter fill, dashed outline) is also set as attributes, for when the stylesheet is missing.
         + (f'title="{escape(label)}">' if html else
-           f'fill="{FILL[stance]}"{UNREVIEWED_ATTRS if unreviewed else ""}><title>{escape(label)}</title>')
+           f'fill="{MUTED if muted else FILL[stance]}"{UNREVIEWED_ATTRS if unreviewed else ""}>'
+           f"<title>{escape(label)}</title>")
     )
 
 
@@ -239,7 +248,7 @@ def _render_map(
                 + _open_link(iso2, name, entry, " inset small-state", highlight, html=True,
                              filtered=iso2 in filtered)
                 + f'<svg xmlns="{SVG_NS}" viewBox="0 0 24 24" aria-hidden="true" focusable="false">'
-                f'<circle class="marker" cx="12" cy="12" r="10" fill="{FILL[stance]}"/></svg>'
+                f'<circle class="marker" cx="12" cy="12" r="10" fill="{MUTED if entry and entry.muted else FILL[stance]}"/></svg>'
                 f'<span class="tile-label">{escape(name)}</span></a></li>'
             )
         groups.append('<p class="map-elsewhere-title" id="sm-small">Small states</p>'
@@ -258,16 +267,18 @@ def _render_map(
                 + _open_link(iso2, name, entry, " inset", highlight, html=True, filtered=iso2 in filtered)
                 + f'<svg xmlns="{SVG_NS}" viewBox="0 0 {geo.inset_w} {geo.inset_h}" '
                 'aria-hidden="true" focusable="false">'
-                f'<path fill="{FILL[stance]}" d="{inset["d"]}"/></svg>'
+                f'<path fill="{MUTED if entry and entry.muted else FILL[stance]}" d="{inset["d"]}"/></svg>'
                 f'<span class="tile-label">{escape(name)}</span></a></li>'
             )
         groups.append('<p class="map-elsewhere-title" id="sm-elsewhere">Elsewhere</p>'
                       '<ul aria-labelledby="sm-elsewhere">' + "".join(items) + "</ul>")
     if groups:
         strip = '<div class="map-elsewhere">' + "".join(f'<div class="tile-group">{g}</div>' for g in groups) + "</div>"
-    counts = {s: sum(1 for e in entries.values() if e.stance == s) for s in STANCES}
+    counts = {s: sum(1 for e in entries.values() if e.stance == s and not e.muted) for s in STANCES}
+    muted = sum(1 for e in entries.values() if e.muted)
     summary = (
         f"{counts['support']} support, {counts['reject']} reject, {counts['undecided']} undecided"
+        + (f", {muted} unchanged (drawn grey)" if muted else "")
         + (f"; {len(filtered)} {FILTERED_WORDS}" if filtered else "")
         + "; each country links to its page."
     )
