@@ -53,7 +53,9 @@ def check(page, url):
 
 READER_PAGES = ["/", "/?as_of=2025-03-01", "/?as_of=2025-03-01&stance=reject&group=eu", "/countries/FR",
                 "/statements", "/statements?sort=country", "/statements/{statement}", "/articles/{article}", "/about",
-                "/docs", "/signin", "/suggestions/new?statement={statement}", "/countries/ZZ"]
+                "/docs", "/signin", "/suggestions/new?statement={statement}", "/countries/ZZ",
+                "/?view=table", "/?view=chart&as_of=2025-03-05", "/?as_of=2025-03-05&since=2025-02-25",
+                "/?view=chart&as_of=2025-03-05&since=2025-02-25", "/changes", "/data", "/embed?as_of=2025-03-05"]
 EDITOR_PAGES = ["/editor/review", "/editor/review?kind=suggestions", "/editor/statements/new",
                 "/editor/statements/{statement}/edit", "/editor/articles/new", "/statements/{statement}",
                 "/editor/statements/{statement}/delete"]
