@@ -514,7 +514,7 @@ def _where(item: ArticleInput) -> str:
 # A batch is stored when it holds BATCH_ARTICLES articles, or when it has been gathering for BATCH_SECONDS and for
 # STORE_SHARE times as long as the last batch took to store: the batches grow with what a store costs (the kept
 # positions of a long history), so storing never takes more than about 1 / (1 + STORE_SHARE) of the run.
-BATCH_ARTICLES = 2000
+BATCH_ARTICLES = 1000
 BATCH_SECONDS = 0.5
 STORE_SHARE = 3
 SEEN_BODIES = 100_000  # body hashes of this run remembered, so a repeated body never costs an insert
