@@ -85,9 +85,11 @@ def _statement_row(c: Candidate, article_id: int) -> dict:
 # unit of work and its bulk-insert path cost more than extraction at corpus scale.
 _STATEMENTS, _ARTICLES = Statement.__table__, Article.__table__
 _INSERT_STATEMENT = insert(_STATEMENTS)
-# The statements of a batch's articles, in id order: an article's statements are inserted in its candidates'
-# order, so its ids ascend in that order (one executemany per article is far cheaper than RETURNING each row).
-_BATCH_STATEMENT_IDS = (select(_STATEMENTS.c.article_id, _STATEMENTS.c.id)
+# The statements of a batch's articles in id order: an article's statements are inserted one row after the other
+# in its candidates' order (an executemany), so their ids ascend in that order; country, stance and sentence
+# check that each id is taken for the right candidate.
+_BATCH_STATEMENT_IDS = (select(_STATEMENTS.c.article_id, _STATEMENTS.c.id, _STATEMENTS.c.country_iso2,
+                               _STATEMENTS.c.stance, _STATEMENTS.c.quote_start)
                         .where(_STATEMENTS.c.article_id.in_(bindparam("ids", expanding=True)))
                         .order_by(_STATEMENTS.c.id))
 _ARTICLE_BY_HASH = select(_ARTICLES.c.id).where(_ARTICLES.c.body_sha256 == bindparam("digest"))
@@ -186,19 +188,20 @@ def store_batch(session: Session, batch: Sequence[Prepared], keeper: PositionKee
 
 def _facts(conn: Connection, stored: list[tuple[int, Prepared, dict]]) -> list[StatementFacts]:
     """What the kept positions need of the statements just inserted, with their ids."""
-    ids: dict[int, list[int]] = {}
+    found: dict[int, list] = {}
     with_statements = [article_id for article_id, p, _ in stored if p.candidates]
     for k in range(0, len(with_statements), 500):
-        for article_id, statement_id in conn.execute(_BATCH_STATEMENT_IDS, {"ids": with_statements[k:k + 500]}):
-            ids.setdefault(article_id, []).append(statement_id)
+        for r in conn.execute(_BATCH_STATEMENT_IDS, {"ids": with_statements[k:k + 500]}):
+            found.setdefault(r.article_id, []).append(r)
     out = []
     for article_id, p, row in stored:
-        mine = ids.get(article_id, [])
-        if len(mine) != len(p.candidates):
-            raise RuntimeError(f"article {article_id}: {len(p.candidates)} statements inserted, {len(mine)} found")
-        out.extend(StatementFacts(c.country, i, c.stance, c.stated_on, c.date_precision, "unreviewed", c.confidence,
-                                  c.mention_start, c.cue_start, article_id, None, row["source"], row["url"])
-                   for c, i in zip(p.candidates, mine))
+        mine = found.get(article_id, [])
+        if [(r.country_iso2, r.stance, r.quote_start) for r in mine] != [(c.country, c.stance, c.quote_start)
+                                                                        for c in p.candidates]:
+            raise RuntimeError(f"article {article_id}: its statements are not the ones just inserted")
+        out.extend(StatementFacts(c.country, r.id, c.stance, c.stated_on, c.date_precision, "unreviewed",
+                                  c.confidence, c.mention_start, c.cue_start, article_id, None, row["source"],
+                                  row["url"]) for c, r in zip(p.candidates, mine))
     return out
 
 
