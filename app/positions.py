@@ -124,9 +124,14 @@ class _Row(NamedTuple):
     precision: str
 
 
-def _row(r) -> _Row:
-    return _Row(r.stated_on, r.id, rank(r), r.stance, source_key(r), _article_key(r), r.review_status == "verified",
-                r.date_precision)
+def _row(r, shared: dict | None = None) -> _Row:
+    """`shared`: values seen before (days, source and article keys), reused so that many rows held at once (see
+    PositionKeeper) share one copy of each."""
+    day, source, article = r.stated_on, source_key(r), _article_key(r)
+    if shared is not None:
+        day, source, article = (shared.setdefault(day, day), shared.setdefault(source, source),
+                                shared.setdefault(article, article))
+    return _Row(day, r.id, rank(r), r.stance, source, article, r.review_status == "verified", r.date_precision)
 
 
 def position_days(rows: Sequence[_Row], prior: tuple | None = None, start: dt.date | None = None,
@@ -427,9 +432,10 @@ class PositionKeeper:
     transaction that was not confirmed committed (rolled back, failed) drops everything too. At most `max_rows`
     statements are held (the least recently touched countries are dropped first)."""
 
-    def __init__(self, max_rows: int = 300_000):
+    def __init__(self, max_rows: int = 250_000):
         self.max_rows = max_rows
         self._held: OrderedDict[str, _Held] = OrderedDict()
+        self._shared: dict = {}  # one copy of each day and key the held rows use
         self._version: int | None = None  # what our last committed transaction left
         self._open: int | None = None  # the version of the transaction in progress
 
@@ -440,6 +446,7 @@ class PositionKeeper:
         version = bump_version(session)
         if self._version is None or version != self._version + 1:
             self._held.clear()
+            self._shared = {}
         self._open = version
 
     def committed(self) -> None:
@@ -449,6 +456,7 @@ class PositionKeeper:
 
     def forget(self) -> None:
         self._held.clear()
+        self._shared = {}
         self._version = self._open = None
 
     def add(self, session: Session, statements: Sequence[StatementFacts]) -> None:
@@ -472,7 +480,7 @@ class PositionKeeper:
         for country, (lo, hi) in sorted(span.items()):
             held = self._held[country]
             self._held.move_to_end(country)
-            held.rows.extend(_row(s) for s in by_country[country] if s.stated_on is not None)
+            held.rows.extend(_row(s, self._shared) for s in by_country[country] if s.stated_on is not None)
             held.rows.sort()
             earlier = [day for day in held.days if day < lo]
             prior = held.prior
@@ -489,6 +497,8 @@ class PositionKeeper:
         _add_to_country_rows(conn, by_country)
         while len(self._held) > 1 and sum(len(h.rows) for h in self._held.values()) > self.max_rows:
             self._held.popitem(last=False)
+        if len(self._shared) > 2 * self.max_rows:  # keys of rows no longer held: start afresh
+            self._shared = {}
 
     def _hold(self, conn, need: Mapping[str, dt.date], new_ids: set[int]) -> None:
         """Make sure each country's held state starts on or before its date (reading what is missing: the new
@@ -505,12 +515,12 @@ class PositionKeeper:
                 lo = fresh[c]
                 self._held[c] = _Held(
                     lo, priors.get(("all", c)),
-                    [_row(r) for r in found[c] if r.stated_on >= lo - _WINDOW and r.id not in new_ids],
+                    [_row(r, self._shared) for r in found[c] if r.stated_on >= lo - _WINDOW and r.id not in new_ids],
                     {day: f for day, f in days.get(("all", c), {}).items() if day >= lo})
         for c, lo in sorted(wider.items()):  # an earlier day than any held: read the span in between
             held = self._held[c]
             found = _counted_rows(conn, [c], dated=True, lo=lo - _WINDOW, hi=held.base - _WINDOW)[c]
-            held.rows[:0] = [_row(r) for r in found if r.id not in new_ids]
+            held.rows[:0] = [_row(r, self._shared) for r in found if r.id not in new_ids]
             held.days.update(_kept_days(conn, "all", [c], lo, held.base).get(("all", c), {}))
             held.prior = _priors(conn, {c: lo}, ("all",)).get(("all", c))
             held.base = lo

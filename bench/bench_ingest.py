@@ -1,14 +1,17 @@
-"""Benchmark: ingest a generated corpus into a fresh SQLite database; prints articles/s and peak memory.
+"""Benchmark: ingest a generated corpus into a fresh database; prints articles/s and peak memory.
 
-usage: python bench/bench_ingest.py [--sizes 2000 6000] [--jobs 1 2] [--seed 7]
+usage: python bench/bench_ingest.py [--sizes 2000 6000] [--jobs 1 2] [--seed 7] [--postgres URL]
 
 Each size and job count runs in its own process (so peak memory is that run's own): the corpus is written as
-.txt files and .jsonl feeds from templates, the database is migrated (app.schema.upgrade + sync_countries), then
-app.ingest.store.ingest_paths reads, extracts and stores everything, with --jobs worker processes reading and
-extracting (1: all in this process). Peak memory is reported twice: the process's maximum resident set size
-(the parent's; with --jobs 2 each worker has its own, about as large), and tracemalloc's peak of Python
-allocations during the ingest (measured in a second run, because tracing slows the code it measures). CPU
-seconds are the parent's and its workers' together.
+.txt files and .jsonl feeds from templates, a fresh database is migrated (app.schema.upgrade + sync_countries),
+then app.ingest.store.ingest_paths reads, extracts and stores everything, with --jobs worker processes reading
+and extracting (1: all in this process) while the parent stores them in batches, the kept positions included.
+SQLite by default (a file in a temporary folder); with --postgres (a server URL such as
+postgresql+psycopg://postgres@127.0.0.1:5432/postgres) on a database it creates for the run and drops after.
+Peak memory is reported twice: the process's maximum resident set size (the parent's; with --jobs 2 each worker
+has its own, about as large), and tracemalloc's peak of Python allocations during the ingest (measured in a
+second run, because tracing slows the code it measures). CPU seconds are the parent's and its workers' together
+("per CPU s"), and the parent's alone (what storing costs, with --jobs 2).
 """
 from __future__ import annotations
 
@@ -21,6 +24,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import uuid
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -90,7 +94,29 @@ def write_corpus(folder: Path, n: int, seed: int) -> None:
         (folder / f"feed_{k // 250:03d}.jsonl").write_text("\n".join(feed_lines[k:k + 250]) + "\n", encoding="utf-8")
 
 
-def run_one(n: int, seed: int, trace: bool, jobs: int = 1) -> dict:
+def fresh_database(tmp: Path, postgres: str | None):
+    """A database URL for one run and a function that drops it (a file, or a Postgres database of its own)."""
+    from sqlalchemy import text
+    from sqlalchemy.engine import make_url
+
+    from app.db import create_engine
+
+    if not postgres:
+        return f"sqlite:///{tmp / 'bench.db'}", lambda: None
+    name = f"stancemap_ingest_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(postgres).execution_options(isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+
+    def drop() -> None:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+    return make_url(postgres).set(database=name).render_as_string(hide_password=False), drop
+
+
+def run_one(n: int, seed: int, trace: bool, jobs: int = 1, postgres: str | None = None) -> dict:
     from app.db import create_engine, session_factory, session_scope
     from app.ingest.extract import RuleExtractor
     from app.ingest.store import ingest_paths
@@ -101,7 +127,7 @@ def run_one(n: int, seed: int, trace: bool, jobs: int = 1) -> dict:
         corpus = tmp_path / "corpus"
         corpus.mkdir()
         write_corpus(corpus, n, seed)
-        url = f"sqlite:///{tmp_path / 'bench.db'}"
+        url, drop = fresh_database(tmp_path, postgres)
         upgrade(url)
         engine = create_engine(url)
         with session_scope(engine) as s:
@@ -112,13 +138,14 @@ def run_one(n: int, seed: int, trace: bool, jobs: int = 1) -> dict:
             import tracemalloc
 
             tracemalloc.start()
-        def cpu_now() -> float:
+        def cpu_now() -> tuple[float, float]:
             own, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
-            return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
+            return own.ru_utime + own.ru_stime, kids.ru_utime + kids.ru_stime
 
-        t0, c0 = time.perf_counter(), cpu_now()
+        t0, (own0, kids0) = time.perf_counter(), cpu_now()
         summary = ingest_paths(session, [corpus], extractor=extractor, jobs=jobs)
-        elapsed, cpu = time.perf_counter() - t0, cpu_now() - c0
+        own1, kids1 = cpu_now()
+        elapsed, cpu, parent = time.perf_counter() - t0, own1 - own0 + kids1 - kids0, own1 - own0
         peak = None
         if trace:
             import tracemalloc
@@ -127,9 +154,11 @@ def run_one(n: int, seed: int, trace: bool, jobs: int = 1) -> dict:
             tracemalloc.stop()
         session.close()
         engine.dispose()
+        drop()
     return {"articles": summary.added, "failed": summary.failed, "statements": summary.statements,
             "seconds": round(elapsed, 2), "articles_per_s": round(summary.added / elapsed, 1),
             "cpu_seconds": round(cpu, 2), "articles_per_cpu_s": round(summary.added / cpu, 1),
+            "parent_cpu_seconds": round(parent, 2),
             "max_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
             "tracemalloc_peak_mb": round(peak / 2**20, 1) if peak is not None else None}
 
@@ -139,24 +168,27 @@ def main() -> None:
     ap.add_argument("--sizes", type=int, nargs="+", default=[2000, 6000])
     ap.add_argument("--jobs", type=int, nargs="+", default=[1, 2])
     ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--postgres", help="a Postgres server URL; the benchmark creates and drops a database per run")
     ap.add_argument("--one", type=int, help=argparse.SUPPRESS)
     ap.add_argument("--trace", action="store_true", help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.one:
-        print(json.dumps(run_one(args.one, args.seed, args.trace, args.jobs[0])))
+        print(json.dumps(run_one(args.one, args.seed, args.trace, args.jobs[0], args.postgres)))
         return
     # articles/s is wall-clock; per CPU second too, because a shared machine's load moves the wall figure
-    print(f"cores: {os.cpu_count()}; load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    print(f"database: {'Postgres' if args.postgres else 'SQLite'}; cores: {os.cpu_count()}; "
+          f"load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     print(f"{'articles':>9} {'jobs':>5} {'statements':>11} {'seconds':>8} {'articles/s':>11} {'per CPU s':>10} "
-          f"{'max RSS MB':>11} {'tracemalloc peak MB':>20}")
+          f"{'parent CPU s':>13} {'max RSS MB':>11} {'tracemalloc peak MB':>20}")
     for n in args.sizes:
         for jobs in args.jobs:
             cmd = [sys.executable, __file__, "--one", str(n), "--seed", str(args.seed), "--jobs", str(jobs)]
+            cmd += ["--postgres", args.postgres] if args.postgres else []
             speed = json.loads(subprocess.run(cmd, capture_output=True, text=True, check=True).stdout)
             traced = json.loads(subprocess.run(cmd + ["--trace"], capture_output=True, text=True, check=True).stdout)
             print(f"{speed['articles']:>9} {jobs:>5} {speed['statements']:>11} {speed['seconds']:>8} "
-                  f"{speed['articles_per_s']:>11} {speed['articles_per_cpu_s']:>10} {speed['max_rss_mb']:>11} "
-                  f"{traced['tracemalloc_peak_mb']:>20}")
+                  f"{speed['articles_per_s']:>11} {speed['articles_per_cpu_s']:>10} "
+                  f"{speed['parent_cpu_seconds']:>13} {speed['max_rss_mb']:>11} {traced['tracemalloc_peak_mb']:>20}")
     print(f"load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
 
 

@@ -201,6 +201,24 @@ def test_a_body_repeated_in_the_input_is_stored_once_and_costs_no_id(session, tm
     assert len(ids) == 20 and ids[-1] - ids[0] == 19  # no insert was tried (and no sequence number spent) for them
 
 
+def test_the_ids_a_batch_takes_for_its_statements_are_those_read_back(session):
+    from app.ingest import store
+
+    items = [ArticleInput(body=f"Report {i}: Norway will not send troops to Ukraine. Finland is ready to send troops "
+                               f"to Ukraine.", published_on=dt.date(2025, 1, 1 + i), date_precision="day")
+             for i in range(5)]
+    store_prepared(session, prepare(items[0], RuleExtractor()))  # something stored before
+    positions.bump_version(session)
+    conn = session.connection()
+    stored: list = []
+    for p in [prepare(i, RuleExtractor()) for i in items[1:]]:
+        assert store._store_article_row(conn, p, stored, {}, {}).added
+    ids = store._insert_statement_rows(conn, [store._statement_row(c, a) for a, p, _ in stored for c in p.candidates])
+    assert ids is not None and len(ids) == 8
+    assert store._facts(conn, stored, ids) == store._facts(conn, stored, None)
+    session.rollback()
+
+
 # --- --jobs N gives the same result as one job ------------------------------------------------------------
 
 def _stored(session) -> list[tuple]:

@@ -1,4 +1,5 @@
-"""Stores articles and their extracted statements: idempotent by body hash, one transaction per article."""
+"""Stores articles and their extracted statements: idempotent by body hash, in batches of articles (one
+transaction each, the kept positions refreshed once per batch), never an article in part."""
 from __future__ import annotations
 
 import datetime as dt
@@ -85,12 +86,17 @@ def _statement_row(c: Candidate, article_id: int) -> dict:
 # unit of work and its bulk-insert path cost more than extraction at corpus scale.
 _STATEMENTS, _ARTICLES = Statement.__table__, Article.__table__
 _INSERT_STATEMENT = insert(_STATEMENTS)
-# The statements of a batch's articles, in id order: an article's statements are inserted in its candidates'
-# order, so its ids ascend in that order (one executemany per article is far cheaper than RETURNING each row).
-_BATCH_STATEMENT_IDS = (select(_STATEMENTS.c.article_id, _STATEMENTS.c.id)
+# The statements of a batch's articles in id order: an article's statements are inserted one row after the other
+# in its candidates' order (an executemany), so their ids ascend in that order; country, stance and sentence
+# check that each id is taken for the right candidate.
+_BATCH_STATEMENT_IDS = (select(_STATEMENTS.c.article_id, _STATEMENTS.c.id, _STATEMENTS.c.country_iso2,
+                               _STATEMENTS.c.stance, _STATEMENTS.c.quote_start)
                         .where(_STATEMENTS.c.article_id.in_(bindparam("ids", expanding=True)))
                         .order_by(_STATEMENTS.c.id))
 _ARTICLE_BY_HASH = select(_ARTICLES.c.id).where(_ARTICLES.c.body_sha256 == bindparam("digest"))
+_MAX_STATEMENT_ID = select(func.max(_STATEMENTS.c.id))
+_STATEMENTS_ABOVE = (select(func.count(), func.min(_STATEMENTS.c.id), func.max(_STATEMENTS.c.id))
+                     .where(_STATEMENTS.c.id > bindparam("before")))
 
 
 @lru_cache(maxsize=None)
@@ -169,9 +175,8 @@ def store_batch(session: Session, batch: Sequence[Prepared], keeper: PositionKee
         stored: list[tuple[int, Prepared, dict]] = []  # (article id, what it came from, its article row)
         results = [_store_article_row(conn, p, stored, here, seen or {}) for p in batch]
         rows = [_statement_row(c, article_id) for article_id, p, _ in stored for c in p.candidates]
-        if rows:
-            conn.execute(_INSERT_STATEMENT, rows)
-        keeper.add(session, _facts(conn, stored))
+        ids = _insert_statement_rows(conn, rows)
+        keeper.add(session, _facts(conn, stored, ids))
         if commit:
             session.commit()
             keeper.committed()
@@ -184,21 +189,43 @@ def store_batch(session: Session, batch: Sequence[Prepared], keeper: PositionKee
     return results
 
 
-def _facts(conn: Connection, stored: list[tuple[int, Prepared, dict]]) -> list[StatementFacts]:
-    """What the kept positions need of the statements just inserted, with their ids."""
-    ids: dict[int, list[int]] = {}
+def _insert_statement_rows(conn: Connection, rows: list[dict]) -> list[int] | None:
+    """Insert the batch's statements (one executemany: the rows go in one after the other, in order) and return
+    their ids in that order when they are plainly the next ones: every statement above the highest id before is
+    one of these and there is no gap (always so on SQLite, whose writer holds the database; on Postgres unless
+    another session drew ids from the sequence meanwhile). None otherwise: the caller reads them back."""
+    if not rows:
+        return []
+    before = conn.scalar(_MAX_STATEMENT_ID) or 0
+    conn.execute(_INSERT_STATEMENT, rows)
+    count, low, high = conn.execute(_STATEMENTS_ABOVE, {"before": before}).one()
+    if count == len(rows) and low == before + 1 and high == before + len(rows):
+        return list(range(before + 1, before + len(rows) + 1))
+    return None
+
+
+def _facts(conn: Connection, stored: list[tuple[int, Prepared, dict]],
+           ids: list[int] | None) -> list[StatementFacts]:
+    """What the kept positions need of the statements just inserted, with their ids (read back when not given)."""
+    if ids is not None:
+        taken = iter(ids)
+        return [StatementFacts(c.country, next(taken), c.stance, c.stated_on, c.date_precision, "unreviewed",
+                               c.confidence, c.mention_start, c.cue_start, article_id, None, row["source"],
+                               row["url"]) for article_id, p, row in stored for c in p.candidates]
+    found: dict[int, list] = {}
     with_statements = [article_id for article_id, p, _ in stored if p.candidates]
     for k in range(0, len(with_statements), 500):
-        for article_id, statement_id in conn.execute(_BATCH_STATEMENT_IDS, {"ids": with_statements[k:k + 500]}):
-            ids.setdefault(article_id, []).append(statement_id)
+        for r in conn.execute(_BATCH_STATEMENT_IDS, {"ids": with_statements[k:k + 500]}):
+            found.setdefault(r.article_id, []).append(r)
     out = []
     for article_id, p, row in stored:
-        mine = ids.get(article_id, [])
-        if len(mine) != len(p.candidates):
-            raise RuntimeError(f"article {article_id}: {len(p.candidates)} statements inserted, {len(mine)} found")
-        out.extend(StatementFacts(c.country, i, c.stance, c.stated_on, c.date_precision, "unreviewed", c.confidence,
-                                  c.mention_start, c.cue_start, article_id, None, row["source"], row["url"])
-                   for c, i in zip(p.candidates, mine))
+        mine = found.get(article_id, [])
+        if [(r.country_iso2, r.stance, r.quote_start) for r in mine] != [(c.country, c.stance, c.quote_start)
+                                                                        for c in p.candidates]:
+            raise RuntimeError(f"article {article_id}: its statements are not the ones just inserted")
+        out.extend(StatementFacts(c.country, r.id, c.stance, c.stated_on, c.date_precision, "unreviewed",
+                                  c.confidence, c.mention_start, c.cue_start, article_id, None, row["source"],
+                                  row["url"]) for c, r in zip(p.candidates, mine))
     return out
 
 
@@ -514,7 +541,7 @@ def _where(item: ArticleInput) -> str:
 # A batch is stored when it holds BATCH_ARTICLES articles, or when it has been gathering for BATCH_SECONDS and for
 # STORE_SHARE times as long as the last batch took to store: the batches grow with what a store costs (the kept
 # positions of a long history), so storing never takes more than about 1 / (1 + STORE_SHARE) of the run.
-BATCH_ARTICLES = 2000
+BATCH_ARTICLES = 1000
 BATCH_SECONDS = 0.5
 STORE_SHARE = 3
 SEEN_BODIES = 100_000  # body hashes of this run remembered, so a repeated body never costs an insert
