@@ -12,6 +12,7 @@ from app.evidence import date_basis, evidence_pieces
 from app.models import STANCES
 from app.web.auth import CSRF_FIELD, OptionalUser, client_address, csrf_token
 from app.web.deps import DbId, SessionDep, is_htmx, templates
+from app.web.errors import NotFound
 
 router = APIRouter(include_in_schema=False)
 SUGGEST_FIELDS = ("problem", "stance", "stated_on", "source_url")
@@ -22,10 +23,8 @@ HONEYPOT = "website"  # a field people never see or fill; bots that fill every f
 def article_page(article_id: DbId, request: Request, session: SessionDep, user: OptionalUser):
     article = queries.get_article(session, article_id)
     if article is None:
-        return templates.TemplateResponse(request, "error.html", {
-            "status": 404, "title": "No such article",
-            "message": f"There is no article {article_id}. Articles are linked from each statement's source."},
-            status_code=404)
+        raise NotFound(f"There is no article {article_id}. Articles are linked from each statement's source.",
+                       title="No such article")
     statements = queries.article_evidence(session, article_id, include_deleted=False)
     pieces = evidence_pieces(article.body, [(s.quote_start, s.quote_end, s.id) for s in statements])
     number = {s.id: n for n, s in enumerate(statements, 1)}
@@ -69,10 +68,8 @@ def _form(request, session, statement, country, raw, errors, *, status_code=200,
 def suggest_page(request: Request, session: SessionDep, statement: str = "", country: str = ""):
     found, where = _subject(session, statement, country)
     if where is None:
-        return templates.TemplateResponse(request, "error.html", {
-            "status": 404, "title": "Nothing to correct",
-            "message": "Open a statement or a country page and use its “Suggest a correction” form."},
-            status_code=404)
+        raise NotFound("Open a statement or a country page and use its “Suggest a correction” form.",
+                       title="Nothing to correct")
     csrf_token(request)  # the reader's session gets its token now, so the form carries it
     return _form(request, session, found, where, {k: "" for k in SUGGEST_FIELDS}, {})
 

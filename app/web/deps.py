@@ -1,5 +1,5 @@
-"""Request dependencies shared by the routes: the database session, the templates (with their filters) and
-query-string parsing that turns bad parameters into messages."""
+"""Request dependencies shared by the routes: the database session, what htmx asked for, the templates' filters
+and query-string parsing that turns bad parameters into messages."""
 from __future__ import annotations
 
 import datetime as dt
@@ -9,13 +9,12 @@ from urllib.parse import urlencode
 
 from fastapi import Depends, Path, Request
 from pydantic import BeforeValidator
-from jinja2_fragments.fastapi import Jinja2Blocks
 from sqlalchemy.orm import Session
 
+from app import queries
 from app.inputs import MAX_DB_INT, control_character, parse_iso_date
-from app.settings import get_settings
-
-templates = Jinja2Blocks(directory=str(get_settings().templates_dir))
+from app.web.errors import BadParameters
+from app.web.responses import HtmxDetails, htmx, templates
 
 
 def get_session(request: Request) -> Iterator[Session]:
@@ -32,18 +31,22 @@ SessionDep = Annotated[Session, Depends(get_session)]
 DbId = Annotated[int, Path(ge=1, le=MAX_DB_INT)]
 
 
+Htmx = Annotated[HtmxDetails, Depends(htmx)]
+
+
 def is_htmx(request: Request) -> bool:
     """An htmx request that wants a fragment; history restores get the whole page."""
-    return request.headers.get("HX-Request") == "true" and request.headers.get("HX-History-Restore-Request") != "true"
+    return htmx(request).wants_fragment
 
 
 # --- query-string parsing shared by the HTML pages and the API -------------------------------------------------
 
-class ParamError(ValueError):
-    """A bad query parameter: which one, and a message a person can act on."""
+class ParamError(BadParameters):
+    """One bad query parameter: which one, and a message a person can act on. The parsers below raise it; a
+    route either collects it into the form's messages or lets it be answered 422 (app.web.errors)."""
 
     def __init__(self, field: str, message: str):
-        super().__init__(f"{field}: {message}")
+        super().__init__({field: message})
         self.field = field
         self.message = message
 
@@ -84,9 +87,7 @@ def parse_country(session: Session, raw: str | None, field: str = "country") -> 
     """An ISO 3166-1 alpha-2 code known to the database, upper-cased."""
     if raw is None or not raw.strip():
         return None
-    from app.queries import get_country
-
-    country = None if control_character(raw) else get_country(session, raw.strip())
+    country = None if control_character(raw) else queries.get_country(session, raw.strip())
     if country is None:
         raise ParamError(field, f"'{raw}' is not a known ISO 3166-1 alpha-2 country code, e.g. FR")
     return country.iso2

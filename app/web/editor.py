@@ -15,6 +15,7 @@ from app.inputs import control_character, parse_id
 from app.web.auth import (CurrentAdmin, CurrentEditor, FormDep, OptionalUser, client_address, csrf_valid,
                           end_session, safe_next, sign_in, start_session)
 from app.web.deps import DbId, SessionDep, is_htmx, parse_int, templates
+from app.web.errors import Conflict, NotFound
 
 router = APIRouter(include_in_schema=False)
 REVIEW_PAGE_SIZE = 25
@@ -59,11 +60,6 @@ def _page(request: Request, name: str, context: dict, *, status_code: int = 200,
     if blocks and is_htmx(request):
         return templates.TemplateResponse(request, name, context, status_code=status_code, block_names=blocks)
     return templates.TemplateResponse(request, name, context, status_code=status_code)
-
-
-def _not_found(request: Request, message: str):
-    return templates.TemplateResponse(request, "error.html", {"status": 404, "title": "Not found",
-                                                              "message": message}, status_code=404)
 
 
 def _country_label(statement_or_country) -> str:
@@ -147,7 +143,7 @@ def signout(request: Request, session: SessionDep, user: CurrentEditor):
 def statement_page(statement_id: DbId, request: Request, session: SessionDep, user: OptionalUser):
     statement = queries.get_statement(session, statement_id)
     if statement is None or (statement.deleted_at is not None and user is None):
-        return _not_found(request, f"There is no statement {statement_id}.")
+        raise NotFound(f"There is no statement {statement_id}.")
     history = queries.statement_history(session, statement_id) if user else []
     return templates.TemplateResponse(request, "editor/statement.html", {
         "s": statement, "user": user, "history": history, "changed_fields": editing.changed_fields,
@@ -164,7 +160,7 @@ def delete_statement(statement_id: DbId, request: Request, session: SessionDep, 
     try:
         editing.delete_statement(session, user, statement_id, parse_id(version))
     except EditError as e:
-        return _not_found(request, str(e))
+        raise NotFound(str(e)) from None
     except StaleEdit:
         return _redirect(request, f"/statements/{statement_id}?saved=stale")
     return _redirect(request, f"/statements/{statement_id}?saved=deleted")
@@ -175,7 +171,7 @@ def restore_statement(statement_id: DbId, request: Request, session: SessionDep,
     try:
         editing.restore_statement(session, user, statement_id)
     except EditError as e:
-        return _not_found(request, str(e))
+        raise NotFound(str(e)) from None
     return _redirect(request, f"/statements/{statement_id}?saved=restored")
 
 
@@ -185,9 +181,7 @@ def revert_change(event_id: DbId, request: Request, session: SessionDep, admin: 
     try:
         statement = editing.revert_event(session, admin, event_id)
     except EditError as e:
-        status = 404 if event is None else 409
-        return templates.TemplateResponse(request, "error.html", {"status": status, "title": "Cannot revert",
-                                                                  "message": str(e)}, status_code=status)
+        raise (NotFound if event is None else Conflict)(str(e), title="Cannot revert") from None
     done = queries.latest_event(session, statement.id)
     return _redirect(request, f"/statements/{statement.id}?saved=reverted&change={event_id}"
                               + (f"&as={done.id}" if done else ""))
@@ -222,7 +216,7 @@ def create_statement(request: Request, session: SessionDep, user: CurrentEditor,
 def edit_statement(statement_id: DbId, request: Request, session: SessionDep, user: CurrentEditor):
     statement = queries.get_statement(session, statement_id)
     if statement is None:
-        return _not_found(request, f"There is no statement {statement_id}.")
+        raise NotFound(f"There is no statement {statement_id}.")
     return templates.TemplateResponse(request, "editor/statement_form.html", _form_context(
         session, raw=_raw_from(statement), errors={}, statement=statement, version=statement.version))
 
@@ -231,7 +225,7 @@ def edit_statement(statement_id: DbId, request: Request, session: SessionDep, us
 def save_statement(statement_id: DbId, request: Request, session: SessionDep, user: CurrentEditor, form: FormDep):
     statement = queries.get_statement(session, statement_id)
     if statement is None:
-        return _not_found(request, f"There is no statement {statement_id}.")
+        raise NotFound(f"There is no statement {statement_id}.")
     raw = _raw_form(form, FORM_FIELDS + ("version",))
     version = parse_id(raw["version"])
     context = _form_context(session, raw=raw, statement=statement, version=version)
@@ -282,7 +276,7 @@ def _decide(statement_id: int, decision: str, request: Request, session, user, f
         statement = editing.review_statement(session, user, statement_id, decision,
                                              parse_id(version))
     except EditError as e:
-        return _not_found(request, str(e))
+        raise NotFound(str(e)) from None
     except StaleEdit:
         statement = queries.get_statement(session, statement_id)
         if is_htmx(request):
@@ -314,7 +308,7 @@ def _sep(url: str) -> str:
 def correct_form(statement_id: DbId, request: Request, session: SessionDep, user: CurrentEditor):
     statement = queries.get_statement(session, statement_id)
     if statement is None:
-        return _not_found(request, f"There is no statement {statement_id}.")
+        raise NotFound(f"There is no statement {statement_id}.")
     back = _queue_back(request.query_params.get("next"))
     if is_htmx(request):
         return _review_row(request, session, statement, correcting=True, back=back)
@@ -327,7 +321,7 @@ def correct_form(statement_id: DbId, request: Request, session: SessionDep, user
 def correct_submit(statement_id: DbId, request: Request, session: SessionDep, user: CurrentEditor, form: FormDep):
     statement = queries.get_statement(session, statement_id)
     if statement is None:
-        return _not_found(request, f"There is no statement {statement_id}.")
+        raise NotFound(f"There is no statement {statement_id}.")
     raw = _raw_form(form, FORM_FIELDS + ("version", "next"))
     back = _queue_back(raw.pop("next"))
     version = parse_id(raw["version"])

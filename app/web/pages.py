@@ -5,7 +5,7 @@ import datetime as dt
 import functools
 
 from fastapi import APIRouter, Request
-from fastapi.responses import JSONResponse, StreamingResponse
+from fastapi.responses import JSONResponse, RedirectResponse, StreamingResponse
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 from starlette.background import BackgroundTask
@@ -15,9 +15,9 @@ from app import queries
 from app.export import ROW_COUNT_HEADER, open_download
 from app.models import ORIGINS, REVIEW_STATUSES, STANCES
 from app.queries import GROUPS, StatementFilters
-from app.web import RETRY_AFTER_SECONDS
 from app.positions import CORROBORATION_DAYS
 from app.settings import get_settings
+from app.web.errors import RETRY_AFTER_SECONDS, BadParameters, NotFound
 from app.web.deps import (ParamError, SessionDep, date_label, is_htmx, parse_choice, parse_country, parse_date,
                           parse_int, parse_text, query_string, templates)
 from app.web.labels import REVIEWED, is_stale, sources_label, stale_label, trust_label
@@ -160,10 +160,10 @@ def home(request: Request, session: SessionDep):
 def positions_download(fmt: str, request: Request, session: SessionDep):
     """The map's table exactly as filtered and sorted, as statement records."""
     if fmt not in ("csv", "json"):
-        return _error_page(request, 404, "Not found", "Downloads come as .csv or .json.")
+        raise NotFound("Downloads come as .csv or .json.")
     raw, p, errors = _map_params(request, session)
     if errors:
-        return _error_page(request, 422, "Bad download parameters", "; ".join(f"{k}: {v}" for k, v in errors.items()))
+        raise BadParameters(errors, title="Bad download parameters")
     as_of = p["as_of"] or _today()
     reading = queries.effective_reading(p["reviewed"])
     positions = queries.sort_positions(queries.positions_as_of(session, as_of, stance=p["stance"], group=p["group"],
@@ -184,18 +184,11 @@ def positions_download(fmt: str, request: Request, session: SessionDep):
 def country_page(iso2: str, request: Request, session: SessionDep):
     country = queries.get_country(session, iso2)
     if country is None:
-        return _error_page(request, 404, "No such country",
-                           f"'{iso2}' is not an ISO 3166-1 alpha-2 country code we know. "
-                           "Pick a country on the map or in the statements list.")
+        raise NotFound(f"'{iso2}' is not an ISO 3166-1 alpha-2 country code we know. "
+                       "Pick a country on the map or in the statements list.", title="No such country")
     if country.iso2 != iso2:
-        from fastapi.responses import RedirectResponse
-
         return RedirectResponse(f"/countries/{country.iso2}", status_code=308)
-    raw_before = request.query_params.get("before", "")
-    try:
-        before = _parse_cursor(raw_before)
-    except ParamError as e:
-        return _error_page(request, 422, "Bad parameters", f"{e.field}: {e.message}")
+    before = _parse_cursor(request.query_params.get("before", ""))  # a bad cursor is answered 422
     all_changes = request.query_params.get("changes") == "all"
     today = _today()
     stale_days = get_settings().stale_after_days
@@ -303,11 +296,11 @@ def statements_page(request: Request, session: SessionDep):
 def statements_download(fmt: str, request: Request, session: SessionDep):
     """The filtered list (every page), or with no filters the whole dataset, streamed without a row cap."""
     if fmt not in ("csv", "json"):
-        return _error_page(request, 404, "Not found", "Downloads come as .csv or .json.")
+        raise NotFound("Downloads come as .csv or .json.")
     _, filters, _, errors = _statement_params(request, session)
     errors.pop("page", None)
     if errors:
-        return _error_page(request, 422, "Bad download parameters", "; ".join(f"{k}: {v}" for k, v in errors.items()))
+        raise BadParameters(errors, title="Bad download parameters")
     return _stream_download(request, fmt, lambda s: (queries.count_statement_records(s, filters),
                                                      queries.statement_records(s, filters)), "statements")
 
@@ -317,11 +310,6 @@ def statements_download(fmt: str, request: Request, session: SessionDep):
 @router.get("/about", include_in_schema=False)
 def about(request: Request):
     return templates.TemplateResponse(request, "about.html", {})
-
-
-def _error_page(request: Request, status: int, title: str, message: str, headers: dict | None = None):
-    return templates.TemplateResponse(request, "error.html", {"status": status, "title": title, "message": message},
-                                      status_code=status, headers=headers)
 
 
 @router.get("/healthz", tags=["health"])

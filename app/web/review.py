@@ -15,6 +15,7 @@ from app.models import STANCES
 from app.queries import ReviewFilters
 from app.web.auth import CurrentAdmin, CurrentEditor, safe_next
 from app.inputs import parse_id
+from app.web.errors import Conflict, NotFound
 from app.web.deps import (DbId, ParamError, SessionDep, is_htmx, parse_choice, parse_country, parse_date, parse_int,
                           templates)
 
@@ -241,7 +242,7 @@ def _accept_page(request, session, suggestion, raw, errors, *, stale=None, statu
 def accept_form(suggestion_id: DbId, request: Request, session: SessionDep, user: CurrentEditor):
     suggestion = queries.get_suggestion(session, suggestion_id)
     if suggestion is None:
-        return _missing(request, f"There is no suggestion {suggestion_id}.")
+        raise NotFound(f"There is no suggestion {suggestion_id}.")
     return _accept_page(request, session, suggestion, _suggested_raw(suggestion), {})
 
 
@@ -254,7 +255,7 @@ def accept_submit(suggestion_id: DbId, request: Request, session: SessionDep, us
                   version: Annotated[str, Form()] = ""):
     suggestion = queries.get_suggestion(session, suggestion_id)
     if suggestion is None:
-        return _missing(request, f"There is no suggestion {suggestion_id}.")
+        raise NotFound(f"There is no suggestion {suggestion_id}.")
     raw = {"country_iso2": country_iso2, "stance": stance, "stated_on": stated_on, "date_precision": date_precision,
            "quote": quote, "speaker": speaker, "conditions": conditions, "source_url": source_url}
     data, errors = editing.validate_statement(session, raw)
@@ -267,7 +268,7 @@ def accept_submit(suggestion_id: DbId, request: Request, session: SessionDep, us
         suggestion = queries.get_suggestion(session, suggestion_id)
         return _accept_page(request, session, suggestion, stale.merged or raw, {}, stale=stale, status_code=409)
     except EditError as e:
-        return _missing(request, str(e), status=409)
+        raise Conflict(str(e)) from None
     return RedirectResponse(f"/statements/{statement.id}?saved=suggestion", status_code=303)
 
 
@@ -276,18 +277,12 @@ def decline(suggestion_id: DbId, request: Request, session: SessionDep, user: Cu
     try:
         editing.decline_suggestion(session, user, suggestion_id)
     except EditError as e:
-        return _missing(request, str(e), status=409 if queries.get_suggestion(session, suggestion_id) else 404)
+        raise (Conflict if queries.get_suggestion(session, suggestion_id) else NotFound)(str(e)) from None
     if is_htmx(request):
         return _fragments(f'<article class="card suggestion is-done" id="suggestion-{suggestion_id}" role="status">'
                           f'Suggestion #{suggestion_id} declined.</article>',
                           f'<span id="suggestion-count" hx-swap-oob="true">{queries.suggestion_count(session)}</span>')
     return RedirectResponse("/editor/review?kind=suggestions&done=declined", status_code=303)
-
-
-def _missing(request, message: str, status: int = 404):
-    return templates.TemplateResponse(request, "error.html", {"status": status, "title": "Not found" if status == 404
-                                                              else "Cannot do that", "message": message},
-                                      status_code=status)
 
 
 # --- confirmations for delete and revert --------------------------------------------------------------------------
@@ -296,7 +291,7 @@ def _missing(request, message: str, status: int = 404):
 def confirm_delete(statement_id: DbId, request: Request, session: SessionDep, user: CurrentEditor):
     statement = queries.get_statement(session, statement_id)
     if statement is None:
-        return _missing(request, f"There is no statement {statement_id}.")
+        raise NotFound(f"There is no statement {statement_id}.")
     return templates.TemplateResponse(request, "editor/confirm.html", {"what": "delete", "s": statement})
 
 
@@ -304,7 +299,7 @@ def confirm_delete(statement_id: DbId, request: Request, session: SessionDep, us
 def confirm_revert(event_id: DbId, request: Request, session: SessionDep, admin: CurrentAdmin):
     event = queries.get_audit_event(session, event_id) if 0 < event_id < 2**63 else None
     if event is None or event.statement_id is None:
-        return _missing(request, f"There is no statement change #{event_id}.")
+        raise NotFound(f"There is no statement change #{event_id}.")
     statement = queries.get_statement(session, event.statement_id)
     return templates.TemplateResponse(request, "editor/confirm.html", {
         "what": "revert", "s": statement, "event": event, "changes": editing.changed_fields(event),
