@@ -11,8 +11,9 @@ from app import editing, queries
 from app.evidence import date_basis, evidence_pieces
 from app.models import STANCES
 from app.web.auth import CSRF_FIELD, OptionalUser, client_address, csrf_token
-from app.web.deps import DbId, SessionDep, is_htmx, templates
+from app.web.deps import DbId, SessionDep
 from app.web.errors import NotFound
+from app.web.responses import VARY_HTMX, is_htmx, render_fragment, render_page
 
 router = APIRouter(include_in_schema=False)
 SUGGEST_FIELDS = ("problem", "stance", "stated_on", "source_url")
@@ -28,7 +29,7 @@ def article_page(article_id: DbId, request: Request, session: SessionDep, user: 
     statements = queries.article_evidence(session, article_id, include_deleted=False)
     pieces = evidence_pieces(article.body, [(s.quote_start, s.quote_end, s.id) for s in statements])
     number = {s.id: n for n, s in enumerate(statements, 1)}
-    return templates.TemplateResponse(request, "articles/article.html", {
+    return render_page(request, "articles/article.html", {
         "a": article, "statements": statements, "pieces": pieces, "number": number, "user": user,
         "statements_by_id": {s.id: s for s in statements},
         "date_basis": date_basis(article.published_on, article.date_precision, article.body),
@@ -56,12 +57,11 @@ def _form(request, session, statement, country, raw, errors, *, status_code=200,
                            "country": country, "message": message, "sent": sent, "statement": statement},
                "stances": STANCES}
     # The form carries the reader's session token: never stored by a shared cache.
-    headers = {"Cache-Control": "no-store", "Vary": "HX-Request"}
+    headers = {"Cache-Control": "no-store", **VARY_HTMX}
     if is_htmx(request):
-        return templates.TemplateResponse(request, "partials/_suggest_form.html", context, status_code=status_code,
-                                          headers=headers)
-    return templates.TemplateResponse(request, "articles/suggest.html", context, status_code=status_code,
-                                      headers=headers)
+        return render_fragment(request, "partials/_suggest_form.html", context, status_code=status_code,
+                               headers=headers)
+    return render_page(request, "articles/suggest.html", context, status_code=status_code, headers=headers)
 
 
 @router.get("/suggestions/new")

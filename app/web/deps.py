@@ -1,4 +1,4 @@
-"""Request dependencies shared by the routes: the database session, what htmx asked for, the templates' filters
+"""Request dependencies shared by the routes: the database session, the templates' filters
 and query-string parsing that turns bad parameters into messages."""
 from __future__ import annotations
 
@@ -14,7 +14,8 @@ from sqlalchemy.orm import Session
 from app import queries
 from app.inputs import MAX_DB_INT, control_character, parse_iso_date
 from app.web.errors import BadParameters
-from app.web.responses import HtmxDetails, htmx, templates
+from app.web.responses import is_htmx as is_htmx  # re-exported: routes written before app.web.responses
+from app.web.responses import templates
 
 
 def get_session(request: Request) -> Iterator[Session]:
@@ -29,14 +30,6 @@ SessionDep = Annotated[Session, Depends(get_session)]
 # A row id in a URL: anything that cannot be one (not a number, 0, past the database's integer range, 5,000
 # digits) is a page that does not exist (the validation handler answers 404 for path parameters).
 DbId = Annotated[int, Path(ge=1, le=MAX_DB_INT)]
-
-
-Htmx = Annotated[HtmxDetails, Depends(htmx)]
-
-
-def is_htmx(request: Request) -> bool:
-    """An htmx request that wants a fragment; history restores get the whole page."""
-    return htmx(request).wants_fragment
 
 
 # --- query-string parsing shared by the HTML pages and the API -------------------------------------------------

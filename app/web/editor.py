@@ -2,8 +2,7 @@
 from __future__ import annotations
 
 
-from fastapi import APIRouter, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi import APIRouter, Request, Response
 from markupsafe import Markup, escape
 
 from app import clock
@@ -12,10 +11,12 @@ from app.ingest.extract import ExtractionTooComplex
 from app.editing import EDITABLE, LABELS, EditError, StaleEdit
 from app.models import PRECISIONS, STANCES, Statement
 from app.inputs import control_character, parse_id
+from app.settings import get_settings
 from app.web.auth import (CurrentAdmin, CurrentEditor, FormDep, OptionalUser, client_address, csrf_valid,
                           end_session, safe_next, sign_in, start_session)
-from app.web.deps import DbId, SessionDep, is_htmx, parse_int, templates
+from app.web.deps import DbId, SessionDep, parse_int
 from app.web.errors import Conflict, NotFound
+from app.web.responses import is_htmx, redirect, render_fragment, render_page, see_other, templates
 
 router = APIRouter(include_in_schema=False)
 REVIEW_PAGE_SIZE = 25
@@ -47,19 +48,6 @@ def evidence(quote: str, statement: Statement) -> Markup:
 
 
 templates.env.filters["evidence"] = evidence
-
-
-def _redirect(request: Request, url: str) -> Response:
-    """After a successful POST: a 303 for a plain form, HX-Redirect for htmx (a whole new page)."""
-    if is_htmx(request):
-        return Response(status_code=204, headers={"HX-Redirect": url})
-    return RedirectResponse(url, status_code=303)
-
-
-def _page(request: Request, name: str, context: dict, *, status_code: int = 200, blocks: list[str] | None = None):
-    if blocks and is_htmx(request):
-        return templates.TemplateResponse(request, name, context, status_code=status_code, block_names=blocks)
-    return templates.TemplateResponse(request, name, context, status_code=status_code)
 
 
 def _country_label(statement_or_country) -> str:
@@ -102,9 +90,8 @@ def _form_context(session, **extra) -> dict:
 @router.get("/signin")
 def signin_page(request: Request, user: OptionalUser, next: str = "/"):
     if user is not None:
-        return RedirectResponse(safe_next(next), status_code=303)
-    return templates.TemplateResponse(request, "auth/signin.html", {"next": safe_next(next), "username": "",
-                                                                     "error": None})
+        return see_other(safe_next(next))
+    return render_page(request, "auth/signin.html", {"next": safe_next(next), "username": "", "error": None})
 
 
 @router.post("/signin")
@@ -114,27 +101,27 @@ def signin_submit(request: Request, session: SessionDep, form: FormDep):
     context = {"next": target, "username": username[:80]}
     if not csrf_valid(request, form):
         # Also refuses sign-in forms posted from other sites (login CSRF); usually a stale tab or blocked cookies.
-        return templates.TemplateResponse(request, "auth/signin.html", {
+        return render_page(request, "auth/signin.html", {
             **context, "error": "The sign-in form expired, or cookies are blocked for this site. "
                                 "Allow cookies and try again."}, status_code=403)
     bad = control_character(username)
     if bad:
-        return templates.TemplateResponse(request, "auth/signin.html", {
+        return render_page(request, "auth/signin.html", {
             **context, "error": f"The user name contains a control character ({bad}); type it again."},
             status_code=422)
     result = sign_in(session, username, password, client_address(request))
     if result.user is None:
         headers = {"Retry-After": str(result.retry_after)} if result.retry_after else None
-        return templates.TemplateResponse(request, "auth/signin.html", {**context, "error": result.error},
-                                          status_code=429 if result.locked else 401, headers=headers)
+        return render_page(request, "auth/signin.html", {**context, "error": result.error},
+                           status_code=429 if result.locked else 401, headers=headers)
     start_session(request, session, result.user)
-    return RedirectResponse(target, status_code=303)
+    return see_other(target)
 
 
 @router.post("/signout")
 def signout(request: Request, session: SessionDep, user: CurrentEditor):
     end_session(request, session)
-    return RedirectResponse("/", status_code=303)
+    return see_other("/")
 
 
 # --- one statement: its page and its history --------------------------------------------------------------------
@@ -145,7 +132,7 @@ def statement_page(statement_id: DbId, request: Request, session: SessionDep, us
     if statement is None or (statement.deleted_at is not None and user is None):
         raise NotFound(f"There is no statement {statement_id}.")
     history = queries.statement_history(session, statement_id) if user else []
-    return templates.TemplateResponse(request, "editor/statement.html", {
+    return render_page(request, "editor/statement.html", {
         "s": statement, "user": user, "history": history, "changed_fields": editing.changed_fields,
         "labels": LABELS, "action_labels": ACTION_LABELS, "saved": request.query_params.get("saved"),
         "change": parse_int(request.query_params.get("change"), "change", default=0, minimum=0),
@@ -162,8 +149,8 @@ def delete_statement(statement_id: DbId, request: Request, session: SessionDep, 
     except EditError as e:
         raise NotFound(str(e)) from None
     except StaleEdit:
-        return _redirect(request, f"/statements/{statement_id}?saved=stale")
-    return _redirect(request, f"/statements/{statement_id}?saved=deleted")
+        return redirect(request, f"/statements/{statement_id}?saved=stale")
+    return redirect(request, f"/statements/{statement_id}?saved=deleted")
 
 
 @router.post("/editor/statements/{statement_id}/restore")
@@ -172,7 +159,7 @@ def restore_statement(statement_id: DbId, request: Request, session: SessionDep,
         editing.restore_statement(session, user, statement_id)
     except EditError as e:
         raise NotFound(str(e)) from None
-    return _redirect(request, f"/statements/{statement_id}?saved=restored")
+    return redirect(request, f"/statements/{statement_id}?saved=restored")
 
 
 @router.post("/editor/audit/{event_id}/revert")
@@ -183,7 +170,7 @@ def revert_change(event_id: DbId, request: Request, session: SessionDep, admin: 
     except EditError as e:
         raise (NotFound if event is None else Conflict)(str(e), title="Cannot revert") from None
     done = queries.latest_event(session, statement.id)
-    return _redirect(request, f"/statements/{statement.id}?saved=reverted&change={event_id}"
+    return redirect(request, f"/statements/{statement.id}?saved=reverted&change={event_id}"
                               + (f"&as={done.id}" if done else ""))
 
 
@@ -196,8 +183,8 @@ def new_statement(request: Request, session: SessionDep, user: CurrentEditor):
     country = None if control_character(wanted) else queries.find_country(session, wanted)
     if country is not None:
         raw["country_iso2"] = _country_label(country)
-    return templates.TemplateResponse(request, "editor/statement_form.html",
-                                      _form_context(session, raw=raw, errors={}, statement=None))
+    return render_page(request, "editor/statement_form.html",
+                       _form_context(session, raw=raw, errors={}, statement=None))
 
 
 @router.post("/editor/statements/new")
@@ -205,11 +192,11 @@ def create_statement(request: Request, session: SessionDep, user: CurrentEditor,
     raw = _raw_form(form, FORM_FIELDS)
     data, errors = editing.validate_statement(session, raw)
     if errors:
-        return _page(request, "editor/statement_form.html", _form_context(session, raw=raw, errors=errors,
-                                                                          statement=None),
-                     status_code=422, blocks=["form"])
+        return render_page(request, "editor/statement_form.html",
+                           _form_context(session, raw=raw, errors=errors, statement=None),
+                           status_code=422, blocks=["form"])
     statement = editing.create_statement(session, user, data)
-    return _redirect(request, f"/statements/{statement.id}?saved=created")
+    return redirect(request, f"/statements/{statement.id}?saved=created")
 
 
 @router.get("/editor/statements/{statement_id}/edit")
@@ -217,7 +204,7 @@ def edit_statement(statement_id: DbId, request: Request, session: SessionDep, us
     statement = queries.get_statement(session, statement_id)
     if statement is None:
         raise NotFound(f"There is no statement {statement_id}.")
-    return templates.TemplateResponse(request, "editor/statement_form.html", _form_context(
+    return render_page(request, "editor/statement_form.html", _form_context(
         session, raw=_raw_from(statement), errors={}, statement=statement, version=statement.version))
 
 
@@ -231,18 +218,18 @@ def save_statement(statement_id: DbId, request: Request, session: SessionDep, us
     context = _form_context(session, raw=raw, statement=statement, version=version)
     data, errors = editing.validate_statement(session, raw)
     if errors:
-        return _page(request, "editor/statement_form.html", {**context, "errors": errors}, status_code=422,
-                     blocks=["form"])
+        return render_page(request, "editor/statement_form.html", {**context, "errors": errors}, status_code=422,
+                           blocks=["form"])
     try:
         editing.update_statement(session, user, statement_id, data, version)
     except StaleEdit as stale:
         # The form keeps what this editor typed and now carries the newer version: saving again is a deliberate
         # choice made after seeing the other change.
-        return _page(request, "editor/statement_form.html", {**context, "errors": {}, "stale": stale,
-                                                             "version": stale.version,
-                                                             "raw": _merged_raw(statement, stale, raw)},
-                     status_code=422 if is_htmx(request) else 409, blocks=["form"])
-    return _redirect(request, f"/statements/{statement_id}?saved=updated")
+        return render_page(request, "editor/statement_form.html",
+                           {**context, "errors": {}, "stale": stale, "version": stale.version,
+                            "raw": _merged_raw(statement, stale, raw)},
+                           status_code=422 if is_htmx(request) else 409, blocks=["form"])
+    return redirect(request, f"/statements/{statement_id}?saved=updated")
 
 
 # --- the review queue -------------------------------------------------------------------------------------------
@@ -256,7 +243,7 @@ def _review_row(request: Request, session, statement: Statement, *, done: str | 
                             back=back, deciding=False, oob=False,
                             # After a decision the page's count of what is left is updated out of band.
                             queue_total=queries.review_queue(session, limit=0)[1] if done else None)
-    return templates.TemplateResponse(request, "partials/_editor_review_row.html", context, status_code=status_code)
+    return render_fragment(request, "partials/_editor_review_row.html", context, status_code=status_code)
 
 
 @router.post("/editor/review/{statement_id}/verify")
@@ -281,16 +268,16 @@ def _decide(statement_id: int, decision: str, request: Request, session, user, f
         statement = queries.get_statement(session, statement_id)
         if is_htmx(request):
             return _review_row(request, session, statement, done="stale", back=_queue_back(back))
-        return RedirectResponse(_queue_back(back) + _sep(_queue_back(back)) + "stale=1", status_code=303)
+        return see_other(_queue_back(back) + _sep(_queue_back(back)) + "stale=1")
     event = queries.latest_event(session, statement_id)
     if is_htmx(request):
         return _review_row(request, session, statement, done=decision, undo=[event.id] if event else None,
                            back=_queue_back(back))
     if back and not back.startswith("/editor/review"):  # the statement page's own Verify / Dismiss buttons
-        return RedirectResponse(safe_next(back), status_code=303)
+        return see_other(safe_next(back))
     target = _queue_back(back)
-    return RedirectResponse(f"{target}{_sep(target)}done={decision}&id={statement_id}"
-                            + (f"&undo={event.id}" if event else ""), status_code=303)
+    return see_other(f"{target}{_sep(target)}done={decision}&id={statement_id}"
+                     + (f"&undo={event.id}" if event else ""))
 
 
 def _queue_back(back: str | None) -> str:
@@ -312,7 +299,7 @@ def correct_form(statement_id: DbId, request: Request, session: SessionDep, user
     back = _queue_back(request.query_params.get("next"))
     if is_htmx(request):
         return _review_row(request, session, statement, correcting=True, back=back)
-    return templates.TemplateResponse(request, "editor/correct.html", _form_context(
+    return render_page(request, "editor/correct.html", _form_context(
         session, s=statement, raw=_raw_from(statement), errors={}, correcting=True, done=None, stale=None,
         back=back, undo=None, deciding=False, oob=False))
 
@@ -339,13 +326,13 @@ def correct_submit(statement_id: DbId, request: Request, session: SessionDep, us
             undo = [event.id] if event and event.action == "correct" else None
             if is_htmx(request):
                 return _review_row(request, session, statement, done="correct", undo=undo, back=back)
-            return RedirectResponse(f"{back}{_sep(back)}done=correct&id={statement_id}"
-                                    + (f"&undo={undo[0]}" if undo else ""), status_code=303)
+            return see_other(f"{back}{_sep(back)}done=correct&id={statement_id}"
+                             + (f"&undo={undo[0]}" if undo else ""))
     status = 422 if errors or is_htmx(request) else 409
     if is_htmx(request):
         return _review_row(request, session, statement, correcting=True, raw=raw, errors=errors, stale=stale,
                            status_code=status, back=back)
-    return templates.TemplateResponse(request, "editor/correct.html", _form_context(
+    return render_page(request, "editor/correct.html", _form_context(
         session, s=statement, raw=raw, errors=errors, correcting=True, done=None, stale=stale, back=back,
         undo=None, deciding=False, oob=False), status_code=status)
 
@@ -354,8 +341,9 @@ def correct_submit(statement_id: DbId, request: Request, session: SessionDep, us
 
 @router.get("/editor/articles/new")
 def new_article(request: Request, user: CurrentEditor):
-    return templates.TemplateResponse(request, "editor/article_form.html", {
-        "raw": {k: "" for k in ARTICLE_FIELDS}, "errors": {}, "result": None, "machine_on_map": _machine_on_map()})
+    return render_page(request, "editor/article_form.html", {
+        "raw": {k: "" for k in ARTICLE_FIELDS}, "errors": {}, "result": None,
+        "machine_on_map": get_settings().machine_on_map})
 
 
 @router.post("/editor/articles/new")
@@ -363,29 +351,25 @@ def add_article(request: Request, session: SessionDep, user: CurrentEditor, form
     raw = _raw_form(form, ARTICLE_FIELDS)
     data, errors = editing.validate_article(raw)
     if errors:
-        return _page(request, "editor/article_form.html", {"raw": raw, "errors": errors, "result": None,
-                                                           "machine_on_map": _machine_on_map()},
-                     status_code=422, blocks=["form"])
+        return _article_form(request, raw, errors)
     try:
         result = editing.add_article(session, user, data)
     except ExtractionTooComplex as e:  # over the time limit: nothing stored, the form keeps the text
         session.rollback()
-        errors = {"body": f"This article is too complex for the extractor ({e}); nothing was stored. "
-                          "Split it into shorter articles and add them one by one."}
-        return _page(request, "editor/article_form.html", {"raw": raw, "errors": errors, "result": None,
-                                                           "machine_on_map": _machine_on_map()},
-                     status_code=422, blocks=["form"])
+        return _article_form(request, raw, {
+            "body": f"This article is too complex for the extractor ({e}); nothing was stored. "
+                    "Split it into shorter articles and add them one by one."})
     found = queries.article_statements(session, result.article_id) if result.article_id else []
-    return _page(request, "editor/article_form.html", {"raw": {k: "" for k in ARTICLE_FIELDS}, "errors": {},
-                                                       "result": result, "found": found,
-                                                       "machine_on_map": _machine_on_map()}, blocks=["form"])
+    return render_page(request, "editor/article_form.html",
+                       {"raw": {k: "" for k in ARTICLE_FIELDS}, "errors": {}, "result": result, "found": found,
+                        "machine_on_map": get_settings().machine_on_map}, blocks=["form"])
 
 
-def _machine_on_map() -> bool:
-    """Whether unreviewed machine statements count on the map (MACHINE_ON_MAP, default true)."""
-    from app.settings import get_settings
-
-    return bool(getattr(get_settings(), "machine_on_map", True))
+def _article_form(request: Request, raw: dict[str, str], errors: dict[str, str]) -> Response:
+    """The article form again, with what was typed and a message per field."""
+    return render_page(request, "editor/article_form.html",
+                       {"raw": raw, "errors": errors, "result": None, "machine_on_map": get_settings().machine_on_map},
+                       status_code=422, blocks=["form"])
 
 
 # The review queue at scale, reader suggestions (editors' side), confirmations; the article page and the

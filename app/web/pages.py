@@ -18,14 +18,13 @@ from app.queries import GROUPS, StatementFilters
 from app.positions import CORROBORATION_DAYS
 from app.settings import get_settings
 from app.web.errors import RETRY_AFTER_SECONDS, BadParameters, NotFound
-from app.web.deps import (ParamError, SessionDep, date_label, is_htmx, parse_choice, parse_country, parse_date,
-                          parse_int, parse_text, query_string, templates)
+from app.web.deps import (ParamError, SessionDep, date_label, parse_choice, parse_country, parse_date, parse_int,
+                          parse_text, query_string, templates)
+from app.web.responses import render_page
 from app.web.labels import REVIEWED, is_stale, sources_label, stale_label, trust_label
 
 router = APIRouter()
 
-# Pages that answer htmx requests with a fragment from the same URL: caches must key on this header.
-VARY = {"Vary": "HX-Request"}
 PAGE_SIZE = 50
 MAX_PAGE = 1_000_000  # keeps the offset inside every database's integer range
 SORTS = ("country", "-country", "stance", "-stance", "date", "-date")
@@ -34,17 +33,6 @@ GROUP_LABELS = {"eu": "EU members", "nato": "NATO members", "others": "Neither E
 
 def _today() -> dt.date:
     return clock.today()
-
-
-def _render(request: Request, name: str, context: dict, *, blocks: list[str], status_code: int = 200,
-            push_url: str | None = None):
-    """The whole page, or for an htmx request (not a history restore) only `blocks`. `push_url` is the
-    canonical URL of the view (no empty parameters) that htmx puts in the address bar."""
-    if is_htmx(request):
-        headers = {**VARY, "HX-Push-Url": push_url} if push_url else VARY
-        return templates.TemplateResponse(request, name, context, status_code=status_code, headers=headers,
-                                          block_names=blocks)
-    return templates.TemplateResponse(request, name, context, status_code=status_code, headers=VARY)
 
 
 def _qs(params: dict) -> str:
@@ -152,8 +140,8 @@ def home(request: Request, session: SessionDep):
         "undated": [u for u in queries.undated_only(session, as_of, reading=reading, group=p["group"])
                     if not p["stance"] or u.stance == p["stance"]],
     }
-    return _render(request, "index.html", context, blocks=["view", "form_state"],
-                   status_code=422 if errors else 200, push_url="/" + _qs(context["state"]))
+    return render_page(request, "index.html", context, blocks=["view", "form_state"], vary=True,
+                status_code=422 if errors else 200, push_url="/" + _qs(context["state"]))
 
 
 @router.get("/positions.{fmt}", include_in_schema=False)
@@ -210,9 +198,8 @@ def country_page(iso2: str, request: Request, session: SessionDep):
         "statement_count": queries.country_statement_count(session, country.iso2),
         "corroboration_days": CORROBORATION_DAYS,
     }
-    if before:  # htmx's "older statements" takes only the next page of the list; a plain link the whole page
-        return _render(request, "country.html", context, blocks=["more"])
-    return templates.TemplateResponse(request, "country.html", context, headers=VARY)
+    # htmx's "older statements" takes only the next page of the list; a plain link the whole page
+    return render_page(request, "country.html", context, blocks=["more"] if before else None, vary=True)
 
 
 CHANGES_SHOWN = 30
@@ -277,19 +264,19 @@ def _country_choices(session, selected: str | None) -> list:
 
 @router.get("/statements", include_in_schema=False)
 def statements_page(request: Request, session: SessionDep):
-    raw, filters, page, errors = _statement_params(request, session)
+    raw, filters, page_number, errors = _statement_params(request, session)
     rows, total = ([], 0)
     if not errors:
-        rows, total = queries.statements_page(session, filters, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
+        rows, total = queries.statements_page(session, filters, limit=PAGE_SIZE, offset=(page_number - 1) * PAGE_SIZE)
     pages = max(1, -(-total // PAGE_SIZE))
     state = {k: v for k, v in raw.items() if k != "page" and v and k not in errors}
-    return _render(request, "statements.html", {
-        "raw": raw, "errors": errors, "rows": rows, "total": total, "page": page, "pages": pages,
+    return render_page(request, "statements.html", {
+        "raw": raw, "errors": errors, "rows": rows, "total": total, "page": page_number, "pages": pages,
         "page_size": PAGE_SIZE, "state": state, "filtered": bool(state),
         "countries": _country_choices(session, filters.country),
         "stances": STANCES, "origins": ORIGINS, "review_statuses": REVIEW_STATUSES,
-    }, blocks=["results"], status_code=422 if errors else 200,
-        push_url="/statements" + _qs({**state, "page": page if page > 1 else None}))
+    }, blocks=["results"], status_code=422 if errors else 200, vary=True,
+        push_url="/statements" + _qs({**state, "page": page_number if page_number > 1 else None}))
 
 
 @router.get("/statements.{fmt}", include_in_schema=False)
@@ -309,7 +296,7 @@ def statements_download(fmt: str, request: Request, session: SessionDep):
 
 @router.get("/about", include_in_schema=False)
 def about(request: Request):
-    return templates.TemplateResponse(request, "about.html", {})
+    return render_page(request, "about.html", {})
 
 
 @router.get("/healthz", tags=["health"])

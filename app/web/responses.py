@@ -41,14 +41,19 @@ def htmx(request: Request) -> HtmxDetails:
                        target=headers.get("HX-Target") or None, current_url=headers.get("HX-Current-URL") or None)
 
 
-def page(request: Request, name: str, context: Mapping[str, Any], *, blocks: Sequence[str] | None = None,
+def is_htmx(request: Request) -> bool:
+    """An htmx request that wants a fragment (history restores get the whole page)."""
+    return htmx(request).wants_fragment
+
+
+def render_page(request: Request, name: str, context: Mapping[str, Any], *, blocks: Sequence[str] | None = None,
          status_code: int = 200, push_url: str | None = None, headers: Mapping[str, str] | None = None,
          vary: bool = False) -> Response:
     """The whole page `name`, or for an htmx request (not a history restore) only its `blocks` when given.
     `push_url` is the canonical URL of the view that htmx puts in the address bar; `vary` marks a page whose
     URL answers htmx with a fragment (so caches key on HX-Request)."""
     out = {**(VARY_HTMX if vary else {}), **(headers or {})}
-    if blocks and htmx(request).wants_fragment:
+    if blocks and is_htmx(request):
         if push_url:
             out["HX-Push-Url"] = push_url
         return templates.TemplateResponse(request, name, dict(context), status_code=status_code, headers=out,
@@ -56,14 +61,14 @@ def page(request: Request, name: str, context: Mapping[str, Any], *, blocks: Seq
     return templates.TemplateResponse(request, name, dict(context), status_code=status_code, headers=out or None)
 
 
-def fragment(request: Request, name: str, context: Mapping[str, Any], *, status_code: int = 200,
+def render_fragment(request: Request, name: str, context: Mapping[str, Any], *, status_code: int = 200,
              headers: Mapping[str, str] | None = None) -> Response:
     """One partial template on its own (a row, a form) as the whole answer."""
     return templates.TemplateResponse(request, name, dict(context), status_code=status_code,
                                       headers=dict(headers) if headers else None)
 
 
-def render_fragment(request: Request, name: str, context: Mapping[str, Any]) -> str:
+def fragment_html(request: Request, name: str, context: Mapping[str, Any]) -> str:
     """A partial rendered to a string, to be sent with others (out-of-band swaps) by `fragments`."""
     return templates.get_template(name).render({**context, "request": request})
 
@@ -75,7 +80,7 @@ def fragments(*parts: str, status_code: int = 200) -> HTMLResponse:
 
 def redirect(request: Request, url: str) -> Response:
     """After a successful POST: a 303 for a plain form, HX-Redirect for htmx (a whole new page)."""
-    if htmx(request).wants_fragment:
+    if is_htmx(request):
         return Response(status_code=204, headers={"HX-Redirect": url})
     return RedirectResponse(url, status_code=303)
 

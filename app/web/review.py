@@ -6,7 +6,6 @@ from typing import Annotated
 from urllib.parse import urlencode, urlsplit
 
 from fastapi import APIRouter, Form, Request
-from fastapi.responses import RedirectResponse
 
 from app import clock, editing, queries
 from app.editing import EditError, StaleEdit
@@ -15,9 +14,9 @@ from app.models import STANCES
 from app.queries import ReviewFilters
 from app.web.auth import CurrentAdmin, CurrentEditor, safe_next
 from app.inputs import parse_id
+from app.web.deps import DbId, ParamError, SessionDep, parse_choice, parse_country, parse_date, parse_int
 from app.web.errors import Conflict, NotFound
-from app.web.deps import (DbId, ParamError, SessionDep, is_htmx, parse_choice, parse_country, parse_date, parse_int,
-                          templates)
+from app.web.responses import fragment_html, fragments, is_htmx, render_page, see_other
 
 router = APIRouter(include_in_schema=False)
 ARTICLES_PER_PAGE = 5
@@ -103,7 +102,7 @@ def review_queue(request: Request, session: SessionDep, user: CurrentEditor):
                                                     after_id=parse_id(after_id))  # not an id: from the top
         context |= {"suggestions": rows, "total": queries.review_queue(session, limit=0)[1],
                     "suggestions_next": rows[-1].id if len(rows) == SUGGESTIONS_PER_PAGE else None}
-        return templates.TemplateResponse(request, "editor/review.html", context)
+        return render_page(request, "editor/review.html", context)
     page = queries.review_page(session, filters if not errors else ReviewFilters(), today=clock.today(),
                                after=after, articles=ARTICLES_PER_PAGE)
     context |= {
@@ -113,12 +112,8 @@ def review_queue(request: Request, session: SessionDep, user: CurrentEditor):
         "countries_waiting": [c for c in context["countries"]
                               if c.iso2 in _queue_countries(session) or c.iso2 == filters.country],
     }
-    if is_htmx(request):
-        return templates.TemplateResponse(request, "editor/review.html", context, block_names=["queue"],
-                                          status_code=422 if errors else 200,
-                                          headers={"HX-Push-Url": "/editor/review" + (
-                                              "?" + urlencode(state) if state else ""), "Vary": "HX-Request"})
-    return templates.TemplateResponse(request, "editor/review.html", context, status_code=422 if errors else 200)
+    return render_page(request, "editor/review.html", context, blocks=["queue"], status_code=422 if errors else 200,
+                       push_url="/editor/review" + ("?" + urlencode(state) if state else ""), vary=True)
 
 
 def _queue_countries(session) -> set[str]:
@@ -133,20 +128,11 @@ def _row(request, session, statement, **extra):
     context = _form_context(session, s=statement, correcting=False, raw={}, errors={}, stale=None,
                             queue_total=None, deciding=False, undo=None, done=None, oob=False,
                             back=extra.pop("back", "/editor/review"))
-    return templates.get_template("partials/_editor_review_row.html").render({**context, **extra,
-                                                                              "request": request})
+    return fragment_html(request, "partials/_editor_review_row.html", {**context, **extra})
 
 
 def _group_actions(request, **context) -> str:
-    from app.web.auth import csrf_token  # noqa: F401  (the template calls it through the globals)
-
-    return templates.get_template("partials/_editor_group_actions.html").render({**context, "request": request})
-
-
-def _fragments(*parts: str):
-    from fastapi.responses import HTMLResponse
-
-    return HTMLResponse("".join(parts))
+    return fragment_html(request, "partials/_editor_group_actions.html", context)
 
 
 @router.post("/editor/review/bulk")
@@ -159,20 +145,19 @@ def review_bulk(request: Request, session: SessionDep, user: CurrentEditor,
         events = editing.review_many(session, user, wanted, decision)
     except EditError:
         if is_htmx(request):
-            return _fragments(f'<div class="flash flash-error" id="group-actions-{int(article or 0)}" '
+            return fragments(f'<div class="flash flash-error" id="group-actions-{int(article or 0)}" '
                               'hx-swap-oob="true" role="alert">Nothing was changed: someone reviewed these statements '
                               f'meanwhile. <a href="{back}">Reload the queue</a>.</div>')
-        return RedirectResponse(_with(back, problem="reviewed"), status_code=303)
+        return see_other(_with(back, problem="reviewed"))
     if not is_htmx(request):
-        return RedirectResponse(_with(back, done=decision, n=len(events), undo=[e.id for e in events]),
-                                status_code=303)
+        return see_other(_with(back, done=decision, n=len(events), undo=[e.id for e in events]))
     done = {e.statement_id for e in events}
     rows = [_row(request, session, queries.get_statement(session, sid), done=decision, oob=True, back=back)
             for sid in wanted if sid in done]
     bar = _group_actions(request, aid=int(article) if article.isdigit() else 0, ids=[], bulk_done=decision,
                          bulk_undo=[e.id for e in events], oob=True, back=back)
     count = f'<strong id="queue-count" hx-swap-oob="true">{queries.review_queue(session, limit=0)[1]}</strong>'
-    return _fragments(*rows, bar, count)
+    return fragments(*rows, bar, count)
 
 
 @router.post("/editor/review/undo")
@@ -187,11 +172,11 @@ def review_undo(request: Request, session: SessionDep, user: CurrentEditor,
         if is_htmx(request):
             from markupsafe import escape
 
-            return _fragments(f'<div class="flash flash-error" id="undo-problem" hx-swap-oob="true" role="alert">'
+            return fragments(f'<div class="flash flash-error" id="undo-problem" hx-swap-oob="true" role="alert">'
                               f'{escape(str(e))}</div>')
-        return RedirectResponse(_with(back, problem="undo"), status_code=303)
+        return see_other(_with(back, problem="undo"))
     if not is_htmx(request):
-        return RedirectResponse(_with(back, done="undo", n=len(undone)), status_code=303)
+        return see_other(_with(back, done="undo", n=len(undone)))
     today = clock.today()
     deciding = {sid for _, sid in session.execute(queries.position_ids_select(today)) if sid is not None}
     parts = []
@@ -204,7 +189,7 @@ def review_undo(request: Request, session: SessionDep, user: CurrentEditor,
         parts.append(_group_actions(request, aid=int(article), ids=[s.id for s in undone], oob=True, back=back))
     parts.append(f'<strong id="queue-count" hx-swap-oob="true">{queries.review_queue(session, limit=0)[1]}</strong>')
     parts.append('<div id="undo-problem" hx-swap-oob="true"></div>')
-    return _fragments(*parts)
+    return fragments(*parts)
 
 
 # --- reader suggestions, the editors' side -----------------------------------------------------------------------
@@ -232,7 +217,7 @@ def _suggested_raw(suggestion) -> dict[str, str]:
 
 def _accept_page(request, session, suggestion, raw, errors, *, stale=None, status_code=200):
     statement = suggestion.statement
-    return templates.TemplateResponse(request, "editor/suggestion_accept.html", _form_context(
+    return render_page(request, "editor/suggestion_accept.html", _form_context(
         session, g=suggestion, raw=raw, errors=errors, stale=stale, statement=statement,
         version=(stale.version if stale else (statement.version if statement else None))),
         status_code=status_code)
@@ -269,7 +254,7 @@ def accept_submit(suggestion_id: DbId, request: Request, session: SessionDep, us
         return _accept_page(request, session, suggestion, stale.merged or raw, {}, stale=stale, status_code=409)
     except EditError as e:
         raise Conflict(str(e)) from None
-    return RedirectResponse(f"/statements/{statement.id}?saved=suggestion", status_code=303)
+    return see_other(f"/statements/{statement.id}?saved=suggestion")
 
 
 @router.post("/editor/suggestions/{suggestion_id}/decline")
@@ -279,10 +264,10 @@ def decline(suggestion_id: DbId, request: Request, session: SessionDep, user: Cu
     except EditError as e:
         raise (Conflict if queries.get_suggestion(session, suggestion_id) else NotFound)(str(e)) from None
     if is_htmx(request):
-        return _fragments(f'<article class="card suggestion is-done" id="suggestion-{suggestion_id}" role="status">'
+        return fragments(f'<article class="card suggestion is-done" id="suggestion-{suggestion_id}" role="status">'
                           f'Suggestion #{suggestion_id} declined.</article>',
                           f'<span id="suggestion-count" hx-swap-oob="true">{queries.suggestion_count(session)}</span>')
-    return RedirectResponse("/editor/review?kind=suggestions&done=declined", status_code=303)
+    return see_other("/editor/review?kind=suggestions&done=declined")
 
 
 # --- confirmations for delete and revert --------------------------------------------------------------------------
@@ -292,7 +277,7 @@ def confirm_delete(statement_id: DbId, request: Request, session: SessionDep, us
     statement = queries.get_statement(session, statement_id)
     if statement is None:
         raise NotFound(f"There is no statement {statement_id}.")
-    return templates.TemplateResponse(request, "editor/confirm.html", {"what": "delete", "s": statement})
+    return render_page(request, "editor/confirm.html", {"what": "delete", "s": statement})
 
 
 @router.get("/editor/audit/{event_id}/revert")
@@ -301,6 +286,6 @@ def confirm_revert(event_id: DbId, request: Request, session: SessionDep, admin:
     if event is None or event.statement_id is None:
         raise NotFound(f"There is no statement change #{event_id}.")
     statement = queries.get_statement(session, event.statement_id)
-    return templates.TemplateResponse(request, "editor/confirm.html", {
+    return render_page(request, "editor/confirm.html", {
         "what": "revert", "s": statement, "event": event, "changes": editing.changed_fields(event),
         "labels": editing.LABELS, "revertible": event.action not in editing.NOT_REVERTIBLE})
