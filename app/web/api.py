@@ -9,11 +9,10 @@ from fastapi.responses import HTMLResponse
 from markupsafe import escape
 from pydantic import BaseModel, Field
 
-from app import clock
-from app import queries
-from app.queries import StatementFilters
+from app import clock, queries
 from app.settings import get_settings
-from app.web.deps import ApiDate, ParamError, SessionDep, parse_country, parse_text
+from app.web.deps import ApiDate, SessionDep
+from app.web.filters import statement_filters
 
 router = APIRouter(prefix="/api", tags=["api"])
 docs_router = APIRouter(include_in_schema=False)
@@ -123,11 +122,9 @@ def statements(session: SessionDep,
                limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 50,
                offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0) -> StatementPage:
     """Statements newest first, with the same filters as the /statements page."""
-    iso2 = parse_country(session, country)
-    if date_from and date_to and date_from > date_to:
-        raise ParamError("date_to", "the end date is before the start date")
-    filters = StatementFilters(country=iso2, stance=stance, date_from=date_from, date_to=date_to, origin=origin,
-                               review_status=review_status, text=parse_text(q, "q"))
+    filters = statement_filters(session, {"country": country, "stance": stance, "date_from": date_from,
+                                          "date_to": date_to, "origin": origin, "review_status": review_status,
+                                          "q": q}).checked()
     rows, total = queries.statements_page(session, filters, limit=limit, offset=offset)
     return StatementPage(total=total, limit=limit, offset=offset,
                          items=[StatementOut(**queries.statement_record(s)) for s in rows])

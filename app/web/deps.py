@@ -3,8 +3,8 @@ and query-string parsing that turns bad parameters into messages."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Iterator, Mapping
-from typing import Annotated
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from typing import Annotated, Any
 from urllib.parse import urlencode
 
 from fastapi import Depends, Path, Request
@@ -112,14 +112,41 @@ def parse_int(raw: str | None, field: str, *, default: int, minimum: int, maximu
     return int(text)
 
 
-def query_string(params: Mapping[str, object], **overrides: object) -> str:
-    """'?a=1&b=2' from the current parameters with some replaced; empty values are left out so URLs stay short."""
+def parse_fields(raw: Mapping[str, str], parsers: Mapping[str, Callable[[str], Any]], *,
+                 fallback: Mapping[str, Any] | None = None) -> tuple[dict[str, Any], dict[str, str]]:
+    """Each raw value through its parser: the parsed values, and a message per bad one (whose value is then its
+    `fallback`, None unless given), so a form shows every problem at once."""
+    values: dict[str, Any] = {}
+    errors: dict[str, str] = {}
+    for key, parse in parsers.items():
+        try:
+            values[key] = parse(raw.get(key, ""))
+        except ParamError as e:
+            errors[key] = e.message
+            values[key] = (fallback or {}).get(key)
+    return values, errors
+
+
+def _pairs(params: Mapping[str, object], overrides: Mapping[str, object]) -> list[tuple[str, str]]:
     merged = {**params, **overrides}
-    pairs = [(k, str(v)) for k, v in merged.items() if v not in (None, "", False)]
+    return [(k, str(v)) for k, v in merged.items() if v not in (None, "", False)]
+
+
+def path_with(path: str, params: Mapping[str, object] | None = None, **overrides: object) -> str:
+    """`path` with the current parameters, some replaced; empty values are left out so URLs stay short, and
+    with none left the bare path (never a dangling '?'), as datasette's path_with_added_args."""
+    pairs = _pairs(params or {}, overrides)
+    return f"{path}?{urlencode(pairs)}" if pairs else path
+
+
+def query_string(params: Mapping[str, object], **overrides: object) -> str:
+    """'?a=1&b=2' from the current parameters with some replaced ('?' when none is left: a link to the page
+    itself without parameters). Prefer path_with, which gives the bare path then."""
+    pairs = _pairs(params, overrides)
     return "?" + urlencode(pairs) if pairs else "?"
 
 
-templates.env.globals["query_string"] = query_string
+templates.env.globals.update(query_string=query_string, path_with=path_with)
 
 
 def date_label(value: dt.date | None, precision: str = "day") -> str:

@@ -14,30 +14,25 @@ from app import clock
 from app import queries
 from app.export import ROW_COUNT_HEADER, open_download
 from app.models import ORIGINS, REVIEW_STATUSES, STANCES
-from app.queries import GROUPS, StatementFilters
+from app.queries import GROUPS
 from app.positions import CORROBORATION_DAYS
 from app.settings import get_settings
 from app.web.errors import RETRY_AFTER_SECONDS, BadParameters, NotFound
-from app.web.deps import (ParamError, SessionDep, date_label, parse_choice, parse_country, parse_date, parse_int,
-                          parse_text, query_string, templates)
+from app.web.deps import (ParamError, SessionDep, date_label, parse_choice, parse_country, parse_date, parse_fields,
+                          parse_int, path_with, templates)
+from app.web.filters import statement_filters
 from app.web.responses import render_page
 from app.web.labels import REVIEWED, is_stale, sources_label, stale_label, trust_label
 
 router = APIRouter()
 
 PAGE_SIZE = 50
-MAX_PAGE = 1_000_000  # keeps the offset inside every database's integer range
 SORTS = ("country", "-country", "stance", "-stance", "date", "-date")
 GROUP_LABELS = {"eu": "EU members", "nato": "NATO members", "others": "Neither EU nor NATO"}
 
 
 def _today() -> dt.date:
     return clock.today()
-
-
-def _qs(params: dict) -> str:
-    q = query_string(params)
-    return "" if q == "?" else q
 
 
 def _stream_download(request: Request, fmt: str, count_and_records, filename: str) -> StreamingResponse:
@@ -56,22 +51,15 @@ def _stream_download(request: Request, fmt: str, count_and_records, filename: st
 def _map_params(request: Request, session) -> tuple[dict, dict, dict[str, str]]:
     """Raw values (kept in the form as typed), parsed values, and messages for the bad ones."""
     raw = {k: request.query_params.get(k, "") for k in ("as_of", "stance", "group", "sort", "country", "reviewed")}
-    parsed: dict = {"as_of": None, "stance": None, "group": None, "sort": "country", "country": None,
-                    "reviewed": "all"}
-    errors: dict[str, str] = {}
-    parsers = {
+    defaults = {"sort": "country", "reviewed": "all"}
+    parsed, errors = parse_fields(raw, {
         "as_of": lambda v: parse_date(v, "as_of"),
         "stance": lambda v: parse_choice(v, STANCES, "stance"),
         "group": lambda v: parse_choice(v, GROUPS, "group"),
         "sort": lambda v: parse_choice(v, SORTS, "sort") or "country",
         "country": lambda v: parse_country(session, v),
         "reviewed": lambda v: parse_choice(v, REVIEWED, "reviewed") or "all",
-    }
-    for key, parse in parsers.items():
-        try:
-            parsed[key] = parse(raw[key])
-        except ParamError as e:
-            errors[key] = e.message
+    }, fallback=defaults)
     return raw, parsed, errors
 
 
@@ -141,7 +129,7 @@ def home(request: Request, session: SessionDep):
                     if not p["stance"] or u.stance == p["stance"]],
     }
     return render_page(request, "index.html", context, blocks=["view", "form_state"], vary=True,
-                status_code=422 if errors else 200, push_url="/" + _qs(context["state"]))
+                       status_code=422 if errors else 200, push_url=path_with("/", context["state"]))
 
 
 @router.get("/positions.{fmt}", include_in_schema=False)
@@ -224,35 +212,6 @@ def _cursor_text(cursor: tuple[dt.date, int] | None) -> str | None:
 
 # --- every statement --------------------------------------------------------------------------------------------
 
-def _statement_params(request: Request, session) -> tuple[dict, StatementFilters, int, dict[str, str]]:
-    keys = ("country", "stance", "date_from", "date_to", "origin", "review_status", "q", "page")
-    raw = {k: request.query_params.get(k, "") for k in keys}
-    errors: dict[str, str] = {}
-    values: dict = {}
-    parsers = {
-        "country": lambda v: parse_country(session, v),
-        "stance": lambda v: parse_choice(v, STANCES, "stance"),
-        "date_from": lambda v: parse_date(v, "date_from"),
-        "date_to": lambda v: parse_date(v, "date_to"),
-        "origin": lambda v: parse_choice(v, ORIGINS, "origin"),
-        "review_status": lambda v: parse_choice(v, REVIEW_STATUSES, "review_status"),
-        "q": lambda v: parse_text(v, "q"),
-        "page": lambda v: parse_int(v, "page", default=1, minimum=1, maximum=MAX_PAGE),
-    }
-    for key, parse in parsers.items():
-        try:
-            values[key] = parse(raw[key])
-        except ParamError as e:
-            errors[key] = e.message
-            values[key] = 1 if key == "page" else None
-    if values["date_from"] and values["date_to"] and values["date_from"] > values["date_to"]:
-        errors["date_to"] = "the end date is before the start date"
-    filters = StatementFilters(country=values["country"], stance=values["stance"], date_from=values["date_from"],
-                               date_to=values["date_to"], origin=values["origin"],
-                               review_status=values["review_status"], text=values["q"])
-    return raw, filters, values["page"], errors
-
-
 def _country_choices(session, selected: str | None) -> list:
     """Countries with statements, plus the one in the URL when it has none, so the form shows the filter."""
     choices = queries.countries_with_statements(session)
@@ -264,19 +223,26 @@ def _country_choices(session, selected: str | None) -> list:
 
 @router.get("/statements", include_in_schema=False)
 def statements_page(request: Request, session: SessionDep):
-    raw, filters, page_number, errors = _statement_params(request, session)
+    parsed = statement_filters(session, request.query_params)
+    raw_page = request.query_params.get("page", "")
+    errors = dict(parsed.errors)
+    try:
+        page_number = parse_int(raw_page, "page", default=1, minimum=1)
+    except ParamError as e:
+        errors["page"], page_number = e.message, 1
     rows, total = ([], 0)
     if not errors:
-        rows, total = queries.statements_page(session, filters, limit=PAGE_SIZE, offset=(page_number - 1) * PAGE_SIZE)
+        rows, total = queries.statements_page(session, parsed.filters, limit=PAGE_SIZE,
+                                              offset=(page_number - 1) * PAGE_SIZE)
     pages = max(1, -(-total // PAGE_SIZE))
-    state = {k: v for k, v in raw.items() if k != "page" and v and k not in errors}
+    state = parsed.state
     return render_page(request, "statements.html", {
-        "raw": raw, "errors": errors, "rows": rows, "total": total, "page": page_number, "pages": pages,
-        "page_size": PAGE_SIZE, "state": state, "filtered": bool(state),
-        "countries": _country_choices(session, filters.country),
+        "raw": {**parsed.raw, "page": raw_page}, "errors": errors, "rows": rows, "total": total, "page": page_number,
+        "pages": pages, "page_size": PAGE_SIZE, "state": state, "filtered": bool(state),
+        "countries": _country_choices(session, parsed.filters.country),
         "stances": STANCES, "origins": ORIGINS, "review_statuses": REVIEW_STATUSES,
     }, blocks=["results"], status_code=422 if errors else 200, vary=True,
-        push_url="/statements" + _qs({**state, "page": page_number if page_number > 1 else None}))
+        push_url=path_with("/statements", state, page=page_number if page_number > 1 else None))
 
 
 @router.get("/statements.{fmt}", include_in_schema=False)
@@ -284,10 +250,7 @@ def statements_download(fmt: str, request: Request, session: SessionDep):
     """The filtered list (every page), or with no filters the whole dataset, streamed without a row cap."""
     if fmt not in ("csv", "json"):
         raise NotFound("Downloads come as .csv or .json.")
-    _, filters, _, errors = _statement_params(request, session)
-    errors.pop("page", None)
-    if errors:
-        raise BadParameters(errors, title="Bad download parameters")
+    filters = statement_filters(session, request.query_params).checked(title="Bad download parameters")
     return _stream_download(request, fmt, lambda s: (queries.count_statement_records(s, filters),
                                                      queries.statement_records(s, filters)), "statements")
 

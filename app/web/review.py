@@ -3,7 +3,7 @@ undo), the editors' side of reader suggestions, and confirmation pages for delet
 from __future__ import annotations
 
 from typing import Annotated
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from fastapi import APIRouter, Form, Request
 
@@ -14,7 +14,8 @@ from app.models import STANCES
 from app.queries import ReviewFilters
 from app.web.auth import CurrentAdmin, CurrentEditor, safe_next
 from app.inputs import parse_id
-from app.web.deps import DbId, ParamError, SessionDep, parse_choice, parse_country, parse_date, parse_int
+from app.web.deps import (DbId, SessionDep, parse_choice, parse_country, parse_date, parse_fields, parse_int,
+                          path_with)
 from app.web.errors import Conflict, NotFound
 from app.web.responses import fragment_html, fragments, is_htmx, render_page, see_other
 
@@ -40,8 +41,6 @@ def _queue_url(back: str) -> str:
 def _with(url: str, **params) -> str:
     """`url` with the given query parameters added (lists repeat the key); old outcome parameters dropped."""
     parts = urlsplit(url)
-    from urllib.parse import parse_qsl
-
     kept = [(k, v) for k, v in parse_qsl(parts.query) if k not in ("done", "id", "n", "undo", "stale", "problem")]
     for k, v in params.items():
         for item in (v if isinstance(v, (list, tuple)) else [v]):
@@ -54,23 +53,15 @@ def _with(url: str, **params) -> str:
 
 def _review_params(request: Request, session) -> tuple[dict, ReviewFilters, tuple | None, dict[str, str]]:
     raw = {k: request.query_params.get(k, "") for k in FILTER_KEYS + ("after",)}
-    errors: dict[str, str] = {}
-    values: dict = {}
-    parsers = {
+    values, errors = parse_fields(raw, {
         "country": lambda v: parse_country(session, v),
         "stance": lambda v: parse_choice(v, STANCES, "stance"),
         "source": lambda v: v.strip()[:500] or None,
-        "max_confidence": lambda v: float(parse_choice(v, CONFIDENCE_CHOICES, "max_confidence")) if v.strip() else None,
+        "max_confidence": _max_confidence,
         "date_from": lambda v: parse_date(v, "date_from"),
         "date_to": lambda v: parse_date(v, "date_to"),
         "article": lambda v: parse_int(v, "article", default=0, minimum=1, maximum=2**62) or None,
-    }
-    for key, parse in parsers.items():
-        try:
-            values[key] = parse(raw[key])
-        except ParamError as e:
-            errors[key] = e.message
-            values[key] = None
+    })
     after = None
     if raw["after"]:
         after = queries.parse_cursor(raw["after"])
@@ -78,6 +69,11 @@ def _review_params(request: Request, session) -> tuple[dict, ReviewFilters, tupl
             errors["after"] = "is not a place in the queue; start from the top"
     values["article_id"] = values.pop("article")
     return raw, ReviewFilters(**values), after, errors
+
+
+def _max_confidence(raw: str) -> float | None:
+    choice = parse_choice(raw, CONFIDENCE_CHOICES, "max_confidence")
+    return float(choice) if choice else None
 
 
 def _pieces(group) -> list:
@@ -113,7 +109,7 @@ def review_queue(request: Request, session: SessionDep, user: CurrentEditor):
                               if c.iso2 in _queue_countries(session) or c.iso2 == filters.country],
     }
     return render_page(request, "editor/review.html", context, blocks=["queue"], status_code=422 if errors else 200,
-                       push_url="/editor/review" + ("?" + urlencode(state) if state else ""), vary=True)
+                       push_url=path_with("/editor/review", state), vary=True)
 
 
 def _queue_countries(session) -> set[str]:
