@@ -32,6 +32,15 @@ class EditError(Exception):
     """A write that cannot happen (no such statement, not allowed); the message is for the person."""
 
 
+class ValidationFailed(ValueError):
+    """A form that does not validate: a message per field, keyed by the form's field names (what the form shows
+    beside each field, keeping what was typed)."""
+
+    def __init__(self, errors: dict[str, str]):
+        super().__init__("; ".join(f"{name}: {message}" for name, message in errors.items()))
+        self.errors = errors
+
+
 @dataclass
 class StaleEdit(Exception):
     """Someone saved the statement after this form was opened: their values, and what differs from the form."""
@@ -206,21 +215,28 @@ def _control_errors(raw: dict[str, Any], fields) -> dict[str, str]:
     return errors
 
 
-def validate_statement(session: Session, raw: dict[str, Any]) -> tuple[StatementInput | None, dict[str, str]]:
-    """The validated input, or None and a message per field (keys as the form's field names)."""
+def _field_errors(exc: ValidationError, errors: dict[str, str]) -> dict[str, str]:
+    """pydantic's errors as one message per field (the first), after those already found."""
+    for e in exc.errors():
+        name = str(e["loc"][0]) if e["loc"] else "form"
+        if e["type"] == "missing":
+            errors.setdefault(name, f"{LABELS.get(name, name)} is missing.")
+        else:
+            errors.setdefault(name, e["msg"])
+    return errors
+
+
+def validate_statement(session: Session, raw: dict[str, Any]) -> StatementInput:
+    """The validated input; ValidationFailed with a message per field otherwise."""
     errors = _control_errors(raw, StatementInput.model_fields)
     try:
         data = StatementInput.model_validate({k: ("" if k in errors else v) for k, v in raw.items()},
                                              context={"session": session})
-        return (None, errors) if errors else (data, {})
     except ValidationError as exc:
-        for e in exc.errors():
-            name = str(e["loc"][0]) if e["loc"] else "form"
-            if e["type"] == "missing":
-                errors.setdefault(name, f"{LABELS.get(name, name)} is missing.")
-            else:
-                errors.setdefault(name, e["msg"])
-        return None, errors
+        raise ValidationFailed(_field_errors(exc, errors)) from None
+    if errors:
+        raise ValidationFailed(errors)
+    return data
 
 
 # --- the audit trail --------------------------------------------------------------------------------------------
@@ -572,17 +588,15 @@ class SuggestionInput(BaseModel):
         return _web_address(v)
 
 
-def validate_suggestion(raw: dict[str, Any]) -> tuple[SuggestionInput | None, dict[str, str]]:
+def validate_suggestion(raw: dict[str, Any]) -> SuggestionInput:
+    """The validated suggestion; ValidationFailed with a message per field otherwise."""
     text = str(raw.get("stated_on") or "").strip()
     m = _DATE.match(text)
     precision = None if not m else "day" if m[3] else "month" if m[2] else "year"
     try:
-        return SuggestionInput.model_validate({**raw, "date_precision": precision}), {}
+        return SuggestionInput.model_validate({**raw, "date_precision": precision})
     except ValidationError as exc:
-        errors: dict[str, str] = {}
-        for e in exc.errors():
-            errors.setdefault(str(e["loc"][0]) if e["loc"] else "form", e["msg"])
-        return None, errors
+        raise ValidationFailed(_field_errors(exc, {})) from None
 
 
 def suggestion_wait_minutes(session: Session, address: str) -> int:
@@ -708,15 +722,16 @@ class ArticleInput(BaseModel):
             raise _problem(f"{e}.") from None
 
 
-def validate_article(raw: dict[str, Any]) -> tuple[ArticleInput | None, dict[str, str]]:
+def validate_article(raw: dict[str, Any]) -> ArticleInput:
+    """The validated article form; ValidationFailed with a message per field otherwise."""
     errors = _control_errors(raw, ArticleInput.model_fields)
     try:
         data = ArticleInput.model_validate({k: ("" if k in errors else v) for k, v in raw.items()})
-        return (None, errors) if errors else (data, {})
     except ValidationError as exc:
-        for e in exc.errors():
-            errors.setdefault(str(e["loc"][0]) if e["loc"] else "form", e["msg"])
-        return None, errors
+        raise ValidationFailed(_field_errors(exc, errors)) from None
+    if errors:
+        raise ValidationFailed(errors)
+    return data
 
 
 def add_article(session: Session, user: User, data: ArticleInput):

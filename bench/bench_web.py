@@ -156,10 +156,9 @@ class Writer:
             self.editing.review_statement(self.session, self.user, sid, "verify")
         else:
             day = FIRST_DAY + dt.timedelta(days=DAYS - 1 - self.rnd.randrange(30))
-            data, errors = self.editing.validate_statement(self.session, {
+            data = self.editing.validate_statement(self.session, {
                 "country_iso2": self.rnd.choice(self.codes), "stance": self.rnd.choice(("support", "reject")),
                 "stated_on": day.isoformat(), "quote": f"Bench statement {self.n}."})
-            assert not errors, errors
             self.editing.create_statement(self.session, self.user, data)
         self.times.append((time.perf_counter() - start) * 1000)
 

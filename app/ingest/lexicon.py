@@ -5,7 +5,7 @@ import csv
 import datetime as dt
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
@@ -75,17 +75,19 @@ def load_question(rows: list[dict]) -> Question:
         raise ValueError(f"question.csv: a pattern is not a valid regular expression: {e}")
 
 
-@dataclass
+@dataclass(frozen=True, eq=False)
 class Lexicon:
+    """Everything the extractor knows, built in one step by load_lexicon (no part is ever missing)."""
+
     country_names: dict[str, str]  # iso2 -> canonical name (countries.csv)
     excluded: dict[str, str]  # iso2 -> reason (the adversary)
     surfaces: dict[str, Surface]
     roles: dict[str, list[PersonRole]]  # surface text -> roles of the person(s) written that way
     cues: list[Cue]
-    institutions: dict[str, str] = field(default_factory=dict)
-    mention_re: re.Pattern | None = None
-    cue_scan: WordStartScan | None = None  # finds every cue's matches in a text
-    question: Question | None = None  # the question being tracked (question.csv)
+    institutions: dict[str, str]  # name -> code (NATO, EU, UN)
+    mention_re: re.Pattern[str]  # any surface, as a word
+    cue_scan: WordStartScan  # finds every cue's matches in a text
+    question: Question  # the question being tracked (question.csv)
 
     def person_country(self, surface: str, on: dt.date | None) -> str | None:
         """The country a person spoke for on a date; with no date, their most recent office."""
@@ -211,9 +213,7 @@ def load_lexicon() -> Lexicon:
         except re.error as e:
             raise ValueError(f"cues.csv line {n}: pattern {r['pattern']!r} is not a valid regular expression: {e}")
         cues.append(Cue(pattern, r["stance"], r["negatable"] == "yes", r["pattern"]))
-    lex = Lexicon(country_names, excluded, surfaces, roles, cues,
-                  {r["name"]: r["code"] for r in _rows("institutions.csv")})
-    lex.mention_re = _word_pattern(list(surfaces))
-    lex.cue_scan = WordStartScan([c.pattern for c in cues], cues)
-    lex.question = load_question(_rows("question.csv"))
-    return lex
+    return Lexicon(country_names, excluded, surfaces, roles, cues,
+                   institutions={r["name"]: r["code"] for r in _rows("institutions.csv")},
+                   mention_re=_word_pattern(list(surfaces)), cue_scan=WordStartScan([c.pattern for c in cues], cues),
+                   question=load_question(_rows("question.csv")))

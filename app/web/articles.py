@@ -98,9 +98,10 @@ def suggest_submit(request: Request, session: SessionDep,
     if website.strip():
         # The honeypot was filled: a bot. It sees the same thank-you; nothing is stored.
         return _form(request, session, statement, where, {k: "" for k in SUGGEST_FIELDS}, {}, sent=True)
-    data, errors = editing.validate_suggestion(raw)
-    if errors:
-        return _form(request, session, statement, where, raw, errors, status_code=422)
+    try:
+        data = editing.validate_suggestion(raw)
+    except editing.ValidationFailed as e:
+        return _form(request, session, statement, where, raw, e.errors, status_code=422)
     address = client_address(request)
     wait = editing.suggestion_wait_minutes(session, address)
     if wait:

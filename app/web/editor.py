@@ -3,12 +3,13 @@ from __future__ import annotations
 
 
 from fastapi import APIRouter, Request, Response
+from sqlalchemy.orm import Session
 from markupsafe import Markup, escape
 
 from app import clock
 from app import editing, queries
 from app.ingest.extract import ExtractionTooComplex
-from app.editing import EDITABLE, LABELS, EditError, StaleEdit
+from app.editing import EDITABLE, LABELS, EditError, StaleEdit, ValidationFailed
 from app.models import PRECISIONS, STANCES, Statement
 from app.inputs import control_character, parse_id
 from app.settings import get_settings
@@ -48,6 +49,13 @@ def evidence(quote: str, statement: Statement) -> Markup:
 
 
 templates.env.filters["evidence"] = evidence
+
+
+def _statement_or_404(session: Session, statement_id: int) -> Statement:
+    statement = queries.get_statement(session, statement_id)
+    if statement is None:
+        raise NotFound(f"There is no statement {statement_id}.")
+    return statement
 
 
 def _country_label(statement_or_country) -> str:
@@ -190,10 +198,11 @@ def new_statement(request: Request, session: SessionDep, user: CurrentEditor):
 @router.post("/editor/statements/new")
 def create_statement(request: Request, session: SessionDep, user: CurrentEditor, form: FormDep):
     raw = _raw_form(form, FORM_FIELDS)
-    data, errors = editing.validate_statement(session, raw)
-    if errors:
+    try:
+        data = editing.validate_statement(session, raw)
+    except ValidationFailed as e:
         return render_page(request, "editor/statement_form.html",
-                           _form_context(session, raw=raw, errors=errors, statement=None),
+                           _form_context(session, raw=raw, errors=e.errors, statement=None),
                            status_code=422, blocks=["form"])
     statement = editing.create_statement(session, user, data)
     return redirect(request, f"/statements/{statement.id}?saved=created")
@@ -216,12 +225,11 @@ def save_statement(statement_id: DbId, request: Request, session: SessionDep, us
     raw = _raw_form(form, FORM_FIELDS + ("version",))
     version = parse_id(raw["version"])
     context = _form_context(session, raw=raw, statement=statement, version=version)
-    data, errors = editing.validate_statement(session, raw)
-    if errors:
-        return render_page(request, "editor/statement_form.html", {**context, "errors": errors}, status_code=422,
-                           blocks=["form"])
     try:
-        editing.update_statement(session, user, statement_id, data, version)
+        editing.update_statement(session, user, statement_id, editing.validate_statement(session, raw), version)
+    except ValidationFailed as e:
+        return render_page(request, "editor/statement_form.html", {**context, "errors": e.errors}, status_code=422,
+                           blocks=["form"])
     except StaleEdit as stale:
         # The form keeps what this editor typed and now carries the newer version: saving again is a deliberate
         # choice made after seeing the other change.
@@ -312,22 +320,23 @@ def correct_submit(statement_id: DbId, request: Request, session: SessionDep, us
     raw = _raw_form(form, FORM_FIELDS + ("version", "next"))
     back = _queue_back(raw.pop("next"))
     version = parse_id(raw["version"])
-    data, errors = editing.validate_statement(session, raw)
+    errors: dict[str, str] = {}
     stale = None
-    if not errors:
-        try:
-            statement = editing.update_statement(session, user, statement_id, data, version, action="correct")
-        except StaleEdit as e:
-            stale = e
-            statement = queries.get_statement(session, statement_id)
-            raw = _merged_raw(statement, e, raw)
-        else:
-            event = queries.latest_event(session, statement_id)
-            undo = [event.id] if event and event.action == "correct" else None
-            if is_htmx(request):
-                return _review_row(request, session, statement, done="correct", undo=undo, back=back)
-            return see_other(f"{back}{_sep(back)}done=correct&id={statement_id}"
-                             + (f"&undo={undo[0]}" if undo else ""))
+    try:
+        statement = editing.update_statement(session, user, statement_id, editing.validate_statement(session, raw),
+                                             version, action="correct")
+    except ValidationFailed as e:
+        errors = e.errors
+    except StaleEdit as e:
+        stale = e
+        statement = _statement_or_404(session, statement_id)
+        raw = _merged_raw(statement, e, raw)
+    else:
+        event = queries.latest_event(session, statement_id)
+        undo = [event.id] if event and event.action == "correct" else None
+        if is_htmx(request):
+            return _review_row(request, session, statement, done="correct", undo=undo, back=back)
+        return see_other(f"{back}{_sep(back)}done=correct&id={statement_id}" + (f"&undo={undo[0]}" if undo else ""))
     status = 422 if errors or is_htmx(request) else 409
     if is_htmx(request):
         return _review_row(request, session, statement, correcting=True, raw=raw, errors=errors, stale=stale,
@@ -349,11 +358,10 @@ def new_article(request: Request, user: CurrentEditor):
 @router.post("/editor/articles/new")
 def add_article(request: Request, session: SessionDep, user: CurrentEditor, form: FormDep):
     raw = _raw_form(form, ARTICLE_FIELDS)
-    data, errors = editing.validate_article(raw)
-    if errors:
-        return _article_form(request, raw, errors)
     try:
-        result = editing.add_article(session, user, data)
+        result = editing.add_article(session, user, editing.validate_article(raw))
+    except ValidationFailed as e:
+        return _article_form(request, raw, e.errors)
     except ExtractionTooComplex as e:  # over the time limit: nothing stored, the form keeps the text
         session.rollback()
         return _article_form(request, raw, {

@@ -8,7 +8,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit
 from fastapi import APIRouter, Form, Request
 
 from app import clock, editing, queries
-from app.editing import EditError, StaleEdit
+from app.editing import EditError, StaleEdit, ValidationFailed
 from app.evidence import evidence_pieces, shortened
 from app.models import STANCES
 from app.queries import ReviewFilters
@@ -239,9 +239,10 @@ def accept_submit(suggestion_id: DbId, request: Request, session: SessionDep, us
         raise NotFound(f"There is no suggestion {suggestion_id}.")
     raw = {"country_iso2": country_iso2, "stance": stance, "stated_on": stated_on, "date_precision": date_precision,
            "quote": quote, "speaker": speaker, "conditions": conditions, "source_url": source_url}
-    data, errors = editing.validate_statement(session, raw)
-    if errors:
-        return _accept_page(request, session, suggestion, raw, errors, status_code=422)
+    try:
+        data = editing.validate_statement(session, raw)
+    except ValidationFailed as e:
+        return _accept_page(request, session, suggestion, raw, e.errors, status_code=422)
     try:
         statement = editing.accept_suggestion(session, user, suggestion_id, data,
                                               int(version) if version.isdigit() else None)
