@@ -16,7 +16,8 @@ from app import clock
 from app import positions, queries
 from app.inputs import MIN_DATE, check_date_bounds, control_character
 from app.security import end_user_sessions, hash_password, password_problem
-from app.models import PRECISIONS, ROLES, STANCES, AuditEvent, Statement, User, utcnow
+from app.clock import utcnow
+from app.models import PRECISIONS, ROLES, STANCES, AuditEvent, Statement, User
 
 # Fields a person can set; what the audit trail records before and after each change, and what a revert restores.
 EDITABLE = ("country_iso2", "stance", "stated_on", "date_precision", "quote", "speaker", "conditions", "source_url")
@@ -76,14 +77,18 @@ def _problem(message: str) -> PydanticCustomError:
     return PydanticCustomError("form", message)
 
 
-def _text(value: Any, name: str, *, required: bool = False) -> str | None:
+def _text(value: Any, name: str) -> str | None:
+    """A form's text field, trimmed, within its limit; None when left empty."""
     text = ("" if value is None else str(value)).strip()
-    if not text:
-        if required:
-            raise _problem(f"{LABELS[name]} is empty; it is needed.")
-        return None
     if len(text) > LIMITS[name]:
         raise _problem(f"{LABELS[name]} is {len(text)} characters long; the limit is {LIMITS[name]}.")
+    return text or None
+
+
+def _required_text(value: Any, name: str) -> str:
+    text = _text(value, name)
+    if text is None:
+        raise _problem(f"{LABELS[name]} is empty; it is needed.")
     return text
 
 
@@ -186,12 +191,17 @@ class StatementInput(BaseModel):
     @field_validator("quote", mode="before")
     @classmethod
     def _quote(cls, v: Any) -> str:
-        return _text(v, "quote", required=True)
+        return _required_text(v, "quote")
 
-    @field_validator("speaker", "conditions", mode="before")
+    @field_validator("speaker", mode="before")
     @classmethod
-    def _optional(cls, v: Any, info: ValidationInfo) -> str | None:
-        return _text(v, info.field_name)
+    def _speaker(cls, v: Any) -> str | None:
+        return _text(v, "speaker")
+
+    @field_validator("conditions", mode="before")
+    @classmethod
+    def _conditions(cls, v: Any) -> str | None:
+        return _text(v, "conditions")
 
     @field_validator("source_url", mode="before")
     @classmethod
@@ -305,7 +315,10 @@ def _check_version(statement: Statement, expected: int | None, data: StatementIn
     if expected is None or statement.version == expected:
         return
     theirs = snapshot(statement)
-    changes, rows, merged, base = [], [], {}, None
+    changes: list[tuple[str, Any, Any]] = []
+    rows: list[Conflict] = []
+    merged: dict[str, Any] = {}
+    base: dict[str, Any] | None = None
     if data is not None:
         yours = {name: _jsonable(getattr(data, name)) for name in EDITABLE}
         changes = [(name, yours[name], theirs.get(name)) for name in EDITABLE if yours[name] != theirs.get(name)]
@@ -606,7 +619,7 @@ def suggestion_wait_minutes(session: Session, address: str) -> int:
     if count < SUGGESTIONS_PER_HOUR or oldest is None:
         return 0
     if oldest.tzinfo is None:  # SQLite hands back naive UTC
-        oldest = oldest.replace(tzinfo=dt.timezone.utc)
+        oldest = oldest.replace(tzinfo=dt.UTC)
     return max(1, -(-int((oldest + dt.timedelta(hours=1) - now).total_seconds()) // 60))
 
 
@@ -688,14 +701,15 @@ class ArticleInput(BaseModel):
                            "Paste one article at a time.")
         return text
 
-    @field_validator("title", "source", mode="before")
+    @field_validator("title", mode="before")
     @classmethod
-    def _short(cls, v: Any, info: ValidationInfo) -> str | None:
-        text = ("" if v is None else str(v)).strip()
-        limit = 1000 if info.field_name == "title" else 500
-        if len(text) > limit:
-            raise _problem(f"{info.field_name.capitalize()} is {len(text)} characters long; the limit is {limit}.")
-        return text or None
+    def _title(cls, v: Any) -> str | None:
+        return _short_text(v, "Title", 1000)
+
+    @field_validator("source", mode="before")
+    @classmethod
+    def _source(cls, v: Any) -> str | None:
+        return _short_text(v, "Source", 500)
 
     @field_validator("url", mode="before")
     @classmethod
@@ -720,6 +734,13 @@ class ArticleInput(BaseModel):
             return check_date_bounds(value)
         except ValueError as e:
             raise _problem(f"{e}.") from None
+
+
+def _short_text(v: Any, label: str, limit: int) -> str | None:
+    text = ("" if v is None else str(v)).strip()
+    if len(text) > limit:
+        raise _problem(f"{label} is {len(text)} characters long; the limit is {limit}.")
+    return text or None
 
 
 def validate_article(raw: dict[str, Any]) -> ArticleInput:

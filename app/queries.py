@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from sqlalchemy import Select, case, func, literal, select
+from sqlalchemy import ColumnElement, Select, case, func, literal, select
 from sqlalchemy.orm import Session, selectinload
 
 from app.models import (STANCES, Article, AuditEvent, Country, PositionChangeDay, PositionCountry, PositionDay,
@@ -319,7 +319,7 @@ _cache_lock = threading.Lock()
 
 
 def _versioned(session: Session, key: tuple, compute):
-    full_key = (session.get_bind().url.render_as_string(hide_password=True), *key)
+    full_key = (session.get_bind().engine.url.render_as_string(hide_password=True), *key)
     version = data_version(session)
     with _cache_lock:
         hit = _cache.get(full_key)
@@ -343,7 +343,8 @@ def data_summary(session: Session, reading: str = "all") -> DataSummary:
             first_stated_on=first, last_stated_on=last,
             last_ingested_at=session.scalar(select(func.max(Article.ingested_at))),
             change_dates=change_dates(session, reading),
-            first_precision=_precision_on(session, first, reading), last_precision=_precision_on(session, last, reading),
+            first_precision=_precision_on(session, first, reading),
+            last_precision=_precision_on(session, last, reading),
         )
 
     return _versioned(session, ("summary", reading), compute)
@@ -394,7 +395,7 @@ def country_timeline(session: Session, iso2: str) -> list[TimelineEntry]:
     entries: list[TimelineEntry] = []
     prev_stance = None
     for row in session.execute(q):
-        s = TimelineStatement(*row)
+        s = TimelineStatement(*tuple(row))  # tuple(): mypy cannot unpack SQLAlchemy's variadic Row type
         counts = s.stated_on is not None and s.review_status != "dismissed"
         changed = counts and s.stance != prev_stance
         entries.append(TimelineEntry(statement=s, counts=counts, changed=changed, previous=prev_stance))
@@ -815,7 +816,7 @@ def review_page(session: Session, filters: ReviewFilters, *, today: dt.date, aft
     groups = []
     if page:
         wanted = [key[2] for key in page]
-        in_page = Statement.article_id.in_(wanted)
+        in_page: ColumnElement[bool] = Statement.article_id.in_(wanted)
         if 0 in wanted:
             in_page = in_page | Statement.article_id.is_(None)
         ids_q = _review_where(select(Statement.id), filters).where(in_page)
@@ -876,7 +877,8 @@ def get_suggestion(session: Session, suggestion_id: int):
                           .options(selectinload(Suggestion.statement), selectinload(Suggestion.country)))
 
 
-def suggestions_from_address_since(session: Session, address: str, since: dt.datetime) -> tuple[int, dt.datetime | None]:
+def suggestions_from_address_since(session: Session, address: str, since: dt.datetime
+                                   ) -> tuple[int, dt.datetime | None]:
     from app.models import Suggestion
 
     count, oldest = session.execute(select(func.count(), func.min(Suggestion.created_at))

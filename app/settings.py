@@ -78,7 +78,7 @@ class Settings(BaseSettings):
         return v
 
     @model_validator(mode="after")
-    def _secret_key_safe(self) -> "Settings":
+    def _secret_key_safe(self) -> Settings:
         if self.secret_key == DEV_SECRET_KEY:
             if self.environment == "production":
                 raise ValueError("SECRET_KEY must be set to a secret value when ENVIRONMENT=production")

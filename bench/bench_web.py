@@ -82,7 +82,7 @@ def populate(url: str, countries: int, statements: int, seed: int = 7) -> None:
             {"file_name": f"bench-{i}.txt", "title": f"Bench article {i}", "source": f"Source {i % 40}",
              "url": f"https://news.example/{i}", "published_on": FIRST_DAY + dt.timedelta(days=rnd.randrange(DAYS)),
              "date_precision": "day", "body": f"body {i}", "body_sha256": f"{i:064x}",
-             "ingested_at": dt.datetime(2025, 7, 1, tzinfo=dt.timezone.utc)}
+             "ingested_at": dt.datetime(2025, 7, 1, tzinfo=dt.UTC)}
             for i in range(n_articles)])
         article_ids = list(session.scalars(select(Article.id)))
         words = ("ready to send troops", "will not send soldiers", "does not rule out a contribution",

@@ -78,7 +78,7 @@ def test_date_keeps_only_its_precision(session, precision, typed, stored):
 
 
 def test_today_is_not_the_future(session):
-    today = dt.datetime.now(dt.timezone.utc).date()
+    today = dt.datetime.now(dt.UTC).date()
     assert _valid(session, stated_on=today.isoformat()).stated_on == today
 
 
@@ -261,13 +261,13 @@ def test_add_article_validation(raw, field):
 
 def test_review_queue_is_machine_unreviewed_newest_first(session, editor):
     old = add_statement(session, "PL", "support", "2025-02-01", origin="machine",
-                        created_at=dt.datetime(2025, 3, 1, tzinfo=dt.timezone.utc))
+                        created_at=dt.datetime(2025, 3, 1, tzinfo=dt.UTC))
     new = add_statement(session, "DE", "reject", "2025-01-01", origin="machine",
-                        created_at=dt.datetime(2025, 3, 2, tzinfo=dt.timezone.utc))
+                        created_at=dt.datetime(2025, 3, 2, tzinfo=dt.UTC))
     add_statement(session, "FR", "support", "2025-02-01", origin="editor")
     add_statement(session, "IT", "support", "2025-02-01", origin="machine", review_status="verified")
     add_statement(session, "ES", "support", "2025-02-01", origin="machine",
-                  deleted_at=dt.datetime(2025, 3, 3, tzinfo=dt.timezone.utc))
+                  deleted_at=dt.datetime(2025, 3, 3, tzinfo=dt.UTC))
     session.commit()
     rows, total = queries.review_queue(session)
     assert [r.id for r in rows] == [new.id, old.id] and total == 2

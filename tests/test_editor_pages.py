@@ -169,7 +169,7 @@ def test_readers_see_the_statement_but_not_its_history(client, session, token):
 
 def test_deleted_statements_are_hidden_from_readers(client, session):
     s = add_statement(session, "PL", "support", "2025-02-01",
-                      deleted_at=dt.datetime(2025, 3, 1, tzinfo=dt.timezone.utc))
+                      deleted_at=dt.datetime(2025, 3, 1, tzinfo=dt.UTC))
     session.commit()
     assert client.get(f"/statements/{s.id}").status_code == 404
 

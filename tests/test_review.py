@@ -43,7 +43,7 @@ def _article_with(session, n, *, source="Wire", conf=0.8, country_stance=(), day
     article = add_article(session, source=source, published_on=dt.date(2025, 3, day), title=f"Story {n}")
     article.body = body or " ".join(sentences)
     made, pos = [], 0
-    for (iso2, stance), sentence in zip(country_stance, sentences):
+    for (iso2, stance), sentence in zip(country_stance, sentences, strict=True):
         start = article.body.index(sentence, pos)
         made.append(add_statement(session, iso2, stance, dt.date(2025, 3, day), quote=sentence, article=article,
                                   origin="machine", confidence=conf, quote_start=start,

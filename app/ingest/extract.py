@@ -21,8 +21,8 @@ from app.ingest.rules import Carry, SentenceContext, sentence_candidates
 from app.ingest.sentences import Sentence, split_sentences
 from app.ingest.types import ArticleInput
 
-__all__ = ["RULES_VERSION", "Candidate", "Deadline", "ExtractionTooComplex", "Extractor", "RuleExtractor", "extract_candidates", "raw_cue_hits",
-           "split_sentences"]
+__all__ = ["RULES_VERSION", "Candidate", "Deadline", "ExtractionTooComplex", "Extractor", "RuleExtractor",
+           "extract_candidates", "raw_cue_hits", "split_sentences"]
 
 
 class Extractor(Protocol):

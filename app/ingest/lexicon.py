@@ -48,7 +48,7 @@ class Question:
     whole force (a ceasefire), which is no condition on supporting it."""
 
     topic: re.Pattern
-    topic_scan: WordStartScan
+    topic_scan: WordStartScan[re.Pattern[str]]
     own_forces: re.Pattern  # ends at the topic word's start: "Ukrainian troops", "Russia's own forces"
     condition: re.Pattern  # "if", "unless", "as long as", "Should X decide"
     condition_phrase: re.Pattern  # "under a UN mandate", "with a US backstop"
@@ -66,13 +66,13 @@ def load_question(rows: list[dict]) -> Question:
         topic = re.compile(r"\b(?:" + "|".join(by["topic"]) + ")", re.I)
         cased = "".join("|" + p for p in by["condition_cased"])
         return Question(
-            topic=topic, topic_scan=WordStartScan([topic]),
+            topic=topic, topic_scan=WordStartScan([topic], [topic]),
             own_forces=re.compile("(?:" + "|".join(by["own_forces"]) + r")\s+(?:own\s+)?$"),
             condition=re.compile(r"\b(?:(?i:" + "|".join(by["condition"]) + ")" + cased + r")\b"),
             condition_phrase=re.compile("|".join(by["condition_phrase"])),
             premise=re.compile(r"\b(?:" + "|".join(by["premise"]) + r")\b", re.I))
     except re.error as e:
-        raise ValueError(f"question.csv: a pattern is not a valid regular expression: {e}")
+        raise ValueError(f"question.csv: a pattern is not a valid regular expression: {e}") from None
 
 
 @dataclass(frozen=True, eq=False)
@@ -86,7 +86,7 @@ class Lexicon:
     cues: list[Cue]
     institutions: dict[str, str]  # name -> code (NATO, EU, UN)
     mention_re: re.Pattern[str]  # any surface, as a word
-    cue_scan: WordStartScan  # finds every cue's matches in a text
+    cue_scan: WordStartScan[Cue]  # finds every cue's matches in a text
     question: Question  # the question being tracked (question.csv)
 
     def person_country(self, surface: str, on: dt.date | None) -> str | None:
@@ -204,14 +204,15 @@ def load_lexicon() -> Lexicon:
             roles.setdefault(key, []).append(role)
             add(key, "person", (), r["name"])
     cues = []
-    for n, r in enumerate(_rows("cues.csv"), 2):
+    for line, r in enumerate(_rows("cues.csv"), 2):
         if r["stance"] not in ("support", "reject", "undecided") or r["negatable"] not in ("yes", "no"):
-            raise ValueError(f"cues.csv line {n}: stance must be support|reject|undecided, negatable yes|no")
+            raise ValueError(f"cues.csv line {line}: stance must be support|reject|undecided, negatable yes|no")
         r["pattern"] = _contractions(r["pattern"])
         try:
             pattern = re.compile(r"(?<![\w])" + r["pattern"], re.IGNORECASE)
         except re.error as e:
-            raise ValueError(f"cues.csv line {n}: pattern {r['pattern']!r} is not a valid regular expression: {e}")
+            raise ValueError(f"cues.csv line {line}: pattern {r['pattern']!r} is not a valid regular expression: "
+                             f"{e}") from None
         cues.append(Cue(pattern, r["stance"], r["negatable"] == "yes", r["pattern"]))
     return Lexicon(country_names, excluded, surfaces, roles, cues,
                    institutions={r["name"]: r["code"] for r in _rows("institutions.csv")},

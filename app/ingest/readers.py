@@ -1,4 +1,5 @@
-"""Reads article files (.txt, .jsonl, .html) into ArticleInput values; a bad file becomes a ReadError, never an exception."""
+"""Reads article files (.txt, .jsonl, .html) into ArticleInput values; a bad file becomes a ReadError, never an
+exception."""
 from __future__ import annotations
 
 import datetime as dt
@@ -95,7 +96,7 @@ def parse_text(text: str, file_name: str | None = None) -> ArticleInput | str:
                         date_precision=precision, file_name=file_name, warnings=warnings)
 
 
-def _published(value) -> tuple[dt.date | None, str]:
+def _published(value: object) -> tuple[dt.date | None, str]:
     if value in (None, ""):
         return None, "unknown"
     s = str(value).strip()

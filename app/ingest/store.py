@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 from sqlalchemy import bindparam, func, insert, select
@@ -87,7 +87,7 @@ _INSERT_STATEMENT = insert(_STATEMENTS)
 _ARTICLE_BY_HASH = select(_ARTICLES.c.id).where(_ARTICLES.c.body_sha256 == bindparam("digest"))
 
 
-@lru_cache(maxsize=None)
+@cache
 def _insert_article(dialect: str):
     """INSERT ... ON CONFLICT (body_sha256) DO NOTHING RETURNING id: the body hash is the arbiter between ingests
     running at once (processes or machines). When another transaction holds the same body uncommitted, Postgres
@@ -291,7 +291,7 @@ class _Lines:
     path: Path
     lines: tuple[tuple[int, str], ...]
 
-    def one_by_one(self) -> list["_Lines"]:
+    def one_by_one(self) -> list[_Lines]:
         return [_Lines(self.path, (line,)) for line in self.lines]
 
     def where(self) -> str:

@@ -64,7 +64,8 @@ class StatementOut(BaseModel):
     confidence: float | None
     origin: Origin
     review_status: ReviewStatus
-    rule: str | None = Field(None, description="The extraction rule that decided a machine statement (null for an editor's)")
+    rule: str | None = Field(None, description="The extraction rule that decided a machine statement "
+                                               "(null for an editor's)")
     rule_reason: str | None = Field(None, description="Why that rule decided it, in words")
     article: str | None = Field(description="The ingested file's name (null for statements an editor entered)")
     article_line: int | None = Field(None, description="The line of a JSON Lines file that held the article")
@@ -118,7 +119,8 @@ def statements(session: SessionDep,
                date_to: Annotated[ApiDate, Query(description="stated on or before, YYYY-MM-DD")] = None,
                origin: Origin | None = None,
                review_status: ReviewStatus | None = None,
-               q: Annotated[str | None, Query(max_length=200, description="text in quote, speaker or conditions")] = None,
+               q: Annotated[str | None, Query(max_length=200,
+                                              description="text in quote, speaker or conditions")] = None,
                limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 50,
                offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0) -> StatementPage:
     """Statements newest first, with the same filters as the /statements page."""

@@ -80,7 +80,8 @@ def suggest_submit(request: Request, session: SessionDep,
                    stated_on: Annotated[str, Form()] = "", source_url: Annotated[str, Form()] = "",
                    statement_id: Annotated[str, Form()] = "", country: Annotated[str, Form()] = "",
                    website: Annotated[str, Form()] = "", csrf: Annotated[str, Form(alias=CSRF_FIELD)] = ""):
-    raw = {"problem": problem[:5000], "stance": stance[:20], "stated_on": stated_on[:40], "source_url": source_url[:2100]}
+    raw = {"problem": problem[:5000], "stance": stance[:20], "stated_on": stated_on[:40],
+           "source_url": source_url[:2100]}
     statement, where = _subject(session, statement_id, country)
     if where is None:
         return _form(request, session, None, None, raw, {"form": "This form is not about a statement or country "

@@ -56,7 +56,8 @@ class SchemeAwareSessions:
 
 
 def _secret(request: Request) -> str:
-    return request.app.state.secret_key
+    secret: str = request.app.state.secret_key
+    return secret
 
 
 def csrf_token(request: Request) -> str:
@@ -135,7 +136,8 @@ def session_user(request: Request, session: Session) -> User | None:
     if "session" not in request.scope:
         return None
     if hasattr(request.state, "user"):
-        return request.state.user
+        known: User | None = request.state.user  # found earlier in this request
+        return known
     token = request.session.get("sid")
     user = None
     if isinstance(token, str) and token:

@@ -14,8 +14,9 @@ from sqlalchemy.orm import Session
 from app import queries
 from app.inputs import MAX_DB_INT, control_character, parse_iso_date
 from app.web.errors import BadParameters
-from app.web.responses import is_htmx as is_htmx  # re-exported: routes written before app.web.responses
-from app.web.responses import templates
+# re-exported for routes written before app.web.responses held them
+from app.web.responses import is_htmx as is_htmx
+from app.web.responses import templates as templates
 
 
 def get_session(request: Request) -> Iterator[Session]:
@@ -164,7 +165,7 @@ def time_label(value: dt.datetime | None) -> str:
     if value is None:
         return "never"
     if value.tzinfo is not None:
-        value = value.astimezone(dt.timezone.utc)
+        value = value.astimezone(dt.UTC)
     return value.strftime("%Y-%m-%d %H:%M UTC")
 
 

@@ -273,7 +273,7 @@ def _decide(statement_id: int, decision: str, request: Request, session, user, f
     except EditError as e:
         raise NotFound(str(e)) from None
     except StaleEdit:
-        statement = queries.get_statement(session, statement_id)
+        statement = _statement_or_404(session, statement_id)
         if is_htmx(request):
             return _review_row(request, session, statement, done="stale", back=_queue_back(back))
         return see_other(_queue_back(back) + _sep(_queue_back(back)) + "stale=1")

@@ -48,7 +48,8 @@ def view_key(scope: Scope, version: int) -> str:
     """What a response depends on: the build, the data version, today (the default date), the URL, the htmx
     headers that select a fragment, and the visitor's cookie (a signed-in editor's pages carry their name)."""
     h = Headers(scope=scope)
-    parts = (build_id(), str(version), clock.today().isoformat(), scope["method"] if scope["method"] != "HEAD" else "GET",
+    method = scope["method"] if scope["method"] != "HEAD" else "GET"
+    parts = (build_id(), str(version), clock.today().isoformat(), method,
              scope["path"], scope.get("query_string", b"").decode("latin-1"), h.get("hx-request", ""),
              h.get("hx-history-restore-request", ""), h.get("hx-target", ""), h.get("cookie", ""))
     return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:32]

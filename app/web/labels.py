@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from app.web.deps import date_label, templates
+from app.web.deps import date_label
+from app.web.responses import templates
 
 TRUST_WORDS = {"verified": "verified by an editor", "editor": "entered by an editor",
                "unreviewed": "machine-found, not reviewed"}

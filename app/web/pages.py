@@ -13,15 +13,15 @@ from starlette.background import BackgroundTask
 from app import clock
 from app import queries
 from app.export import ROW_COUNT_HEADER, open_download
-from app.models import ORIGINS, REVIEW_STATUSES, STANCES
+from app.models import ORIGINS, REVIEW_STATUSES, STANCES, Statement
 from app.queries import GROUPS
 from app.positions import CORROBORATION_DAYS
 from app.settings import get_settings
 from app.web.errors import RETRY_AFTER_SECONDS, BadParameters, NotFound
 from app.web.deps import (ParamError, SessionDep, date_label, parse_choice, parse_country, parse_date, parse_fields,
-                          parse_int, path_with, templates)
+                          parse_int, path_with)
 from app.web.filters import statement_filters
-from app.web.responses import render_page
+from app.web.responses import render_page, templates
 from app.web.labels import REVIEWED, is_stale, sources_label, stale_label, trust_label
 
 router = APIRouter()
@@ -108,15 +108,17 @@ def home(request: Request, session: SessionDep):
     entries = {x.country: _map_entry(x, as_of, stale_days) for x in positions}
     # The slider spans the data (and a date asked for outside it); it moves in days, ticks mark the days a
     # position changed. Today is usually past the last statement: the slider's end then shows the same map.
+    highlighted = queries.get_country(session, p["country"]) if p["country"] else None
     start = min(summary.first_stated_on or today, as_of)
     end = max(summary.last_stated_on or today, p["as_of"] or start, start + dt.timedelta(days=1))
     context = {
         "raw": raw, "errors": errors, "as_of": as_of, "is_today": as_of == today, "stance": p["stance"],
         "group": p["group"], "sort": p["sort"], "highlight": p["country"],
-        "highlight_name": queries.get_country(session, p["country"]).name if p["country"] else None,
+        "highlight_name": highlighted.name if highlighted else None,
         "positions": positions, "counts": counts, "total_in_group": len(all_in_group), "summary": summary,
         "map_svg": render_map(entries, highlight=p["country"]),
-        "slider": {"start": start, "end": end, "days": (end - start).days, "value": min((as_of - start).days, (end - start).days),
+        "slider": {"start": start, "end": end, "days": (end - start).days,
+                   "value": min((as_of - start).days, (end - start).days),
                    "ticks": [(d - start).days for d in summary.change_dates if start <= d <= end]},
         "state": {"as_of": raw["as_of"] if errors.get("as_of") else (p["as_of"] or ""), "stance": p["stance"],
                   "group": p["group"], "sort": p["sort"] if p["sort"] != "country" else None,
@@ -230,7 +232,8 @@ def statements_page(request: Request, session: SessionDep):
         page_number = parse_int(raw_page, "page", default=1, minimum=1)
     except ParamError as e:
         errors["page"], page_number = e.message, 1
-    rows, total = ([], 0)
+    rows: list[Statement] = []
+    total = 0
     if not errors:
         rows, total = queries.statements_page(session, parsed.filters, limit=PAGE_SIZE,
                                               offset=(page_number - 1) * PAGE_SIZE)
