@@ -12,12 +12,13 @@ from pydantic_core import PydanticCustomError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from app import clock
-from app import positions, queries
-from app.inputs import MIN_DATE, check_date_bounds, control_character
-from app.security import end_user_sessions, hash_password, password_problem
+from app import clock, positions, queries
 from app.clock import utcnow
-from app.models import PRECISIONS, ROLES, STANCES, AuditEvent, Statement, User
+from app.ingest.store import StoreResult, ingest_text
+from app.inputs import MIN_DATE, check_date_bounds, control_character
+from app.models import PRECISIONS, ROLES, STANCES, AuditEvent, Statement, Suggestion, User
+from app.security import end_user_sessions, hash_password, password_problem
+from app.settings import get_settings
 
 # Fields a person can set; what the audit trail records before and after each change, and what a revert restores.
 EDITABLE = ("country_iso2", "stance", "stated_on", "date_precision", "quote", "speaker", "conditions", "source_url")
@@ -624,10 +625,8 @@ def suggestion_wait_minutes(session: Session, address: str) -> int:
 
 
 def suggest(session: Session, address: str, data: SuggestionInput, *, country_iso2: str,
-            statement_id: int | None = None):
+            statement_id: int | None = None) -> Suggestion:
     """Store a reader's suggestion for the editors' queue. The caller checks the rate limit first."""
-    from app.models import Suggestion
-
     suggestion = Suggestion(address=address[:64], country_iso2=country_iso2, statement_id=statement_id,
                             problem=data.problem, stance=data.stance, stated_on=data.stated_on,
                             date_precision=data.date_precision if data.stated_on else None,
@@ -637,7 +636,7 @@ def suggest(session: Session, address: str, data: SuggestionInput, *, country_is
     return suggestion
 
 
-def _pending(session: Session, suggestion_id: int):
+def _pending(session: Session, suggestion_id: int) -> Suggestion:
     suggestion = queries.get_suggestion(session, suggestion_id)
     if suggestion is None:
         raise EditError(f"There is no suggestion {suggestion_id}.")
@@ -668,7 +667,7 @@ def accept_suggestion(session: Session, user: User, suggestion_id: int, data: St
     return statement
 
 
-def decline_suggestion(session: Session, user: User, suggestion_id: int):
+def decline_suggestion(session: Session, user: User, suggestion_id: int) -> Suggestion:
     suggestion = _pending(session, suggestion_id)
     suggestion.status, suggestion.decided_by, suggestion.decided_at = "declined", user.id, utcnow()
     _record(session, user, "decline_suggestion", suggestion.statement, None, {"suggestion_id": suggestion.id})
@@ -693,8 +692,6 @@ class ArticleInput(BaseModel):
         text = ("" if v is None else str(v)).strip()
         if not text:
             raise _problem("Paste the article's text; it is empty.")
-        from app.settings import get_settings
-
         limit = get_settings().max_article_bytes  # the same limit as the file ingest
         if len(text.encode()) > limit:
             raise _problem(f"The text is {len(text.encode()):,} bytes; the limit is {limit:,}. "
@@ -755,11 +752,9 @@ def validate_article(raw: dict[str, Any]) -> ArticleInput:
     return data
 
 
-def add_article(session: Session, user: User, data: ArticleInput):
+def add_article(session: Session, user: User, data: ArticleInput) -> StoreResult:
     """Run the ingest's extraction on a pasted article; its statements land in the review queue. The article and
     an audit row commit together. Returns the ingest's StoreResult."""
-    from app.ingest.store import ingest_text
-
     result = ingest_text(session, body=data.body, title=data.title, source=data.source, url=data.url,
                          published_on=data.published_on, commit=False)
     if result.status == "added":

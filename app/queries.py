@@ -12,8 +12,9 @@ from sqlalchemy import ColumnElement, Select, case, func, literal, select
 from sqlalchemy.orm import Session, selectinload
 
 from app.models import (STANCES, Article, AuditEvent, Country, PositionChangeDay, PositionCountry, PositionDay,
-                        Statement)
-from app.positions import current_version
+                        Statement, Suggestion, User, WebSession)
+from app.positions import CORROBORATION_DAYS, current_version
+from app.settings import get_settings
 
 
 @dataclass(frozen=True)
@@ -145,8 +146,6 @@ def _group_clause(group: str | None):
 
 def effective_reading(reviewed: str | None) -> str:
     """'verified' when asked for, or when MACHINE_ON_MAP=false keeps unverified machine statements off the map."""
-    from app.settings import get_settings
-
     if reviewed == "verified" or not get_settings().machine_on_map:
         return "verified"
     return "all"
@@ -514,8 +513,6 @@ def outlet(source: str | None, url: str | None) -> str:
 
 def group_reports(items: list[TimelineItem]) -> list[ReportGroup]:
     """Group a newest-first page of timeline items into reports of one statement; returns the groups newest first."""
-    from app.positions import CORROBORATION_DAYS
-
     groups: list[ReportGroup] = []
     for item in reversed(items):
         lead = groups[-1].lead if groups else None
@@ -648,21 +645,15 @@ def find_country(session: Session, text: str) -> Country | None:
 
 
 def get_user(session: Session, user_id: int):
-    from app.models import User
-
     return session.get(User, user_id)
 
 
 def user_by_username(session: Session, username: str):
-    from app.models import User
-
     return session.scalar(select(User).where(User.username == username))
 
 
 def user_for_session(session: Session, token_sha256: str, now: dt.datetime):
     """The active user of an unexpired server-side session, or None."""
-    from app.models import User, WebSession
-
     return session.scalar(select(User).join(WebSession, WebSession.user_id == User.id)
                           .where(WebSession.token_sha256 == token_sha256, WebSession.expires_at > now,
                                  User.active.is_(True)))
@@ -850,8 +841,6 @@ def review_sources(session: Session) -> list[str]:
 
 def pending_suggestions(session: Session, *, limit: int = 50, after_id: int | None = None):
     """Suggestions waiting for an editor, oldest first (a cursor on the id), and how many wait in all."""
-    from app.models import Suggestion
-
     total = session.scalar(select(func.count()).select_from(Suggestion).where(Suggestion.status == "pending"))
     q = (select(Suggestion).where(Suggestion.status == "pending")
          .options(selectinload(Suggestion.statement).selectinload(Statement.article),
@@ -863,14 +852,10 @@ def pending_suggestions(session: Session, *, limit: int = 50, after_id: int | No
 
 
 def suggestion_count(session: Session) -> int:
-    from app.models import Suggestion
-
     return session.scalar(select(func.count()).select_from(Suggestion).where(Suggestion.status == "pending")) or 0
 
 
 def get_suggestion(session: Session, suggestion_id: int):
-    from app.models import Suggestion
-
     if not 0 < suggestion_id < 2**63:
         return None
     return session.scalar(select(Suggestion).where(Suggestion.id == suggestion_id)
@@ -879,8 +864,6 @@ def get_suggestion(session: Session, suggestion_id: int):
 
 def suggestions_from_address_since(session: Session, address: str, since: dt.datetime
                                    ) -> tuple[int, dt.datetime | None]:
-    from app.models import Suggestion
-
     count, oldest = session.execute(select(func.count(), func.min(Suggestion.created_at))
                                     .where(Suggestion.address == address, Suggestion.created_at >= since)).one()
     return count or 0, oldest

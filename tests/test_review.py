@@ -8,33 +8,15 @@ import re
 
 import pytest
 from factories import add_article, add_statement
+from signin import HX, PASSWORD
+from signin import csrf as _csrf
+from signin import sign_in as _sign_in
 from sqlalchemy import func, select
 
 from app import editing, queries
 from app.editing import Conflict, three_way
 from app.evidence import Piece, date_basis, evidence_pieces, shortened
 from app.models import AuditEvent, Statement, Suggestion
-
-PASSWORD = "correct horse battery"
-HX = {"HX-Request": "true"}
-
-
-def _csrf(html: str) -> str:
-    return re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
-
-
-def _sign_in(client, session, name="erin", role="editor") -> str:
-    editing.create_user(session, name, PASSWORD, role=role)
-    token = _csrf(client.get("/signin").text)
-    r = client.post("/signin", data={"username": name, "password": PASSWORD, "csrf_token": token},
-                    follow_redirects=False)
-    assert r.status_code == 303
-    return _csrf(client.get("/editor/statements/new").text)
-
-
-@pytest.fixture
-def token(client, session):
-    return _sign_in(client, session)
 
 
 def _article_with(session, n, *, source="Wire", conf=0.8, country_stance=(), day=3, body=None):

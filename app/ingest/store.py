@@ -25,6 +25,7 @@ from app.ingest.readers import article_files, read_file, read_json_line, read_js
 from app.ingest.types import ArticleInput, ReadError
 from app.models import Article, Statement
 from app.positions import refresh_countries
+from app.settings import DEFAULT_MAX_ARTICLE_BYTES
 
 
 @dataclass(frozen=True)
@@ -453,7 +454,7 @@ def _where(item: ArticleInput) -> str:
     return f"{name}:{item.file_line}" if item.file_line else name
 
 
-def ingest_paths(session: Session, paths: Iterable[Path], *, max_bytes: int = 5_000_000,
+def ingest_paths(session: Session, paths: Iterable[Path], *, max_bytes: int = DEFAULT_MAX_ARTICLE_BYTES,
                  extractor: Extractor | None = None,
                  on_item: Callable[[ArticleInput | ReadError, StoreResult | None], None] | None = None,
                  jobs: int = 1) -> IngestSummary:

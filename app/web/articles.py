@@ -9,6 +9,7 @@ from fastapi import APIRouter, Form, Request
 
 from app import editing, queries
 from app.evidence import date_basis, evidence_pieces
+from app.inputs import parse_id
 from app.models import STANCES
 from app.web.auth import CSRF_FIELD, OptionalUser, client_address, csrf_token
 from app.web.deps import DbId, SessionDep
@@ -42,8 +43,9 @@ def article_page(article_id: DbId, request: Request, session: SessionDep, user: 
 def _subject(session, statement_id: str, country: str):
     """What a suggestion is about: (statement or None, country), or (None, None) when neither is known."""
     statement = None
-    if statement_id.strip().isdigit() and len(statement_id.strip()) < 19:
-        statement = queries.get_statement(session, int(statement_id))
+    wanted = parse_id(statement_id.strip())
+    if wanted is not None:
+        statement = queries.get_statement(session, wanted)
         if statement is not None and statement.deleted_at is not None:
             statement = None
     if statement is not None:

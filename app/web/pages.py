@@ -6,6 +6,7 @@ import functools
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, RedirectResponse, StreamingResponse
+from markupsafe import Markup
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 from starlette.background import BackgroundTask
@@ -22,6 +23,7 @@ from app.web.deps import (ParamError, SessionDep, date_label, parse_choice, pars
                           parse_int, path_with)
 from app.web.filters import statement_filters
 from app.web.responses import render_page, templates
+from app.web.svgmap import MapEntry, render_map
 from app.web.labels import REVIEWED, is_stale, sources_label, stale_label, trust_label
 
 router = APIRouter()
@@ -65,8 +67,6 @@ def _map_params(request: Request, session) -> tuple[dict, dict, dict[str, str]]:
 
 @functools.lru_cache(maxsize=4096)
 def _position_row(position, stale_as_of: dt.date | None, highlight: str | None):
-    from markupsafe import Markup
-
     return Markup(templates.env.get_template("partials/_position_row.html").render(
         position=position, stale_as_of=stale_as_of, highlight=highlight))
 
@@ -81,8 +81,6 @@ def _row_renderer(as_of: dt.date, stale_days: int, highlight: str | None):
 
 
 def _map_entry(x, as_of: dt.date, stale_days: int):
-    from app.web.svgmap import MapEntry
-
     return MapEntry(iso2=x.country, name=x.country_name, stance=x.stance,
                     stated_on=date_label(x.stated_on, x.date_precision), quote=x.quote, trust=x.trust,
                     trust_label=trust_label(x.origin, x.review_status, x.confidence),
@@ -93,8 +91,6 @@ def _map_entry(x, as_of: dt.date, stale_days: int):
 
 @router.get("/", include_in_schema=False)
 def home(request: Request, session: SessionDep):
-    from app.web.svgmap import render_map
-
     raw, p, errors = _map_params(request, session)
     reading = queries.effective_reading(p["reviewed"])
     summary = queries.data_summary(session, reading)

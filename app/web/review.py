@@ -3,20 +3,22 @@ undo), the editors' side of reader suggestions, and confirmation pages for delet
 from __future__ import annotations
 
 from typing import Annotated
-from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from fastapi import APIRouter, Form, Request
+from markupsafe import escape
+from sqlalchemy import select
 
 from app import clock, editing, queries
 from app.editing import EditError, StaleEdit, ValidationFailed
 from app.evidence import evidence_pieces, shortened
-from app.models import STANCES
-from app.queries import ReviewFilters
-from app.web.auth import CurrentAdmin, CurrentEditor, safe_next
 from app.inputs import parse_id
+from app.models import STANCES, Statement
+from app.queries import ReviewFilters
+from app.web.auth import CurrentAdmin, CurrentEditor
 from app.web.deps import (DbId, SessionDep, parse_choice, parse_country, parse_date, parse_fields, parse_int,
                           path_with)
 from app.web.errors import Conflict, NotFound
+from app.web.forms import country_label, form_context, queue_url, raw_from, with_outcome
 from app.web.responses import fragment_html, fragments, is_htmx, render_page, see_other
 
 router = APIRouter(include_in_schema=False)
@@ -24,29 +26,6 @@ ARTICLES_PER_PAGE = 5
 CONFIDENCE_CHOICES = ("0.5", "0.6", "0.7", "0.8", "0.9")
 FILTER_KEYS = ("country", "stance", "source", "max_confidence", "date_from", "date_to", "article")
 SUGGESTIONS_PER_PAGE = 25
-
-
-def _form_context(session, **extra) -> dict:
-    from app.web.editor import _form_context as base
-
-    return base(session, **extra)
-
-
-def _queue_url(back: str) -> str:
-    """Where a decision returns to: the queue page it was made on (filters and cursor kept), never elsewhere."""
-    target = safe_next(back)
-    return target if urlsplit(target).path == "/editor/review" else "/editor/review"
-
-
-def _with(url: str, **params) -> str:
-    """`url` with the given query parameters added (lists repeat the key); old outcome parameters dropped."""
-    parts = urlsplit(url)
-    kept = [(k, v) for k, v in parse_qsl(parts.query) if k not in ("done", "id", "n", "undo", "stale", "problem")]
-    for k, v in params.items():
-        for item in (v if isinstance(v, (list, tuple)) else [v]):
-            if item not in (None, ""):
-                kept.append((k, str(item)))
-    return parts.path + ("?" + urlencode(kept) if kept else "")
 
 
 # --- the queue --------------------------------------------------------------------------------------------------
@@ -89,8 +68,8 @@ def review_queue(request: Request, session: SessionDep, user: CurrentEditor):
     raw, filters, after, errors = _review_params(request, session)
     state = {k: raw[k] for k in FILTER_KEYS if raw[k] and k not in errors}
     back = request.url.path + ("?" + request.url.query if request.url.query else "")
-    context = _form_context(session, kind=kind, raw=raw, errors=errors, state=state, filtered=bool(state),
-                            back=_with(back), suggestions_total=queries.suggestion_count(session),
+    context = form_context(session, kind=kind, raw=raw, errors=errors, state=state, filtered=bool(state),
+                            back=with_outcome(back), suggestions_total=queries.suggestion_count(session),
                             confidence_choices=CONFIDENCE_CHOICES, sources=queries.review_sources(session))
     if kind == "suggestions":
         after_id = request.query_params.get("after_id", "")
@@ -113,15 +92,11 @@ def review_queue(request: Request, session: SessionDep, user: CurrentEditor):
 
 
 def _queue_countries(session) -> set[str]:
-    from sqlalchemy import select
-
-    from app.models import Statement
-
     return set(session.scalars(select(Statement.country_iso2).where(queries._review_filter()).distinct()))
 
 
 def _row(request, session, statement, **extra):
-    context = _form_context(session, s=statement, correcting=False, raw={}, errors={}, stale=None,
+    context = form_context(session, s=statement, correcting=False, raw={}, errors={}, stale=None,
                             queue_total=None, deciding=False, undo=None, done=None, oob=False,
                             back=extra.pop("back", "/editor/review"))
     return fragment_html(request, "partials/_editor_review_row.html", {**context, **extra})
@@ -135,7 +110,7 @@ def _group_actions(request, **context) -> str:
 def review_bulk(request: Request, session: SessionDep, user: CurrentEditor,
                 decision: Annotated[str, Form()] = "", ids: Annotated[list[str], Form()] = [],  # noqa: B006
                 article: Annotated[str, Form()] = "", next: Annotated[str, Form()] = ""):
-    back = _queue_url(next)
+    back = queue_url(next)
     wanted = [int(i) for i in ids if i.isdigit()]
     try:
         events = editing.review_many(session, user, wanted, decision)
@@ -144,9 +119,9 @@ def review_bulk(request: Request, session: SessionDep, user: CurrentEditor,
             return fragments(f'<div class="flash flash-error" id="group-actions-{int(article or 0)}" '
                               'hx-swap-oob="true" role="alert">Nothing was changed: someone reviewed these statements '
                               f'meanwhile. <a href="{back}">Reload the queue</a>.</div>')
-        return see_other(_with(back, problem="reviewed"))
+        return see_other(with_outcome(back, problem="reviewed"))
     if not is_htmx(request):
-        return see_other(_with(back, done=decision, n=len(events), undo=[e.id for e in events]))
+        return see_other(with_outcome(back, done=decision, n=len(events), undo=[e.id for e in events]))
     done = {e.statement_id for e in events}
     rows = [_row(request, session, queries.get_statement(session, sid), done=decision, oob=True, back=back)
             for sid in wanted if sid in done]
@@ -160,19 +135,17 @@ def review_bulk(request: Request, session: SessionDep, user: CurrentEditor,
 def review_undo(request: Request, session: SessionDep, user: CurrentEditor,
                 events: Annotated[list[str], Form()] = [],  # noqa: B006
                 article: Annotated[str, Form()] = "", next: Annotated[str, Form()] = ""):
-    back = _queue_url(next)
+    back = queue_url(next)
     ids = [int(e) for e in events if e.isdigit()]
     try:
         undone = editing.undo_review(session, user, ids)
     except EditError as e:
         if is_htmx(request):
-            from markupsafe import escape
-
             return fragments(f'<div class="flash flash-error" id="undo-problem" hx-swap-oob="true" role="alert">'
                               f'{escape(str(e))}</div>')
-        return see_other(_with(back, problem="undo"))
+        return see_other(with_outcome(back, problem="undo"))
     if not is_htmx(request):
-        return see_other(_with(back, done="undo", n=len(undone)))
+        return see_other(with_outcome(back, done="undo", n=len(undone)))
     today = clock.today()
     deciding = {sid for _, sid in session.execute(queries.position_ids_select(today)) if sid is not None}
     parts = []
@@ -193,11 +166,9 @@ def review_undo(request: Request, session: SessionDep, user: CurrentEditor,
 def _suggested_raw(suggestion) -> dict[str, str]:
     """The statement form as the suggestion would have it: the statement's values (if about one) with the
     reader's stance, date and source put in."""
-    from app.web.editor import _country_label, _raw_from
-
     statement = suggestion.statement
-    raw = _raw_from(statement) if statement is not None else {
-        "country_iso2": _country_label(suggestion.country), "stance": "", "stated_on": "", "date_precision": "day",
+    raw = raw_from(statement) if statement is not None else {
+        "country_iso2": country_label(suggestion.country), "stance": "", "stated_on": "", "date_precision": "day",
         "quote": "", "speaker": "", "conditions": "", "source_url": ""}
     if suggestion.stance:
         raw["stance"] = suggestion.stance
@@ -213,7 +184,7 @@ def _suggested_raw(suggestion) -> dict[str, str]:
 
 def _accept_page(request, session, suggestion, raw, errors, *, stale=None, status_code=200):
     statement = suggestion.statement
-    return render_page(request, "editor/suggestion_accept.html", _form_context(
+    return render_page(request, "editor/suggestion_accept.html", form_context(
         session, g=suggestion, raw=raw, errors=errors, stale=stale, statement=statement,
         version=(stale.version if stale else (statement.version if statement else None))),
         status_code=status_code)
@@ -245,7 +216,7 @@ def accept_submit(suggestion_id: DbId, request: Request, session: SessionDep, us
         return _accept_page(request, session, suggestion, raw, e.errors, status_code=422)
     try:
         statement = editing.accept_suggestion(session, user, suggestion_id, data,
-                                              int(version) if version.isdigit() else None)
+                                              parse_id(version))
     except StaleEdit as stale:
         suggestion = queries.get_suggestion(session, suggestion_id)
         return _accept_page(request, session, suggestion, stale.merged or raw, {}, stale=stale, status_code=409)
