@@ -11,8 +11,8 @@ from urllib.parse import urlsplit
 from sqlalchemy import ColumnElement, Select, case, func, literal, select
 from sqlalchemy.orm import Session, selectinload
 
-from app.models import (STANCES, Article, AuditEvent, Country, PositionChangeDay, PositionCountry, PositionDay,
-                        Statement, Suggestion, User, WebSession)
+from app.models import (STANCES, TRUSTS, Article, AuditEvent, Country, PositionChangeDay, PositionCountry, PositionDay,
+                        Statement, Suggestion, User, WebSession, trust_of)
 from app.positions import CORROBORATION_DAYS, current_version
 from app.settings import get_settings
 
@@ -128,10 +128,9 @@ class Position:
 
     @property
     def trust(self) -> str:
-        """'verified' (a machine statement an editor checked), 'editor' (entered by an editor) or 'unreviewed'."""
-        if self.origin == "editor":
-            return "editor"
-        return "verified" if self.review_status == "verified" else "unreviewed"
+        """'verified' (a machine statement an editor checked), 'editor' (entered by an editor) or 'unreviewed'
+        (a position never rests on a dismissed statement)."""
+        return trust_of(self.origin, self.review_status)
 
 
 def _group_clause(group: str | None):
@@ -245,7 +244,7 @@ def stance_counts(positions: list[Position]) -> dict[str, int]:
 
 
 def trust_counts(positions: list[Position]) -> dict[str, int]:
-    counts = {"verified": 0, "editor": 0, "unreviewed": 0}
+    counts = dict.fromkeys(TRUSTS, 0)
     for p in positions:
         counts[p.trust] += 1
     return counts

@@ -1,7 +1,6 @@
 // stancemap: tooltip for the stance map. Delegated on document so it keeps working after htmx swaps the map.
 (function () {
   "use strict";
-  var LABELS = { support: "Support", reject: "Reject", undecided: "Undecided", none: "No position" };
   var tip = null;
   var current = null;
 
@@ -24,9 +23,17 @@
     return node;
   }
 
+  // The stances' names come with the map (data-stance-labels, from app/models.py's vocabulary).
+  function labels(link) {
+    var wrap = link.closest(".stance-map-wrap");
+    var given = wrap && wrap.dataset.stanceLabels ? JSON.parse(wrap.dataset.stanceLabels) : {};
+    return Object.assign({ none: "No position" }, given);
+  }
+
   function fill(link) {
     var t = tooltip();
     var d = link.dataset;
+    var LABELS = labels(link);
     var stance = LABELS[d.stance] ? d.stance : "none";
     t.textContent = "";
     var head = el("div", "tt-head", "");

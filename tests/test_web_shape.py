@@ -2,6 +2,9 @@
 the same thing about the same bad filter), URLs without a dangling '?', and errors answered in one place."""
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import pytest
 
 from app.web.deps import path_with, query_string
@@ -34,3 +37,32 @@ def test_the_list_its_downloads_and_the_api_refuse_a_bad_filter_alike(client, pa
 def test_a_download_that_does_not_exist_is_the_html_404_page(client):
     r = client.get("/statements.xml")
     assert r.status_code == 404 and "<html" in r.text and "Downloads come as .csv or .json." in r.text
+
+
+def test_the_api_enums_are_the_models_vocabulary(client):
+    from app.models import ORIGINS, REVIEW_STATUSES, STANCES, TRUSTS
+
+    schemas = client.get("/openapi.json").json()["components"]["schemas"]
+    assert schemas["Stance"]["enum"] == list(STANCES)
+    assert schemas["Origin"]["enum"] == list(ORIGINS)
+    assert schemas["ReviewStatus"]["enum"] == list(REVIEW_STATUSES)
+    assert schemas["Trust"]["enum"] == list(TRUSTS)
+
+
+def test_the_map_hands_its_script_the_stance_names(client):
+    html = client.get("/").text
+    assert 'data-stance-labels="{&#34;support&#34;: &#34;Support&#34;, &#34;reject&#34;: &#34;Reject&#34;, ' \
+           '&#34;undecided&#34;: &#34;Undecided&#34;}"' in html
+
+
+def test_routes_raise_errors_and_lower_layers_never_import_the_web():
+    """Shape checks that can fail: only app/web/errors.py renders error.html, and nothing under app/ outside
+    app/web imports it (the web imports the rest, never the reverse)."""
+    root = Path(__file__).resolve().parent.parent / "app"
+    renders = [p.name for p in (root / "web").glob("*.py") if '"error.html"' in p.read_text()
+               and p.name not in ("errors.py", "__init__.py")]  # __init__ only warms the template up
+    assert renders == []
+    importers = [str(p.relative_to(root)) for p in root.rglob("*.py")
+                 if "web" not in p.relative_to(root).parts and p.name != "cli.py"
+                 and re.search(r"^\s*(from app\.web|import app\.web|from app import web)", p.read_text(), re.M)]
+    assert importers == []  # cli.py serves the app, so it may

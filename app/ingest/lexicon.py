@@ -10,6 +10,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from app.ingest.scan import WordStartScan
+from app.models import STANCES
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 
@@ -205,8 +206,8 @@ def load_lexicon() -> Lexicon:
             add(key, "person", (), r["name"])
     cues = []
     for line, r in enumerate(_rows("cues.csv"), 2):
-        if r["stance"] not in ("support", "reject", "undecided") or r["negatable"] not in ("yes", "no"):
-            raise ValueError(f"cues.csv line {line}: stance must be support|reject|undecided, negatable yes|no")
+        if r["stance"] not in STANCES or r["negatable"] not in ("yes", "no"):
+            raise ValueError(f"cues.csv line {line}: stance must be {'|'.join(STANCES)}, negatable yes|no")
         r["pattern"] = _contractions(r["pattern"])
         try:
             pattern = re.compile(r"(?<![\w])" + r["pattern"], re.IGNORECASE)

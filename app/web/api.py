@@ -10,6 +10,7 @@ from markupsafe import escape
 from pydantic import BaseModel, Field
 
 from app import clock, queries
+from app.models import Origin, ReviewStatus, Stance, Trust
 from app.settings import get_settings
 from app.web.deps import ApiDate, SessionDep
 from app.web.filters import statement_filters
@@ -18,10 +19,7 @@ router = APIRouter(prefix="/api", tags=["api"])
 docs_router = APIRouter(include_in_schema=False)
 SWAGGER_UI = "vendor/swagger-ui-5.35.0"  # npm pack swagger-ui-dist@5: the docs page loads nothing from a CDN
 
-Stance = Literal["support", "reject", "undecided"]
 Group = Literal["eu", "nato", "others"]
-Origin = Literal["machine", "editor"]
-ReviewStatus = Literal["unreviewed", "verified", "dismissed"]
 MAX_LIMIT = 500
 MAX_OFFSET = 1_000_000_000  # inside every database's integer range
 
@@ -40,7 +38,7 @@ class PositionOut(BaseModel):
     origin: Origin = Field(description="machine (found by the extractor) or editor (entered by an editor)")
     review_status: ReviewStatus = Field(description="verified by an editor, or unreviewed machine output")
     confidence: float | None = Field(description="The extractor's confidence (null for an editor's statement)")
-    trust: Literal["verified", "editor", "unreviewed"] = Field(
+    trust: Trust = Field(
         description="verified by an editor, entered by an editor, or found by the machine and not yet reviewed")
     since: dt.date = Field(description="The day the current stance began: the first statement of its unbroken run")
     since_precision: str
@@ -107,7 +105,7 @@ def positions(session: SessionDep,
                         confidence=p.confidence, trust=p.trust, since=p.since or p.stated_on,
                         since_precision=p.since_precision, last_restated=p.stated_on, sources=p.sources,
                         articles=p.articles, stale=(as_of - p.stated_on).days > stale_days)
-            for p in queries.positions_as_of(session, as_of, stance=stance, group=group,
+            for p in queries.positions_as_of(session, as_of, stance=stance.value if stance else None, group=group,
                                              reading=queries.effective_reading(reviewed))]
 
 

@@ -9,9 +9,11 @@ from pathlib import Path
 
 from markupsafe import Markup, escape
 
+from app.models import STANCES
+from app.web.labels import STANCE_LABELS
+
 SVG_NS = "http://www.w3.org/2000/svg"
 ASSET = Path(__file__).resolve().parents[2] / "static" / "map" / "europe.json"
-STANCES = ("support", "reject", "undecided")
 QUOTE_EXCERPT = 240  # characters kept in data-quote; the country page has the whole quote
 
 # Fills: a colour (Okabe-Ito, overridden by the CSS variables of static/app.css) plus a pattern, so stance is
@@ -219,13 +221,10 @@ def _render_map(
             '<ul aria-labelledby="sm-elsewhere">' + "".join(items) + "</ul></div>"
         )
     counts = {s: sum(1 for e in entries.values() if e.stance == s) for s in STANCES}
-    summary = (
-        f"{counts['support']} support, {counts['reject']} reject, {counts['undecided']} undecided; "
-        "each country links to its page."
-    )
+    summary = ", ".join(f"{counts[s]} {s}" for s in STANCES) + "; each country links to its page."
     # role="group" rather than "img": an img role would hide the country links from assistive technology.
     return Markup(
-        '<div class="stance-map-wrap">'
+        f'<div class="stance-map-wrap" data-stance-labels="{escape(json.dumps(STANCE_LABELS))}">'
         f'<svg class="stance-map" xmlns="{SVG_NS}" viewBox="0 0 {geo.width} {geo.height}" '
         'width="100%" preserveAspectRatio="xMidYMin meet" role="group" aria-labelledby="sm-title sm-desc">'
         '<title id="sm-title">Map of country positions</title>'
