@@ -254,6 +254,9 @@ class PositionDay(Base):
     __table_args__ = (
         # "the row in force on a date" is one backward probe of this index per country
         Index("ix_position_days_lookup", "reading", "country_iso2", "stated_on", unique=True),
+        # every country's changes newest first (/changes, the feeds): a backward walk that stops after a page;
+        # the stance makes it cover the count of one stance's changes
+        Index("ix_position_days_changes", "reading", "changed", "stated_on", "country_iso2", "stance"),
     )
 
 
@@ -281,6 +284,9 @@ class PositionCountry(Base):
     # every not-deleted statement of the country, dismissed ones included (what the statement list counts)
     statements: Mapped[int] = mapped_column(Integer, default=0)
     dated: Mapped[int] = mapped_column(Integer, default=0)
+    # the data version of the refresh that last wrote this country's kept rows: a reader keeping a copy of them
+    # (queries.position_runs) reads again only the countries whose version moved
+    version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class DataVersion(Base):

@@ -1,14 +1,15 @@
 """Every read: positions on a date, filtered statement lists, timelines, counts."""
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import threading
 from collections import OrderedDict
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
-from sqlalchemy import ColumnElement, Select, case, func, literal, select
+from sqlalchemy import ColumnElement, Select, String, case, cast, func, literal, select, true
 from sqlalchemy.orm import Session, selectinload
 
 from app.models import (STANCES, TRUSTS, Article, AuditEvent, Country, PositionChangeDay, PositionCountry, PositionDay,
@@ -141,6 +142,14 @@ def _group_clause(group: str | None):
     if group == "others":
         return (Country.eu.is_(False)) & (Country.nato.is_(False))
     return None
+
+
+def group_members(session: Session, group: str | None) -> frozenset[str] | None:
+    """The ISO codes of the countries in a group (eu | nato | others); None for no group (every country)."""
+    clause = _group_clause(group)
+    if clause is None:
+        return None
+    return frozenset(session.scalars(select(Country.iso2).where(clause)))
 
 
 def effective_reading(reviewed: str | None) -> str:
@@ -348,6 +357,336 @@ def data_summary(session: Session, reading: str = "all") -> DataSummary:
     return _versioned(session, ("summary", reading), compute)
 
 
+
+# --- positions over time: runs of one stance, counts per day, two dates compared (the chart and compare views) ---
+
+@dataclass(frozen=True, slots=True)
+class Run:
+    """A stretch of one country's position: one stance from the day a change began it to the next change. Read
+    from the kept change rows (position_days with changed), never from every statement."""
+
+    stance: str
+    start: dt.date
+    precision: str  # of the statement that began it
+    end: dt.date | None  # the day the next change began (not included); None: still held
+    statement_id: int  # the statement that began it: the run's evidence
+    trust: str  # verified | editor | unreviewed, of that statement
+    previous: str | None  # the stance before (None: the country's first position)
+    end_precision: str = "day"  # of the statement that ended it
+
+
+@dataclass(frozen=True, slots=True)
+class CountryRuns:
+    country: str
+    name: str
+    eu: bool
+    nato: bool
+    runs: tuple[Run, ...]  # oldest first; each one ends where the next starts
+
+    def run_on(self, day: dt.date) -> Run | None:
+        """The run holding on `day` (None before the first position)."""
+        held = None
+        for run in self.runs:
+            if run.start > day:
+                break
+            held = run
+        return held
+
+    def changes_between(self, since: dt.date, until: dt.date) -> int:
+        """How many changes fell after `since`, up to and including `until`."""
+        return sum(1 for run in self.runs if since < run.start <= until)
+
+
+def _trust(origin: str, review_status: str) -> str:
+    if origin == "editor":
+        return "editor"
+    return "verified" if review_status == "verified" else "unreviewed"
+
+
+# A copy of every country's runs per database and reading, with the data version it was read at and each
+# country's own version (position_countries.version, raised by every refresh of that country): after a write only
+# the countries it touched are read again, so the chart view does not re-read every change row (~55,000 in the
+# generated benchmark) after each write.
+_runs_cache: dict[tuple, _RunsCopy] = {}
+
+
+def _read_runs(session: Session, reading: str, codes: list[str]) -> dict[str, CountryRuns]:
+    """The runs of these countries (those with any), from their change rows."""
+    PD = PositionDay
+    out: dict[str, CountryRuns] = {}
+    day = dt.date.fromisoformat
+    for i in range(0, len(codes), 500):
+        chunk = codes[i:i + 500]
+        # Dates as text, parsed by date.fromisoformat: on SQLite the Date type's own parsing of ~50,000 rows
+        # costs more than the query.
+        q = (select(PD.country_iso2, cast(PD.stated_on, String), PD.date_precision, PD.stance, PD.previous_stance,
+                    PD.statement_id, Statement.origin, Statement.review_status)
+             .join(Statement, Statement.id == PD.statement_id)
+             .where(PD.reading == reading, PD.changed.is_(True), PD.country_iso2.in_(chunk))
+             .order_by(PD.country_iso2, PD.stated_on))
+        by_country: dict[str, list] = {}
+        for row in session.execute(q):
+            by_country.setdefault(row[0], []).append(row)
+        if not by_country:
+            continue
+        names = {c.iso2: c for c in session.execute(
+            select(Country.iso2, Country.name, Country.eu, Country.nato).where(Country.iso2.in_(sorted(by_country))))}
+        for code, rows in by_country.items():
+            starts = [day(r[1]) for r in rows]
+            n = len(rows)
+            runs = tuple(Run(stance=st, start=starts[j], precision=prec, end=starts[j + 1] if j + 1 < n else None,
+                             statement_id=sid, trust=_trust(origin, status), previous=prev,
+                             end_precision=rows[j + 1][2] if j + 1 < n else "day")
+                         for j, (_, _, prec, st, prev, sid, origin, status) in enumerate(rows))
+            c = names[code]
+            out[code] = CountryRuns(country=code, name=c.name, eu=c.eu, nato=c.nato, runs=runs)
+    return out
+
+
+@dataclass
+class _RunsCopy:
+    version: int
+    per_country: dict[str, tuple[int, CountryRuns | None]]  # country -> (its version, its runs or None: none)
+    value: tuple[CountryRuns, ...]  # by name
+    deltas: dict[str | None, dict[dt.date, list[int]]]  # per group (None: all): day -> stance deltas, changes
+    totals: dict[str | None, tuple[StanceTotals, ...]] = field(default_factory=dict)
+
+
+def _groups_of(c: CountryRuns) -> tuple[str | None, ...]:
+    return (None, *(g for g in GROUPS if in_group(c, g)))
+
+
+def _runs_copy(session: Session, reading: str) -> _RunsCopy:
+    key = (session.get_bind().url.render_as_string(hide_password=True), reading)
+    version = data_version(session)
+    with _cache_lock:
+        hit = _runs_cache.get(key)
+    if hit and hit.version == version:
+        return hit
+    PC = PositionCountry
+    versions = dict(session.execute(select(PC.country_iso2, PC.version).where(PC.reading == reading)).all())
+    kept = hit.per_country if hit else {}
+    stale = sorted(c for c, v in versions.items() if c not in kept or kept[c][0] != v)
+    gone = [c for c in kept if c not in versions]
+    fresh = _read_runs(session, reading, stale) if stale else {}
+    # Countries with statements but no change rows in this reading are kept as None, so they are not read again.
+    per_country = {code: (v, fresh.get(code)) if code in stale else kept[code] for code, v in versions.items()}
+    # The counts over time follow by subtracting what the re-read countries held and adding what they hold now.
+    deltas = {g: {day: list(d) for day, d in hit.deltas[g].items()} for g in (None, *GROUPS)} if hit \
+        else {g: {} for g in (None, *GROUPS)}
+    for code in [*stale, *gone]:
+        old = kept.get(code, (0, None))[1]
+        new = per_country.get(code, (0, None))[1]
+        for c, sign in ((old, -1), (new, 1)):
+            if c is not None:
+                for g in _groups_of(c):
+                    _add_deltas(deltas[g], c, sign)
+    value = tuple(sorted((runs for _, runs in per_country.values() if runs is not None), key=lambda c: c.name))
+    copy = _RunsCopy(version=version, per_country=per_country, value=value, deltas=deltas)
+    with _cache_lock:
+        _runs_cache[key] = copy
+        while len(_runs_cache) > 32:
+            _runs_cache.pop(next(iter(_runs_cache)))
+    return copy
+
+
+def position_runs(session: Session, reading: str = "all") -> tuple[CountryRuns, ...]:
+    """Every country's runs of one stance, by country name, from the kept change rows and their statements'
+    trust. Kept per data version; a new version reads again only the countries whose own version moved."""
+    return _runs_copy(session, reading).value
+
+
+def in_group(country: CountryRuns | Position, group: str | None) -> bool:
+    if group == "eu":
+        return country.eu
+    if group == "nato":
+        return country.nato
+    if group == "others":
+        return not country.eu and not country.nato
+    return True
+
+
+@dataclass(frozen=True, slots=True)
+class StanceTotals:
+    """How many countries held each stance from `day` on (until the next entry's day), and how many changed on it."""
+
+    day: dt.date
+    support: int
+    reject: int
+    undecided: int
+    changes: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.support + self.reject + self.undecided
+
+    def of(self, stance: str) -> int:
+        return getattr(self, stance)
+
+
+_STANCE_INDEX = {s: i for i, s in enumerate(STANCES)}
+
+
+def _add_deltas(deltas: dict[dt.date, list[int]], country: CountryRuns, sign: int) -> None:
+    """Add (sign 1) or take away (-1) what one country's runs do to the counts: per day, +1 for the stance it
+    took, -1 for the one it left (in STANCES order), and its changes."""
+    for run in country.runs:
+        d = deltas.get(run.start)
+        if d is None:
+            d = deltas[run.start] = [0, 0, 0, 0]
+        d[_STANCE_INDEX[run.stance]] += sign
+        if run.previous is not None:
+            d[_STANCE_INDEX[run.previous]] -= sign
+        d[3] += sign
+
+
+def _totals_from(deltas: dict[dt.date, list[int]]) -> tuple[StanceTotals, ...]:
+    held = [0, 0, 0]
+    out = []
+    for day in sorted(deltas):
+        d = deltas[day]
+        if not d[3]:
+            continue  # every change of that day has gone (a write moved or removed it)
+        held = [held[0] + d[0], held[1] + d[1], held[2] + d[2]]
+        out.append(StanceTotals(day=day, support=held[0], reject=held[1], undecided=held[2], changes=d[3]))
+    return tuple(out)
+
+
+def stance_totals(countries: Iterable[CountryRuns]) -> tuple[StanceTotals, ...]:
+    """The number of countries per stance on every day some position changed, oldest first (pure)."""
+    deltas: dict[dt.date, list[int]] = {}
+    for c in countries:
+        _add_deltas(deltas, c, 1)
+    return _totals_from(deltas)
+
+
+def group_totals(session: Session, reading: str = "all", group: str | None = None) -> tuple[StanceTotals, ...]:
+    """stance_totals of the countries in a group (or all), kept with the runs and brought up to date with them
+    (only the countries a write touched are counted again)."""
+    copy = _runs_copy(session, reading)
+    if group not in copy.totals:
+        copy.totals[group] = _totals_from(copy.deltas[group])
+    return copy.totals[group]
+
+
+@dataclass(frozen=True, slots=True)
+class MonthTotals:
+    month: dt.date  # its first day
+    totals: StanceTotals  # on its last day (or on `until`, in the month it falls in)
+    changes: int  # changes during the month
+
+
+def monthly_totals(totals: tuple[StanceTotals, ...], start: dt.date, until: dt.date) -> list[MonthTotals]:
+    """The counts at the end of each month from `start`'s to `until`'s, and the changes in each (pure): the
+    chart's data as a table."""
+    changes: dict[tuple[int, int], int] = {}
+    for t in totals:
+        key = (t.day.year, t.day.month)
+        changes[key] = changes.get(key, 0) + t.changes
+    out = []
+    month = dt.date(start.year, start.month, 1)
+    while month <= until:
+        following = dt.date(month.year + month.month // 12, month.month % 12 + 1, 1)
+        last = min(following - dt.timedelta(days=1), until)
+        out.append(MonthTotals(month=month, totals=totals_on(totals, last),
+                               changes=changes.get((month.year, month.month), 0)))
+        month = following
+    return out
+
+
+def totals_on(totals: tuple[StanceTotals, ...], day: dt.date) -> StanceTotals:
+    """The counts holding on `day` (zeros before the first position)."""
+    i = bisect.bisect_right([t.day for t in totals], day)
+    return totals[i - 1] if i else StanceTotals(day=day, support=0, reject=0, undecided=0)
+
+
+@dataclass(frozen=True)
+class Change:
+    """A country whose position on `as_of` differs from the one on `since` (or that had none then)."""
+
+    after: Position
+    before: Position | None
+    run: Run  # the run held on as_of: its statement is the evidence of the change
+    changes: int  # changes after `since` up to `as_of` (more than one: it moved in between too)
+
+    @property
+    def country(self) -> str:
+        return self.after.country
+
+    @property
+    def country_name(self) -> str:
+        return self.after.country_name
+
+
+@dataclass(frozen=True)
+class Comparison:
+    since: dt.date
+    as_of: dt.date
+    changes: list[Change]  # by country name
+    unchanged: list[Position]  # same stance on both dates (by country name)
+    back_again: list[tuple[Position, int]]  # same stance on both dates, but it changed in between (and back)
+
+    def counts(self) -> dict[str, int]:
+        """Changes per new stance."""
+        out = {s: 0 for s in STANCES}
+        for c in self.changes:
+            out[c.after.stance] += 1
+        return out
+
+
+def compare_positions(session: Session, since: dt.date, as_of: dt.date, *, group: str | None = None,
+                      reading: str = "all") -> Comparison:
+    """The countries whose position changed between two dates: positions on both dates (two index probes per
+    country) and, from the kept runs, the change that began the new stance and how many fell in between."""
+    before = {p.country: p for p in positions_as_of(session, since, group=group, reading=reading)}
+    runs = {c.country: c for c in position_runs(session, reading)}
+    changes, unchanged, back_again = [], [], []
+    for p in positions_as_of(session, as_of, group=group, reading=reading):
+        old = before.get(p.country)
+        history = runs.get(p.country)
+        n = history.changes_between(since, as_of) if history else 0
+        if old is not None and old.stance == p.stance:
+            unchanged.append(p)
+            if n:
+                back_again.append((p, n))
+            continue
+        run = history.run_on(as_of) if history else None
+        if run is None:  # the kept rows always hold the run; guard a race with a rebuild
+            continue
+        changes.append(Change(after=p, before=old, run=run, changes=n))
+    return Comparison(since=since, as_of=as_of, changes=changes, unchanged=unchanged, back_again=back_again)
+
+
+@dataclass(frozen=True, slots=True)
+class StatementBrief:
+    """What a tooltip or a list of changes says about one statement."""
+
+    id: int
+    stance: str
+    stated_on: dt.date | None
+    date_precision: str
+    quote: str
+    speaker: str | None
+    source: str | None
+    url: str | None
+    origin: str
+    review_status: str
+    confidence: float | None
+
+
+def statement_briefs(session: Session, ids: Iterable[int]) -> dict[int, StatementBrief]:
+    """id -> brief for these statements (plain columns, in batches of 500)."""
+    wanted = sorted(set(ids))
+    out: dict[int, StatementBrief] = {}
+    for i in range(0, len(wanted), 500):
+        q = (select(Statement.id, Statement.stance, Statement.stated_on, Statement.date_precision, Statement.quote,
+                    Statement.speaker, Article.source, func.coalesce(Statement.source_url, Article.url),
+                    Statement.origin, Statement.review_status, Statement.confidence)
+             .outerjoin(Article, Article.id == Statement.article_id)
+             .where(Statement.id.in_(wanted[i:i + 500])))
+        out.update((row[0], StatementBrief(*row)) for row in session.execute(q))
+    return out
+
 # --- one country, over time -------------------------------------------------------------------------------------
 
 @dataclass(frozen=True)
@@ -424,6 +763,129 @@ def country_changes(session: Session, iso2: str, *, reading: str = "all", limit:
     if limit is not None:
         q = q.limit(limit)
     return [PositionChange(*row) for row in session.execute(q)], total
+
+
+# --- position changes of every country: the /changes list and the Atom feeds -------------------------------------
+
+@dataclass(frozen=True)
+class ChangeFilters:
+    """Which kept changes a list or feed shows; every field optional. `stance` is the new stance; dates are
+    inclusive; `reading` as in positions_as_of ("verified": changes among verified and editor-entered statements)."""
+
+    country: str | None = None
+    stance: str | None = None
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+    reading: str = "all"
+
+
+@dataclass(frozen=True)
+class ChangeEntry:
+    """A change of a country's position (a kept day whose stance differs from the day before, or its first
+    position), with the statement it rests on, that statement's source and how sure it is."""
+
+    country: str
+    country_name: str
+    stated_on: dt.date
+    date_precision: str
+    stance: str
+    previous: str | None  # None: the country's first position
+    statement_id: int
+    quote: str
+    speaker: str | None
+    conditions: str | None
+    origin: str
+    review_status: str
+    confidence: float | None
+    source: str | None
+    url: str | None
+    article_id: int | None
+    article_title: str | None
+    recorded_at: dt.datetime  # when the statement was added
+    revised_at: dt.datetime  # when it was last written (added, edited, verified)
+    sources: int
+    articles: int
+
+    @property
+    def trust(self) -> str:
+        if self.origin == "editor":
+            return "editor"
+        return "verified" if self.review_status == "verified" else "unreviewed"
+
+
+def _changes_where(filters: ChangeFilters):
+    PD = PositionDay
+    where = (PD.reading == filters.reading) & (PD.changed == true())  # "= true": Postgres indexes it, "IS" not
+    if filters.country:
+        where &= PD.country_iso2 == filters.country
+    if filters.stance:
+        where &= PD.stance == filters.stance
+    if filters.date_from:
+        where &= PD.stated_on >= filters.date_from
+    if filters.date_to:
+        where &= PD.stated_on <= filters.date_to
+    return where
+
+
+def count_changes(session: Session, filters: ChangeFilters) -> int:
+    """How many kept changes match (kept per data version, like the statement list's counts). Without a country
+    or stance filter, the sum of position_change_days (one row per day) instead of a count of the changes."""
+    if filters.country is None and filters.stance is None:
+        PCD = PositionChangeDay
+        q = select(func.coalesce(func.sum(PCD.changes), 0)).where(PCD.reading == filters.reading)
+        if filters.date_from:
+            q = q.where(PCD.day >= filters.date_from)
+        if filters.date_to:
+            q = q.where(PCD.day <= filters.date_to)
+    else:
+        q = select(func.count()).select_from(PositionDay).where(_changes_where(filters))
+    return _versioned(session, ("changes", filters), lambda: int(session.scalar(q) or 0))
+
+
+def position_change_entries(session: Session, filters: ChangeFilters, *, limit: int, offset: int = 0
+                            ) -> list[ChangeEntry]:
+    """Matching changes, newest first (by the day of the change, then country code), with their evidence."""
+    PD = PositionDay
+    # Two steps, as in positions_as_of: the page's ids from a walk of ix_position_days_changes, then the joins
+    # for those rows only (joined first, the planners sorted every change).
+    ids = list(session.scalars(select(PD.id).where(_changes_where(filters))
+                               .order_by(PD.stated_on.desc(), PD.country_iso2).limit(limit).offset(offset)))
+    if not ids:
+        return []
+    q = (select(PD.country_iso2, Country.name, PD.stated_on, PD.date_precision, PD.stance, PD.previous_stance,
+                PD.statement_id, Statement.quote, Statement.speaker, Statement.conditions, Statement.origin,
+                Statement.review_status, Statement.confidence, Article.source,
+                func.coalesce(Statement.source_url, Article.url), Statement.article_id, Article.title,
+                Statement.created_at, Statement.updated_at, PD.sources, PD.articles)
+         .select_from(PD)
+         .join(Statement, Statement.id == PD.statement_id)
+         .join(Country, Country.iso2 == PD.country_iso2)
+         .outerjoin(Article, Article.id == Statement.article_id)
+         .where(PD.id.in_(ids))
+         .order_by(PD.stated_on.desc(), PD.country_iso2))
+    out = []
+    for row in session.execute(q):
+        created, updated = (aware(t) for t in row[17:19])
+        out.append(ChangeEntry(*row[:17], recorded_at=created, revised_at=max(created, updated or created),
+                               sources=row[19], articles=row[20]))
+    return out
+
+
+def country_statement_list(session: Session, iso2: str) -> list[Statement]:
+    """Every (not deleted) statement of a country with its article, dated ones by date, then the undated (a
+    country page's JSON twin: the whole timeline at once)."""
+    q = (statements_select(StatementFilters(country=iso2))
+         .options(selectinload(Statement.article), selectinload(Statement.country))
+         .order_by(Statement.stated_on, Statement.id))
+    rows = list(session.scalars(q))
+    return [s for s in rows if s.stated_on is not None] + [s for s in rows if s.stated_on is None]
+
+
+def aware(value: dt.datetime | None) -> dt.datetime | None:
+    """SQLite hands back timestamps without their zone; they were stored in UTC."""
+    if value is not None and value.tzinfo is None:
+        return value.replace(tzinfo=dt.UTC)
+    return value
 
 
 @dataclass(frozen=True)
@@ -562,9 +1024,34 @@ def countries_with_statements(session: Session) -> list:
                                 .order_by(Country.name)))
 
 
-def statements_page(session: Session, filters: StatementFilters, *, limit: int, offset: int
-                    ) -> tuple[list[Statement], int]:
-    """One page of matching statements, newest first (undated last), and how many match in all."""
+# The statement list's orders, by column; a leading "-" reverses. Ties fall back to the newest first (undated
+# last), so every order is total and a page never repeats or skips a row; by date, undated come last either way.
+STATEMENT_SORTS = ("date", "country", "stance", "quote", "source", "review")
+DEFAULT_STATEMENT_SORT = "-date"
+
+
+def _statement_order(sort: str) -> list:
+    key, descending = sort.lstrip("-"), sort.startswith("-")
+    source = func.coalesce(Article.source, Statement.source_url, Article.url)
+    columns = {
+        "date": [Statement.stated_on],
+        "country": [Country.name],
+        "stance": [case({s: i for i, s in enumerate(STANCES)}, value=Statement.stance)],
+        "quote": [func.lower(Statement.quote)],
+        "source": [source.is_(None), func.lower(source)],
+        "review": [Statement.review_status, Statement.origin],
+    }[key]
+    order = [c.desc() if descending and not (key == "source" and i == 0) else c for i, c in enumerate(columns)]
+    if key == "date":
+        return [Statement.stated_on.is_(None), *order, Statement.id.desc()]
+    # NULL dates sort differently on SQLite and Postgres: the tie-break puts them last explicitly on both.
+    return [*order, Statement.stated_on.is_(None), Statement.stated_on.desc(), Statement.id.desc()]
+
+
+def statements_page(session: Session, filters: StatementFilters, *, limit: int, offset: int,
+                    sort: str = DEFAULT_STATEMENT_SORT) -> tuple[list[Statement], int]:
+    """One page of matching statements, newest first (undated last) unless `sort` names another column (see
+    STATEMENT_SORTS), and how many match in all."""
     base = statements_select(filters).order_by(None)
     if filters == StatementFilters(country=filters.country):
         # The whole list, or one country's: the kept per-country counts (app/positions.py), not a scan.
@@ -579,6 +1066,11 @@ def statements_page(session: Session, filters: StatementFilters, *, limit: int, 
     # Dated and undated rows are read apart: "stated_on DESC NULLS LAST" as one ORDER BY cannot walk the
     # stated_on index on Postgres (its backward scan yields NULLs first) and sorted every row per page.
     loaded = base.options(selectinload(Statement.article), selectinload(Statement.country))
+    if sort != DEFAULT_STATEMENT_SORT:
+        ordered = (loaded.join(Country, Country.iso2 == Statement.country_iso2)
+                   .outerjoin(Article, Article.id == Statement.article_id)
+                   .order_by(*_statement_order(sort)).limit(limit).offset(offset))
+        return list(session.scalars(ordered)), total
     rows: list[Statement] = []
     if offset < dated:
         rows = list(session.scalars(loaded.where(Statement.stated_on.is_not(None))

@@ -53,6 +53,10 @@ class Settings(BaseSettings):
     trusted_proxies: str = ""
     # Where /static is served from ("" = this site, relative URLs); e.g. https://cdn.example/stancemap.
     asset_base_url: str = ""
+    # The site's public address (e.g. https://stancemap.example), for what leaves the site with absolute links:
+    # the Atom feeds, the embed code and the suggested citation. "": the request's own scheme and Host (which
+    # TRUSTED_HOSTS has checked).
+    public_url: str = ""
 
     @property
     def trusted_host_list(self) -> list[str]:
@@ -85,6 +89,14 @@ class Settings(BaseSettings):
                 raise ValueError("SECRET_KEY must be set to a secret value when ENVIRONMENT=production")
             log.warning("SECRET_KEY is the development default; set SECRET_KEY before serving real users")
         return self
+
+    @field_validator("public_url")
+    @classmethod
+    def _absolute_public_url(cls, v: str) -> str:
+        v = v.strip().rstrip("/")
+        if v and not (v.startswith(("https://", "http://")) and len(v.split("/")) == 3 and "?" not in v):
+            raise ValueError("PUBLIC_URL must be the site's address, e.g. https://stancemap.example (no path)")
+        return v
 
     @property
     def is_sqlite(self) -> bool:

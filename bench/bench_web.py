@@ -43,6 +43,7 @@ PG_URL = os.environ.get("BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127
 FIRST_DAY = dt.date(2022, 1, 1)
 DAYS = 1300  # about three and a half years of statements
 AS_OF = "2023-06-15"
+SINCE = "2023-01-01"  # the compare views: what changed between SINCE and AS_OF
 
 
 def timed_app():
@@ -269,7 +270,9 @@ def run(backend: str, url: str, port: int, args) -> None:
     print(f"[{backend}] built {args.statements} statements over {args.countries} countries in {built:.1f}s; "
           f"kept positions rebuilt in {rebuild(url):.1f}s")
     endpoints = ["/healthz", "/", f"/?as_of={AS_OF}", "/?reviewed=verified", "/statements",
-                 f"/api/positions?as_of={AS_OF}", f"/countries/{args.country}", "/positions.csv"]
+                 f"/api/positions?as_of={AS_OF}", f"/countries/{args.country}", "/positions.csv",
+                 f"/?view=chart&as_of={AS_OF}", f"/?as_of={AS_OF}&since={SINCE}",
+                 f"/?view=chart&as_of={AS_OF}&since={SINCE}", *args.extra]
     base = f"http://127.0.0.1:{port}"
     proc = serve(url, port)
     writer = Writer(url)
@@ -278,7 +281,8 @@ def run(backend: str, url: str, port: int, args) -> None:
         fresh = after_writes(base, endpoints[1:], writer, args.writes)
         cond = conditional(base, ["/", f"/countries/{args.country}"], min(args.requests, 100))
         print(f"[{backend}] response sizes:")
-        sizes(base, ["/", f"/countries/{args.country}", f"/api/positions?as_of={AS_OF}"])
+        sizes(base, ["/", f"/countries/{args.country}", f"/api/positions?as_of={AS_OF}",
+                     f"/?view=chart&as_of={AS_OF}", f"/?as_of={AS_OF}&since={SINCE}"])
     finally:
         writer.close()
         proc.terminate()
@@ -306,6 +310,8 @@ def main() -> None:
     parser.add_argument("--writes", type=int, default=100, help="writes, each followed by one request per endpoint")
     parser.add_argument("--country", default="FR", help="the country page measured")
     parser.add_argument("--port", type=int, default=8106)
+    parser.add_argument("--extra", nargs="*", default=[], metavar="PATH",
+                        help="more endpoints to measure, e.g. /changes /changes.atom /countries/FR.atom /embed")
     args = parser.parse_args()
 
     if args.backend in ("sqlite", "both"):

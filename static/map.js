@@ -1,8 +1,12 @@
 // stancemap: tooltip for the stance map. Delegated on document so it keeps working after htmx swaps the map.
+// On a touch screen the first tap on a country shows its position in a card (with a link to its page) instead of
+// leaving the page; a second tap on the same country, or the card's link, opens the page.
 (function () {
   "use strict";
   var tip = null;
   var current = null;
+  var pinned = null;  // the country whose card a tap opened
+  var lastPointer = "mouse";
 
   function tooltip() {
     if (!tip || !document.body.contains(tip)) {
@@ -27,7 +31,7 @@
   function labels(link) {
     var wrap = link.closest(".stance-map-wrap");
     var given = wrap && wrap.dataset.stanceLabels ? JSON.parse(wrap.dataset.stanceLabels) : {};
-    return Object.assign({ none: "No position" }, given);
+    return Object.assign({ none: "No position", filtered: "Not in this view" }, given);
   }
 
   function fill(link) {
@@ -40,10 +44,12 @@
     head.appendChild(el("span", "tt-name", d.name || d.iso2 || ""));
     head.appendChild(el("span", "badge badge-" + stance, LABELS[stance]));
     t.appendChild(head);
+    if (stance === "filtered") t.appendChild(el("div", "tt-date", "Hidden by the stance or group filter"));
     if (d.since) t.appendChild(el("div", "tt-date", "Since " + d.since + (d.date && d.date !== d.since ? ", last restated " + d.date : "")));
     else if (d.date) t.appendChild(el("div", "tt-date", "Stated " + d.date));
     if (d.trustLabel) t.appendChild(el("div", "tt-trust tt-trust-" + (d.trust || ""), d.trustLabel + (d.sources ? " \u00b7 " + d.sources : "")));
     if (d.stale) t.appendChild(el("div", "tt-stale", "Stale: " + d.stale));
+    if (d.note) t.appendChild(el("div", "tt-note", d.note)); // a comparison: how it changed, or "unchanged"
     if (d.quote) t.appendChild(el("p", "tt-quote", "\u201c" + d.quote + "\u201d"));
     t.hidden = false;
   }
@@ -74,7 +80,38 @@
     svg.appendChild(g);
   }
 
+  function pin(link) {
+    var t = tooltip();
+    current = link;
+    pinned = link;
+    fill(link);
+    outline(link);
+    var d = link.dataset;
+    var foot = el("div", "tt-actions", "");
+    var open = document.createElement("a");
+    open.href = link.getAttribute("href");
+    open.className = "tt-open";
+    open.textContent = "Open " + (d.name || d.iso2) + "\u2019s page \u2192";
+    var close = el("button", "tt-close secondary small", "Close");
+    close.type = "button";
+    close.addEventListener("click", unpin);
+    foot.appendChild(open);
+    foot.appendChild(close);
+    t.appendChild(foot);
+    t.classList.add("is-pinned");
+    t.setAttribute("role", "group");
+    t.setAttribute("aria-label", (d.name || d.iso2) + ": position");
+    t.style.left = ""; t.style.top = "";
+  }
+
+  function unpin() {
+    pinned = null;
+    if (tip) { tip.classList.remove("is-pinned"); tip.setAttribute("role", "tooltip"); tip.removeAttribute("aria-label"); }
+    hide();
+  }
+
   function show(link, x, y) {
+    if (pinned) return;
     if (current !== link) {
       current = link;
       fill(link);
@@ -84,6 +121,7 @@
   }
 
   function hide() {
+    if (pinned) return;
     current = null;
     outline(null);
     if (tip) tip.hidden = true;
@@ -99,6 +137,17 @@
     else if (current && document.activeElement !== current) hide();
   });
   document.addEventListener("mouseleave", hide);
+  document.addEventListener("pointerdown", function (e) { lastPointer = e.pointerType || "mouse"; }, true);
+  // A tap on a country: show its position first; the same country tapped again (or the card's link) opens it.
+  document.addEventListener("click", function (e) {
+    var link = countryOf(e.target);
+    if (pinned && tip && tip.contains(e.target)) return;
+    if (!link) { if (pinned) unpin(); return; }
+    if (lastPointer !== "touch" || pinned === link) return;
+    e.preventDefault();
+    pinned = null;
+    pin(link);
+  }, true);
   document.addEventListener("focusin", function (e) {
     var link = countryOf(e.target);
     if (!link) return hide();
@@ -109,10 +158,10 @@
     if (countryOf(e.target) === current) hide();
   });
   document.addEventListener("keydown", function (e) {
-    if (e.key === "Escape") hide();
+    if (e.key === "Escape") { if (pinned) unpin(); else hide(); }
   });
   // A swapped-in map replaces the element under the pointer; drop a tooltip that points at nothing.
   document.addEventListener("htmx:afterSwap", function () {
-    if (current && !document.body.contains(current)) hide();
+    if (current && !document.body.contains(current)) { pinned = null; hide(); }
   });
 })();

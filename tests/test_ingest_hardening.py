@@ -18,6 +18,10 @@ from typer.testing import CliRunner
 from app.cli import app as cli
 from app.db import session_factory
 from app.ingest.extract import RuleExtractor
+from dataclasses import replace
+
+from app import positions
+from app.ingest.dates import DateValue
 from app.ingest.store import ingest_paths, prepare, store_article, store_prepared
 from app.ingest.types import ArticleInput
 from app.models import Article, Statement
@@ -146,6 +150,55 @@ def test_a_worker_that_dies_is_reported_and_the_others_go_on(session, tmp_path, 
     assert stored == sorted(stored, key=lambda a: (a[1] or "", a[2] or 0))  # in the input's order
     again = ingest_paths(session, [tmp_path / "c"], jobs=2)  # with rules that finish it, a rerun stores it
     assert (again.added, again.skipped, again.failed) == (1, 199, 0) and counts(session)[0] == 200
+
+
+# --- batches: what the database refuses of one article loses nothing else ---------------------------------------
+
+class RefusedArticle(RuleExtractor):
+    """The rules, except that one article comes with a date precision the database's check refuses."""
+
+    def date(self, article):
+        value = super().date(article)
+        return DateValue(value.date, "fortnight") if "Report 5:" in article.body else value
+
+
+class RefusedStatement(RuleExtractor):
+    """The rules, except that one article's first statement names a country the database does not know."""
+
+    def extract(self, article):
+        found = super().extract(article)
+        return [replace(found[0], country="XX"), *found[1:]] if "Report 7:" in article.body else found
+
+
+def _as_rebuilt(session) -> bool:
+    session.expire_all()
+    kept = positions.snapshot(session)
+    positions.rebuild_positions(session)
+    session.commit()
+    return positions.snapshot(session) == kept
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+@pytest.mark.parametrize("extractor, culprit", [(RefusedArticle, "a00005.txt"), (RefusedStatement, "a00007.txt")])
+def test_an_article_the_database_refuses_is_reported_and_the_rest_of_its_batch_stored(session, tmp_path, jobs,
+                                                                                     extractor, culprit):
+    write_corpus(tmp_path / "c", 30)  # one batch: the refused row rolls back its savepoint, or the refused
+    summary = ingest_paths(session, [tmp_path / "c"], extractor=extractor(), jobs=jobs)  # statement the batch
+    [err] = summary.errors
+    assert err.path == culprit and err.reason.startswith("could not be stored (IntegrityError")
+    assert (summary.added, summary.failed) == (29, 1) and counts(session)[:2] == (29, summary.statements)
+    assert _as_rebuilt(session)  # the kept positions hold what was stored, not what was refused
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_a_body_repeated_in_the_input_is_stored_once_and_costs_no_id(session, tmp_path, jobs):
+    write_corpus(tmp_path / "c", 20)
+    for name in ("a00003.txt", "a00011.txt"):
+        (tmp_path / "c" / name.replace(".txt", "b.txt")).write_bytes((tmp_path / "c" / name).read_bytes())
+    summary = ingest_paths(session, [tmp_path / "c"], jobs=jobs)
+    assert (summary.added, summary.skipped, summary.failed) == (20, 2, 0)
+    ids = session.scalars(select(Article.id).order_by(Article.id)).all()
+    assert len(ids) == 20 and ids[-1] - ids[0] == 19  # no insert was tried (and no sequence number spent) for them
 
 
 # --- --jobs N gives the same result as one job ------------------------------------------------------------

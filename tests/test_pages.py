@@ -51,7 +51,7 @@ def test_map_page_shows_positions_legend_table_and_freshness(client, seeded):
     assert re.search(r'<a href="/countries/DE"[^>]*data-stance="reject"', html)
     assert re.search(r'<a href="/countries/PL"[^>]*data-stance="none"', html)
     assert "Statements through <strong>2 Mar 2025</strong>" in html
-    assert "last ingest 2025-03-01 12:00 UTC" in html
+    assert "last ingest 1 Mar 2025, 12:00 UTC" in html
     assert 'href="/about"' in html
     assert re.search(r"/static/vendor/htmx-2.0.11.min.[0-9a-f]{12}.js", html)  # content-hashed name
     assert "HX-Request" in r.headers["vary"]
@@ -66,19 +66,46 @@ def test_an_earlier_date_shows_earlier_positions(client, seeded):
 
 
 def test_slider_ticks_mark_the_dates_positions_changed(client, seeded):
+    import datetime as dt
+
+    from app import clock
+
     html = client.get("/?as_of=2025-03-10").text
-    start = re.search(r'data-start="([\d-]+)"', html).group(1)
-    assert start == "2024-11-01"
+    day = lambda n: (dt.date(1970, 1, 1) + dt.timedelta(days=int(n))).isoformat()  # noqa: E731
+    slider = re.search(r'<input type="range" id="as_of_slider" min="(\d+)" max="(\d+)" value="(\d+)"', html)
+    # From the first statement to today (the slider's end and the date field agree), at the date shown.
+    assert [day(v) for v in slider.groups()] == ["2024-11-01", clock.today().isoformat(), "2025-03-10"]
     ticks = re.findall(r'<option value="(\d+)"></option>', html.split('id="change-ticks"')[1].split("</datalist>")[0])
-    # 2024-11-01 (day 0), 2025-02-16 (GB), 2025-02-17 (FR changes, DE), 2025-03-02 (AU); PL is dismissed.
-    assert ticks == ["0", "107", "108", "121"]
+    # 2024-11-01, 2025-02-16 (GB), 2025-02-17 (FR changes, DE), 2025-03-02 (AU); PL is dismissed.
+    assert [day(t) for t in ticks] == ["2024-11-01", "2025-02-16", "2025-02-17", "2025-03-02"]
+
+
+def test_a_filter_draws_the_countries_it_hides_as_not_in_this_view(client, seeded):
+    html = client.get("/?as_of=2025-03-10&stance=support").text
+    assert re.search(r'data-iso2="DE" data-name="Germany" data-stance="filtered"[^>]*aria-label="Germany: not in '
+                     r'this view"', html)  # rejects: hidden by the filter, not "no position"
+    assert re.search(r'data-iso2="ES"[^>]*data-stance="none"', html)  # no position at all
+    assert "Filtered: showing only" in html and "not in this view" in html
+    html = client.get("/?as_of=2025-03-10&group=eu").text
+    assert re.search(r'data-iso2="GB"[^>]*data-stance="filtered"', html)  # not an EU member
+    assert re.search(r'data-iso2="AU"[^>]*data-stance="filtered"', html)  # its "Elsewhere" tile stays, muted
+    assert re.search(r'data-iso2="FR"[^>]*data-stance="support"', html)
+    # Without a filter nothing is "not in this view".
+    assert "not in this view" not in client.get("/?as_of=2025-03-10").text
+
+
+def test_the_live_region_sums_up_the_view_in_one_line(client, seeded):
+    r = client.get("/?as_of=2025-03-10&group=eu", headers=HX)
+    status = re.search(r'<p id="view-status"[^>]*hx-swap-oob="innerHTML">([^<]*)</p>', r.text).group(1)
+    assert status == "Positions on 10 Mar 2025 (EU members): 1 support, 1 reject, 0 undecided."
+    assert 'aria-live' not in r.text.split('id="view-status"')[0]  # the view itself is not re-read
 
 
 def test_filters_sort_and_highlight_come_from_the_url(client, seeded):
     html = client.get("/?as_of=2025-03-10&stance=support").text
     assert _table_countries(html) == ["FR", "GB"]
     assert _legend(html) == {"support": 2, "reject": 1, "undecided": 1}  # the legend still counts every stance
-    assert re.search(r'<a href="/countries/DE"[^>]*data-stance="none"', html)  # filtered out of the map too
+    assert re.search(r'<a href="/countries/DE"[^>]*data-stance="filtered"', html)  # filtered out of the map too
     assert _table_countries(client.get("/?as_of=2025-03-10&group=eu").text) == ["FR", "DE"]
     assert _table_countries(client.get("/?as_of=2025-03-10&group=others").text) == ["AU"]
     assert _table_countries(client.get("/?as_of=2025-03-10&sort=-date").text) == ["AU", "FR", "DE", "GB"]
@@ -97,6 +124,7 @@ def test_htmx_request_gets_only_the_view_and_form_state(client, seeded):
     assert "<html" not in r.text and "site-header" not in r.text
     assert _table_countries(r.text) == ["FR"]
     assert 'id="form-state"' in r.text and 'hx-swap-oob="true"' in r.text
+    assert 'id="view-status"' in r.text
     assert re.search(r'<option value="undecided" selected>', r.text)
     # A history restore must get the whole page, so back/forward/reload work.
     restore = client.get("/?as_of=2025-01-01", headers={**HX, "HX-History-Restore-Request": "true"})
@@ -324,3 +352,37 @@ def test_a_quote_that_opens_with_quotation_marks_is_not_quoted_twice(client, ses
         html = client.get(path).text
         assert '<span class="quote">&#34;We are ready' in html and '<q>"We are ready' not in html
         assert "<q>Norway is ready to send troops.</q>" in html
+
+
+def test_statements_list_sorts_by_any_column(client, seeded):
+    def countries(query):
+        return re.findall(r'<a href="/countries/([A-Z]{2})">', client.get("/statements" + query).text)
+
+    assert countries("") == ["AU", "PL", "DE", "FR", "GB", "FR", "IT"]  # newest first, undated last
+    assert countries("?sort=date") == ["FR", "GB", "DE", "FR", "PL", "AU", "IT"]  # oldest first, undated last
+    assert countries("?sort=country") == ["AU", "FR", "FR", "DE", "IT", "PL", "GB"]  # Australia ... United Kingdom
+    assert countries("?sort=-country") == ["GB", "PL", "IT", "DE", "FR", "FR", "AU"]
+    assert countries("?sort=stance")[:3] == ["PL", "FR", "GB"]  # support first, newest first within a stance
+    assert countries("?sort=quote")[0] == "AU"  # "Australia is open ..."
+    assert countries("?sort=source&stance=support") == ["GB", "FR", "PL"]  # gov.example, Reuters, none last
+    assert countries("?sort=review")[-1] == "IT" and countries("?sort=review")[0] == "PL"  # dismissed first
+    html = client.get("/statements?sort=country&stance=reject").text
+    assert 'aria-sort="ascending"' in html
+    assert 'href="/statements?stance=reject&amp;sort=-country"' in html  # the header again reverses
+    assert '<option value="country" selected>Country A–Z</option>' in html  # a filter change keeps the order
+    fragment = client.get("/statements?sort=-quote", headers=HX).text
+    assert re.search(r'<div class="field" id="sort-field" hx-swap-oob="true">', fragment)
+    assert '<option value="-quote" selected>' in fragment
+
+
+@pytest.mark.parametrize("bad", ["speaker", "-", "date;drop", "DATE%00"])
+def test_a_bad_sort_of_the_statements_list_is_422_with_the_form(client, seeded, bad):
+    r = client.get(f"/statements?sort={bad}&stance=support")
+    assert r.status_code == 422
+    assert "sort" in r.text and "is not one of" in r.text
+    assert '<option value="support" selected>' in r.text  # the form keeps what was asked
+
+
+def test_source_domains_wrap_only_after_a_dot(client, seeded):
+    html = client.get("/statements?country=GB").text
+    assert ">gov.<wbr>example/<wbr>uk</a>" in html

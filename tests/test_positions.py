@@ -11,7 +11,9 @@ from sqlalchemy import delete, select
 
 from app import editing, positions, queries
 from app.ingest.reextract import reextract_article
-from app.ingest.store import ingest_text
+from app.ingest.extract import RuleExtractor
+from app.ingest.store import ingest_text, prepare, store_batch
+from app.ingest.types import ArticleInput
 from app.models import (Article, AuditEvent, PositionChangeDay, PositionCountry, PositionDay, Statement, User)
 from factories import add_article, add_statement
 
@@ -151,8 +153,18 @@ reextract_op = st.tuples(st.just("reextract"), st.integers(0, 50))
 bulk_op = st.tuples(st.just("bulk"), st.lists(st.integers(0, 50), min_size=1, max_size=4),
                     st.sampled_from(["verify", "dismiss"]))
 undo_op = st.tuples(st.just("undo"), st.integers(0, 50))
+# an ingest run's batch (several articles in one transaction, the kept positions held by the run's keeper between
+# its batches, while the editors' writes above come in between); "rolled back": the batch's transaction fails
+# after its writes, so what the keeper computed for it must not be believed
+article_s = st.tuples(st.lists(st.tuples(COUNTRY_S, STANCE_S), min_size=1, max_size=3), st.sampled_from(DAYS + [None]),
+                      st.sampled_from(["ERR", "Reuters", None]))
+batch_op = st.tuples(st.just("batch"), st.lists(article_s, min_size=1, max_size=5), st.sampled_from(["commit", "rolled back"]))
 OPS = st.lists(st.one_of(ingest_op, create_op, update_op, review_op, delete_op, restore_op, revert_op,
-                         reextract_op, bulk_op, undo_op), min_size=1, max_size=14)
+                         reextract_op, bulk_op, undo_op, batch_op), min_size=1, max_size=14)
+# mostly one ingest run's batches, with now and then another writer between them
+RUN_OPS = st.lists(st.one_of(batch_op, batch_op, batch_op, batch_op, ingest_op, create_op, review_op, delete_op),
+                   min_size=2, max_size=12)
+EXTRACTOR = RuleExtractor()
 
 
 def _pick(session, model, n):
@@ -160,10 +172,18 @@ def _pick(session, model, n):
     return ids[n % len(ids)] if ids else None
 
 
-def _apply(session, admin, op) -> None:
+def _apply(session, admin, op, keeper) -> None:
     kind = op[0]
     try:
-        if kind == "ingest":
+        if kind == "batch":
+            _, articles, end = op
+            batch = [prepare(ArticleInput(body=" ".join(SENTENCES[stance].format(NAMES[c]) for c, stance in pairs),
+                                          source=source, published_on=day, date_precision="day" if day else "unknown"),
+                             EXTRACTOR) for pairs, day, source in articles]
+            store_batch(session, batch, keeper, commit=end == "commit")
+            if end != "commit":
+                session.rollback()
+        elif kind == "ingest":
             _, pairs, day, source = op
             body = " ".join(SENTENCES[stance].format(NAMES[c]) for c, stance in pairs)
             ingest_text(session, body=body, published_on=day, source=source)
@@ -232,10 +252,70 @@ def clean(session):
 def test_rebuilding_after_any_writes_changes_nothing(session, clean, ops):
     admin, wipe = clean
     wipe()
+    keeper = positions.PositionKeeper()
     for op in ops:
-        _apply(session, admin, op)
+        _apply(session, admin, op, keeper)
     session.rollback()
     kept = positions.snapshot(session)
     positions.rebuild_positions(session)
     session.commit()
     assert positions.snapshot(session) == kept
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(ops=RUN_OPS)
+def test_an_ingest_runs_batches_among_other_writes_keep_positions_as_a_rebuild(session, clean, ops):
+    admin, wipe = clean
+    wipe()
+    keeper = positions.PositionKeeper()
+    for op in ops:
+        _apply(session, admin, op, keeper)
+    session.rollback()
+    kept = positions.snapshot(session)
+    positions.rebuild_positions(session)
+    session.commit()
+    assert positions.snapshot(session) == kept
+
+
+def _batch(session, keeper, *articles, commit=True):
+    return store_batch(session, [prepare(ArticleInput(body=text, published_on=D(day), date_precision="day"), EXTRACTOR)
+                                 for text, day in articles], keeper, commit=commit)
+
+
+def _as_rebuilt(session) -> bool:
+    kept = positions.snapshot(session)
+    positions.rebuild_positions(session)
+    session.commit()
+    return positions.snapshot(session) == kept
+
+
+def test_a_keeper_reads_again_after_another_writer(session):
+    keeper = positions.PositionKeeper()
+    _batch(session, keeper, ("Norway is ready to send troops to Ukraine.", "2025-01-01"))
+    # another writer changes Norway between two of the run's batches: what the keeper holds is out of date
+    ingest_text(session, body="Norway will not send troops to Ukraine.", published_on=D("2025-01-03"))
+    _batch(session, keeper, ("Norway does not rule out sending soldiers.", "2025-01-05"))
+    assert _as_rebuilt(session)
+
+
+def test_a_keeper_forgets_a_batch_that_was_rolled_back(session):
+    keeper = positions.PositionKeeper()
+    _batch(session, keeper, ("Norway is ready to send troops to Ukraine.", "2025-01-01"))
+    # the transaction fails after its writes (say, at the commit): what the keeper computed for it is not kept
+    _batch(session, keeper, ("Norway will not send troops to Ukraine.", "2025-01-03"), commit=False)
+    session.rollback()
+    _batch(session, keeper, ("Norway does not rule out sending soldiers.", "2025-01-05"))
+    assert _as_rebuilt(session)
+    assert [p.stance for p in queries.positions_as_of(session, D("2025-01-04"))] == ["support"]
+
+
+def test_a_keeper_drops_the_least_recently_touched_countries_beyond_its_limit(session):
+    keeper = positions.PositionKeeper(max_rows=2)
+    _batch(session, keeper, ("Norway is ready to send troops to Ukraine.", "2025-01-01"),
+           ("Denmark is ready to send troops to Ukraine.", "2025-01-02"))
+    _batch(session, keeper, ("Estonia will not send troops to Ukraine.", "2025-01-03"),
+           ("Norway will not send troops to Ukraine.", "2025-01-04"))
+    assert list(keeper._held) == ["NO"]  # Denmark and Estonia were touched before Norway's second statement
+    _batch(session, keeper, ("Denmark will not send troops to Ukraine.", "2025-01-05"))
+    assert _as_rebuilt(session)
+

@@ -391,6 +391,8 @@ def test_bad_suggestions_keep_what_was_typed_and_never_show_an_error_page(client
     assert 'value="March"' in r.text and 'value="not a link"' in r.text
     r = client.post("/suggestions", data=base | {"csrf_token": "forged", "problem": "Keep this text."})
     assert r.status_code == 403 and "Keep this text." in r.text and "send it again" in r.text
+    r = client.post("/suggestions", data=base | {"problem": "", "stated_on": "yesterday", "website": "x"})
+    assert r.status_code == 422 and "Say what is wrong" in r.text and "Thank you" not in r.text
     r = client.post("/suggestions", data=base | {"problem": "Buy cheap pills", "website": "http://spam.example"})
     assert r.status_code == 200 and "Thank you" in r.text
     assert session.scalar(select(func.count()).select_from(Suggestion)) == 0

@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 # Bump when a rule or a data file changes what is extracted, so a re-run can be compared with the last one.
-RULES_VERSION = "rules-2.8"
+RULES_VERSION = "rules-2.9"
 
 
 @dataclass(frozen=True)

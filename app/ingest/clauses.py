@@ -25,9 +25,10 @@ _NEGATOR = re.compile(r"\b(?:not|no|never|cannot|nor|neither|without)\b|n['’]t
 _NOT_ONLY = re.compile(r"\bnot only\b", re.I)
 
 
-def raw_cue_hits(text: str, lex: Lexicon) -> list[tuple[int, int, Cue]]:
-    """Every cue pattern's matches in a text, by position (run once per article body, then sliced)."""
-    hits = lex.cue_scan.matches(text)
+def raw_cue_hits(text: str, lex: Lexicon, start: int = 0, end: int | None = None,
+                 lower: str | None = None) -> list[tuple[int, int, Cue]]:
+    """Every cue pattern's matches in a text (those starting in text[start:end] when given), by position."""
+    hits = lex.cue_scan.matches(text, start, end, lower)
     hits.sort(key=lambda h: (h[0], -(h[1] - h[0])))
     return hits
 
@@ -65,7 +66,8 @@ _ASIDE = re.compile(r",\s+(?:(?:which|who)(?!\s+(?:also\s+)?(?:have\s+|has\s+|ha
                     r"insisted|warned|noted|declared|announced|confirmed|stressed|lead|leads|co-lead|co-leads|led|"
                     r"head|heads|spearhead|spearheads|chair|chairs|proposed))|whose|where)\b[^,;]*")
 # (not an apposition that names those the clause speaks of: "– including Germany, the UK and the US –")
-_DASH_ASIDE = re.compile(r"\s[–—]\s(?!(?:including|such as|notably|namely|among them|in particular)\b)"
+_DASH_ASIDE = re.compile(r"\s[–—]\s(?!(?:including|such as|notably|namely|among them|in particular|who (?:\w+ ){0,2}?"
+                         r"(?:said|says|stated|told|declared|announced|insisted|warned|stressed|confirmed))\b)"
                          r"[^–—]{3,100}?\s[–—]\s", re.I)
 # a parenthesis without parentheses inside; it counts when it holds three spaces or more (checked in code: a
 # repeated group over the same characters would backtrack exponentially on an unclosed "(")

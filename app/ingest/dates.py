@@ -75,6 +75,11 @@ _RELATIVE_SOURCE = (
 _RELATIVE = re.compile(_RELATIVE_SOURCE, re.IGNORECASE)
 # the same, case-sensitive, for lower-cased text: several times faster than IGNORECASE
 _RELATIVE_LOWER = re.compile(_RELATIVE_SOURCE)
+# American copy dates a statement with a bare weekday after the verb: "Trump said Tuesday", "vowed late Monday"
+_VERB_WEEKDAY = re.compile(r"\b(?:said|says|vowed|announced|told|stated|added|wrote|confirmed|declared|insisted|warned|"
+                           r"noted|argued|suggested|indicated|signaled|signalled|stressed|reiterated|pledged|promised|"
+                           r"rejected|ruled out|dismissed|urged|proposed|offered|agreed)\s+(?:(?:late|early)\s+)?"
+                           r"(?P<wd>Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b")
 # A month without a year or day ("May", "March") is also a verb or a name: it needs a preposition in front.
 _BARE_MONTH_OK = re.compile(r"(?:\b(?:in|since|until|by|from|of|during|early|late|mid|last|next|this|and|or)\s+|mid-)$",
                             re.I)
@@ -126,6 +131,9 @@ def time_expressions(text: str) -> list[TimeExpr]:
         else:
             rel = m.lastgroup
         add(TimeExpr(m.start(), m.end(), text[m.start():m.end()], relative=rel))
+    if "day" in text:
+        for m in _VERB_WEEKDAY.finditer(text):
+            add(TimeExpr(m.start("wd"), m.end(), m["wd"], relative=f"weekday:{WEEKDAYS[m['wd'].lower()]}"))
     found.sort(key=lambda e: e.start)
     return found
 

@@ -61,17 +61,46 @@ class RuleExtractor:
         return extract_candidates(article.body, self.date(article), self.lex, Deadline(self.time_limit))
 
 
+class _CuesIn:
+    """The cue matches of one sentence (offsets within it), found the first time a rule asks: a sentence no rule
+    reads for its cues (off the topic, nothing carried) is never scanned for them."""
+
+    __slots__ = ("art", "sent", "_hits")
+
+    def __init__(self, art: Article, sent: Sentence):
+        self.art, self.sent, self._hits = art, sent, None
+
+    def _found(self) -> tuple:
+        if self._hits is None:
+            a, b = self.sent.start, self.sent.end
+            # tried on the whole body, so the matches (and their look-arounds) are those of a scan of all of it
+            self._hits = tuple((x - a, y - a, cue) for x, y, cue in
+                               raw_cue_hits(self.art.body, self.art.lex, a, b, self.art.lower) if y <= b)
+        return self._hits
+
+    def __iter__(self):
+        return iter(self._found())
+
+    def __len__(self) -> int:
+        return len(self._found())
+
+    def __eq__(self, other) -> bool:
+        return tuple(self) == tuple(other)
+
+    def __hash__(self) -> int:
+        return hash(self._found())
+
+
 @dataclass(frozen=True)
 class Article:
-    """An article's body with what runs once over all of it (cue and time matches, topic words), sliced per
-    sentence."""
+    """An article's body with what runs once over all of it (time matches, topic words), sliced per sentence;
+    cue matches are found sentence by sentence, when asked for."""
 
     body: str
     ref: DateValue
     lex: Lexicon
     sentences: list[Sentence]
-    cues: list  # (start, end, cue) over the body
-    cue_starts: list[int]
+    lower: str  # body.lower(), which the cue scan reads
     times: list[TimeExpr]
     time_starts: list[int]
     topic_at: list[int]  # where a topic word starts (not the warring parties' own forces)
@@ -79,15 +108,12 @@ class Article:
     @classmethod
     def read(cls, body: str, ref: DateValue, lex: Lexicon) -> Article:
         q = lex.question
-        cues = raw_cue_hits(body, lex)
         times = time_expressions(body)
         topic_at = [a for a, _, _ in q.topic_scan.matches(body) if not q.own_forces.search(body, max(0, a - 30), a)]
-        return cls(body, ref, lex, split_sentences(body), cues, [h[0] for h in cues], times,
-                   [e.start for e in times], topic_at)
+        return cls(body, ref, lex, split_sentences(body), body.lower(), times, [e.start for e in times], topic_at)
 
-    def raw_in(self, sent: Sentence) -> tuple:
-        a, b = bisect_left(self.cue_starts, sent.start), bisect_left(self.cue_starts, sent.end)
-        return tuple((x - sent.start, y - sent.start, cue) for x, y, cue in self.cues[a:b] if y <= sent.end)
+    def raw_in(self, sent: Sentence) -> _CuesIn:
+        return _CuesIn(self, sent)
 
     def times_in(self, sent: Sentence) -> tuple[TimeExpr, ...]:
         a, b = bisect_left(self.time_starts, sent.start), bisect_left(self.time_starts, sent.end)

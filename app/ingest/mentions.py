@@ -58,7 +58,8 @@ _TITLE_BEFORE_OF = re.compile(r"(?:[Pp]resident|[Mm]inisters?|[Gg]overnments?|[R
                               r"[Cc]hancellor|[Ss]ecretary|[Aa]uthorities|[Oo]fficials)\s+of\s+(?:the\s+)?$")
 _LIST_JOIN = re.compile(r"^\s*(?:,\s*(?:and\s+|or\s+)?|and\s+|or\s+|as well as\s+|&\s+)(?:the\s+)?$")
 _POSSESSIVE = re.compile(r"^['’]s?\b")
-_PROPOSAL_AFTER_POSSESSIVE = re.compile(r"^['’]s?\s+(?:[\w-]+\s+)?(?:idea|proposal|plan|initiative|call|offer)\b")
+_PROPOSAL_AFTER_POSSESSIVE = re.compile(r"^['’]s?\s+(?:[\w-]+\s+)?(?:idea|proposal|plan|initiative|call|offer|commitment|"
+                                        r"pledge|readiness|willingness|decision|refusal|position|stance)\b")
 
 
 _NEXT_WORD = re.compile(r"^\s+([a-z][\w'’-]*)")
@@ -75,6 +76,9 @@ _VERB_WORDS = {
     "got", "knew", "let", "meant", "ran", "rose", "sought", "stood", "won", "lost", "cannot", "can't", "won't",
     "isn't", "aren't", "wasn't", "doesn't", "didn't", "hasn't", "haven't", "wouldn't", "couldn't", "shouldn't",
     "both", "each", "all", "jointly", "separately", "again", "themselves", "herself", "himself",
+    # sentence adverbs between a subject and its verb: "Italy likewise announced", "Spain meanwhile said"
+    "likewise", "meanwhile", "moreover", "furthermore", "nevertheless", "nonetheless", "thus", "therefore", "hence",
+    "once", "never", "soon", "later", "earlier", "ultimately", "eventually", "finally", "subsequently",
     # headline predicates: "UK and France reluctant to send troops", "Denmark ready to send peacekeepers"
     "ready", "reluctant", "open", "willing", "unwilling", "prepared", "hesitant", "keen", "eager", "poised",
     "determined", "unlikely", "likely", "set",
@@ -147,6 +151,9 @@ def _lists(mentions: list[Mention], text: str) -> list[list[Mention]]:
         mixed = joint.strip() in (",", ", the") and ((groups[-1][-1].kind == "person") != (m.kind == "person")
                                                    or (m.kind == "adjective") != (groups[-1][-1].kind == "adjective")) \
             if groups else False
+        # "In Brussels, Beijing's plan ...": a comma before a possessive opens a new phrase, not a list item
+        if groups and not mixed and joint.strip() == "," and _POSSESSIVE.match(text[m.end:]):
+            mixed = True
         if groups and not mixed and _LIST_JOIN.match(joint):
             groups[-1].append(m)
         else:
@@ -240,6 +247,29 @@ _DEMANDED = re.compile(r"\b(?:demand\w*|insist\w*|requir\w*|requirement|expect\w
                        r"want(?:s|ed)?|call(?:s|ed)? on|press(?:es|ed)?|count(?:s|ed)? on|rel(?:y|ies|ied) on)\s+"
                        r"(?:that\s+)?(?:the\s+)?$", re.I)
 KEEP = "keep"  # a role rule that applies but leaves the list's verdict standing
+# a country right after a verb that acts on it ("has backed Kyiv", "which supports Ukraine", "thanked Norway") is
+# the verb's object; "supported France's idea" names the idea's author (the possessive keeps it)
+_OBJECT_VERB = re.compile(r"\b(?:back(?:s|ed|ing)?|support(?:s|ed|ing)?|help(?:s|ed|ing)?|aid(?:s|ed|ing)?|"
+                          r"arm(?:s|ed|ing)?|assist(?:s|ed|ing)?|defend(?:s|ed|ing)?|thank(?:s|ed|ing)?|"
+                          r"visit(?:s|ed|ing)?|invad(?:es|ed|ing)|attack(?:s|ed|ing)?|reassur(?:es|ed|ing)|"
+                          r"protect(?:s|ed|ing)?|stand(?:s|ing)? with|stood with|sid(?:es|ed|ing) with)\s+(?:the\s+)?$",
+                          re.I)
+
+
+# "Portuguese Prime Minister Luis Montenegro": a country's name as a titled person's surname
+_TITLED_GIVEN_NAME = re.compile(r"\b(?:President|Prime Minister|Minister|Chancellor|Premier|Secretary|PM|Mr\.?|Ms\.?|"
+                                r"Mrs\.?|Dr\.?|General|Gen\.|leader|spokesman|spokeswoman|ambassador)\s+"
+                                r"(?!(?:North|South|East|West|Western|Eastern|Central|Northern|Southern|New|Greater)\s)"
+                                r"[A-Z][\w'’-]+\s+$")
+
+
+def _surname(m: Mention, text: str) -> bool:
+    return m.kind == "name" and bool(_TITLED_GIVEN_NAME.search(text, max(0, m.start - 60), m.start))
+
+
+def _object_of_verb(m: Mention, tail: str, text: str) -> bool:
+    return (m.kind in ("name", "capital") and not _POSSESSIVE.match(tail)
+            and bool(_OBJECT_VERB.search(text, max(0, m.start - 30), m.start)))
 
 
 def _troops_subject(tail: str, before: str) -> bool:
@@ -285,6 +315,10 @@ MENTION_RULES: list[tuple[str, Callable]] = [
         else None),
     ("object-of-demand", lambda m, tail, before, text, lex, cond:  # "they demand that the United States ..."
         "object of a demand" if _DEMANDED.search(text, max(0, m.start - 60), m.start) else None),
+    ("surname", lambda m, tail, before, text, lex, cond:  # "Prime Minister Luis Montenegro"
+        "a person's surname" if _surname(m, text) else None),
+    ("object-of-verb", lambda m, tail, before, text, lex, cond:  # "Sweden has backed Kyiv"
+        "object of a verb" if _object_of_verb(m, tail, text) else None),
     ("adversary", lambda m, tail, before, text, lex, cond:
         "adversary" if any(c in lex.excluded for c in m.countries) else None),
     ("possessive", lambda m, tail, before, text, lex, cond: _possessive(m, tail, before)),
@@ -343,6 +377,10 @@ _ROLE_EXAMPLES: dict[str, list[tuple[str, set[tuple[str, str]]]]] = {
     "not-government": [("Former President Biden said he would send troops.", set())],
     "adversary": [("Russia rejected the deployment of peacekeepers.", set())],
     "object-of-demand": [("The Europeans demand that the United States support the mission.", set())],
+    "surname": [("Portuguese Prime Minister Luis Montenegro said his country is ready to consider deploying "
+                 "troops.", {("PT", "undecided")})],
+    "object-of-verb": [("Since 2022, Sweden has backed Kyiv, and Stockholm is now ready to send peacekeepers.",
+                        {("SE", "support")})],
     "possessive": [("Greece's neighbours are ready to send troops.", set())],
     "adjective-needs-state-noun": [("Italian businesses oppose sending troops.", set())],
     "media-name": [("The Washington Post said sending troops is not a good idea.", set()),
@@ -357,6 +395,9 @@ _ROLE_REASONS = {
     "not-government": "an opposition leader, a former office holder or a candidate does not speak for the state",
     "adversary": "the adversary's position is not tracked",
     "object-of-demand": "what someone demands, hopes or requires of a country is their position, not the country's",
+    "surname": "a country's name right after a title and a given name ('Prime Minister Luis Montenegro') is a "
+               "person's surname",
+    "object-of-verb": "a country right after a verb that acts on it ('has backed Kyiv') is its object",
     "possessive": "'Spain's economy' is not Spain's government; 'Spain's foreign minister' is",
     "adjective-needs-state-noun": "an adjective speaks for a country only with a noun for its state "
                                   "('the Polish Prime Minister', not 'Polish businesses')",

@@ -17,7 +17,7 @@ from functools import cached_property
 from collections.abc import Callable
 
 from app.ingest.candidate import Candidate
-from app.ingest.clauses import NEGATE, Clause, CueHit, find_conditions, find_cues, split_clauses
+from app.ingest.clauses import _REPORTING, NEGATE, Clause, CueHit, find_conditions, find_cues, split_clauses
 from app.ingest.dates import DateValue, TimeExpr, resolve
 from app.ingest.lexicon import Lexicon
 from app.ingest.mentions import _GOV_NOUN, _PLACE_PREP, _TROOPS_NOUN, Mention, _prev_word, find_mentions, judge_roles
@@ -425,6 +425,32 @@ def behind_other_holder(text: str, group, cue: CueHit, others) -> bool:
                and not _LIST_GAP.fullmatch(text, group[-1].end, o.start) for o in others)
 
 
+_OBJECT_POSSESSOR = re.compile(r"^(?:\s+[A-Z][\w.'’-]*)*\s*['’]s?\s+(?:[\w-]+\s+)?(?:idea|proposal|plan|initiative|call|"
+                               r"offer|suggestion|remarks?|comments?|words|statement)\b")
+# "discussions on European boots on the ground", "the idea of sending troops": the topic as an object, no stance
+_TOPIC_OBJECT = re.compile(r"\b(?:discussions?|debates?|talks?|speculation|questions?|issue|subject|topic|matter|"
+                           r"reports?|rumou?rs?)\s+(?:on|of|about|over|around|regarding)\s+(?:the\s+|a\s+|any\s+)?"
+                           r"(?:[\w-]+\s+){0,2}$", re.I)
+_GROUP_NOUN_BEFORE = re.compile(r"(?<!one of )(?<!among )(?<!one of the )(?<!among the )\b(?:countries|nations|"
+                                r"states|allies|partners|governments|members|those|others)\s+(?:(?:that|who|which)\s+"
+                                r"(?:are|were|would be|will be)\s+)?$", re.I)
+_DESCRIBING = re.compile(r"(?:willing|ready|prepared|able|keen|eager)\b", re.I)
+
+
+@rule("holder", "others-cue", "a cue describing other countries ('the decision of countries willing to send troops') "
+      "is theirs, not the clause's holder's",
+      [("Slovakia would respect the decision of countries willing to send troops to Ukraine.", set())])
+@rule("holder", "topic-object", "the topic named as what is discussed ('discussions on boots on the ground') says "
+      "no stance", [("Fiala labeled discussions on European boots on the ground as premature.", {("CZ", "undecided")})])
+def topic_object(text: str, cue: CueHit) -> bool:
+    return cue.stance == "support" and not cue.negated and bool(
+        _TOPIC_OBJECT.search(text, max(0, cue.start - 60), cue.start))
+
+
+def describes_others(text: str, cue: CueHit) -> bool:
+    return bool(_DESCRIBING.match(cue.text) and _GROUP_NOUN_BEFORE.search(text, max(0, cue.start - 40), cue.start))
+
+
 def pick_cue(cues: tuple[CueHit, ...], group: tuple[Mention, ...], inherited: bool, text: str,
              others: tuple[Mention, ...] = ()) -> CueHit | None:
     """The cue that decides a holder's stance: the first one after it in its clause (subject, then verb) that no
@@ -433,8 +459,10 @@ def pick_cue(cues: tuple[CueHit, ...], group: tuple[Mention, ...], inherited: bo
         return cues[0]
     end, start = group[-1].end, group[0].start
     for c in cues:
-        if c.start < end or _AGENT_CUE.fullmatch(c.text):
+        if c.start < end or _AGENT_CUE.fullmatch(c.text) or topic_object(text, c):
             continue
+        if describes_others(text, c):
+            break  # (and what follows it is theirs too: "countries willing to send troops")
         if others and behind_other_holder(text, group, c, others):
             break
         if _ATTACHED_CUE.fullmatch(c.text) and not _ADJACENT.match(text[end:c.start]):
@@ -459,7 +487,8 @@ def pick_cue(cues: tuple[CueHit, ...], group: tuple[Mention, ...], inherited: bo
         if (ap := _APPOSITION.search(between)) and (ap.group().lstrip()[:1] != ":" or not any(
                 o.end <= c.start for o in others if o not in group)):
             return c
-        if len(between) < 3 and "," not in between:  # ("..., Mexico said": a comma opens another subject)
+        if len(between) < 3 and "," not in between and not _OBJECT_POSSESSOR.match(text[end:]):
+            # ("..., Mexico said": a comma opens another subject; "opposed Macron's idea": Macron proposed it)
             return c
     return None
 
@@ -501,6 +530,18 @@ def condition_not_met(ctx: SentenceContext, stance: str, cue: CueHit, owned: lis
     return None
 
 
+_NO_COMMITMENT = re.compile(r"\bwithout (?:committing|commitment|pledging|promising) (?:\w+ )?to (?:send(?:ing)?|"
+                            r"deploy(?:ing)?|contribut(?:e|ing)|provid(?:e|ing)) (?:any |its |their |our )?(?:own )?"
+                            r"(?:troops|forces|soldiers|military|contingents?)\b", re.I)
+
+
+@rule("stance", "without-commitment", "readiness 'without committing to sending troops' is undecided",
+      [("Germany has declared its readiness to join in ensuring a ceasefire, but without committing to sending its "
+        "troops to Ukraine.", {("DE", "undecided")})])
+def without_commitment(ctx: SentenceContext, stance: str, cue: CueHit, owned: list[str]) -> str | None:
+    return "undecided" if stance == "support" and _NO_COMMITMENT.search(ctx.text, cue.end) else None
+
+
 @rule("stance", "no-troops-determiner", "'no US ground troops would be deployed': the determiner negates the verb",
       [("Officials said that no Danish ground troops will ever be deployed.", {("DK", "reject")})])
 def no_troops_determiner(text: str, m: Mention, cue: CueHit, stance: str) -> str | None:
@@ -540,11 +581,12 @@ def make_candidates(ctx: SentenceContext, group, cue: CueHit, mentions, holder_w
     text, lex = ctx.text, ctx.lex
     owned = _owned_conditions(ctx, group, cue, mentions, clause_start)
     stance, changed = cue.stance, None
-    for name, fn in (("condition-undecided", condition_undecided), ("condition-not-met", condition_not_met)):
+    for name, fn in (("condition-undecided", condition_undecided), ("condition-not-met", condition_not_met),
+                     ("without-commitment", without_commitment)):
         if (new := fn(ctx, stance, cue, owned)) is not None:
             stance, changed = new, why(name, owned[0] if owned else "")
             break
-    expr = _nearest_time(list(ctx.exprs), 0, len(text), cue.start) or ctx.carried_time
+    expr = _nearest_time(list(ctx.exprs), 0, len(text), cue.start, text) or ctx.carried_time
     when = resolve(expr, ctx.ref) if expr else ctx.ref
     if not when.known:
         when = DateValue.unknown()
@@ -583,8 +625,28 @@ def _speaker(text: str, mentions: list[Mention], country: str) -> str | None:
         nm = _NAME_AFTER_TITLE.match(text[m.end + g.end():])
         return f"{title} {nm.group('name')}" if nm else title
     return None
-def _nearest_time(exprs: list[TimeExpr], lo: int, hi: int, pos: int) -> TimeExpr | None:
-    inside = [e for e in exprs if lo <= e.start < hi]
+# A time that dates something else: an event named beside it ("the invasion of February 2022", "the 2022
+# invasion", "since the war began in 2014"), or a span's bound ("since 2022", "until 2030", "by 2027").
+_EVENT_NOUN = (r"(?:invasion|war|annexation|aggression|attack|offensive|occupation|election|elections|summit|"
+               r"agreement|accords?|deal|talks|conference|treaty|referendum|revolution|outbreak|start|beginning)")
+_DATES_EVENT_BEFORE = re.compile(rf"(?:\b{_EVENT_NOUN}\s+(?:\w+\s+)?(?:of|in|on|from)|\b(?:began|started|launched|"
+                                 rf"invaded|annexed|erupted|broke out)\s+(?:\w+\s+)?(?:in|on)?|\b(?:since|until|till|"
+                                 rf"through|by))\s+(?:the\s+)?(?:(?:early|late|mid|end of|start of)[\s-]+)?$", re.I)
+_DATES_EVENT_AFTER = re.compile(rf"^(?:['’]s)?\s+(?:(?:full[\s-]scale|Russian|Russia['’]s|all-out|large-scale)\s+)*"
+                                rf"{_EVENT_NOUN}\b", re.I)
+
+
+@rule("time", "event-date", "a date naming when something else happened ('the invasion of February 2022', "
+      "'since 2022') does not date the statement",
+      [("Poland will not send troops to Ukraine, Tusk said, recalling the full-scale invasion of February 2022.",
+        {("PL", "reject")})])
+def dates_other_event(text: str, e: TimeExpr) -> bool:
+    return bool(_DATES_EVENT_BEFORE.search(text, max(0, e.start - 40), e.start)
+                or _DATES_EVENT_AFTER.match(text[e.end:e.end + 60]))
+
+
+def _nearest_time(exprs: list[TimeExpr], lo: int, hi: int, pos: int, text: str = "") -> TimeExpr | None:
+    inside = [e for e in exprs if lo <= e.start < hi and not (text and dates_other_event(text, e))]
     if not inside:
         return None
     return min(inside, key=lambda e: abs(e.start - pos))
@@ -641,6 +703,53 @@ def hearsay(ctx: SentenceContext, v: ClauseView) -> bool:
         x.holder and lo <= x.start < v.clause.start for x in ctx.mentions)
 
 
+_TRAINING = re.compile(r"\b(?:to train|for training|training (?:mission|purposes|role)|as (?:military )?(?:trainers|"
+                       r"instructors)|(?:military )?instructors|trainers)\b", re.I)
+_FORCE_WORDS = re.compile(r"peacekeep|reassurance|ceasefire|cease-fire|truce|peace (?:deal|agreement)|security guarantee",
+                          re.I)
+
+
+@rule("holder", "training", "troops sent to train (trainers, instructors) are a training mission, out of scope",
+      [("Canada ready to send its troops to Ukraine to train soldiers.", set())])
+def training(ctx: SentenceContext, v: ClauseView) -> bool:
+    return bool(_TRAINING.search(v.text)) and not _FORCE_WORDS.search(ctx.text)
+
+
+# "..., Zakharova said." / "..., the Kremlin claimed.": an attribution closing the sentence
+_TAIL_REPORT = re.compile(rf",\s+(?:[^,;]{{0,120}}?)\b(?:{_REPORTING.pattern})[^,;]{{0,60}}$")
+
+
+def _speaker_before(ctx: SentenceContext, start: int) -> Mention | None:
+    """The nearest holder or adversary mention before `start` that a reporting verb follows before `start`."""
+    for m in reversed(ctx.mentions):
+        if m.end > start:
+            continue
+        if not (m.holder or m.why_not == "adversary"):
+            continue
+        return m if _REPORTING.search(ctx.text, m.end, start) else None
+    return None
+
+
+@rule("holder", "adversary-claim", "what the adversary's officials say of other countries is their claim, not "
+      "those countries' position",
+      [("Russian Foreign Ministry spokeswoman Maria Zakharova said on Thursday that Britain and France are "
+        "preparing to send troops to Ukraine.", set()),
+       ("Kremlin spokesman Dmitry Peskov claimed that Germany wants boots on the ground in Ukraine.", set()),
+       ("Britain is preparing to send troops to Ukraine, Russia's foreign ministry said.", set()),
+       ("Russia rejected the plan, while Macron said that France is ready to send troops.", {("FR", "support")})])
+def adversary_claim(ctx: SentenceContext, v: ClauseView) -> bool:
+    if not ctx.lex.excluded:
+        return False
+    speaker = _speaker_before(ctx, v.clause.start)
+    if speaker is not None:
+        return speaker.why_not == "adversary"
+    tail = _TAIL_REPORT.search(ctx.text, v.clause.start)
+    if tail is None:
+        return False
+    in_tail = [m for m in ctx.mentions if m.start >= tail.start()]
+    return bool(in_tail) and in_tail[0].why_not == "adversary" and not any(m.holder for m in in_tail)
+
+
 @rule("holder", "meeting", "'X will meet Y to discuss sending troops' is a meeting, not a position",
       [("Macron will meet Starmer to discuss sending troops.", set())])
 def meeting(ctx: SentenceContext, group, cue: CueHit) -> bool:
@@ -658,7 +767,7 @@ def clause_candidates(ctx: SentenceContext, clause: Clause, before: Before) -> t
             found := _MEMBER_OF.search(v.text)):
         member = (groups[-1], bool(found["neg"]))
     holders = groups[-1] if groups else before.holders
-    if projection(ctx, v) or no_comment(ctx, v) or hearsay(ctx, v):
+    if projection(ctx, v) or no_comment(ctx, v) or hearsay(ctx, v) or adversary_claim(ctx, v) or training(ctx, v):
         return [], Before(holders, before.cue, member)
     out: list[Candidate] = []
     if h is not None:  # without holders the clause gives nothing itself, only what it leaves the next one
@@ -670,6 +779,13 @@ def clause_candidates(ctx: SentenceContext, clause: Clause, before: Before) -> t
             out.extend(make_candidates(ctx, group, cue, ctx.mentions, h.why, inherited=v.inherited,
                                        pronoun=h.pronoun, penalty=ctx.penalty, clause_start=clause.start))
     return out, Before(holders, cues[-1] if cues and not v.inherited else before.cue, member)
+
+
+_FEARED = re.compile(r"\b(?:fear(?:s|ed)?|worr(?:y|ies|ied)|(?:is|are|was|were) (?:concerned|afraid|alarmed))\s+that\b",
+                     re.I)
+declare("sentence", "feared", "what a speaker fears others may do is not the speaker's position",
+        [("The Hungarian government fears that EU leaders may pressure all European countries to agree to deploy "
+          "troops to Ukraine, Hungarian Foreign Minister Peter Szijjarto said.", set())])
 
 
 @rule("sentence", "quote-attribution", "a quote's first cue is its attributed speaker's when nothing else was found",
@@ -692,6 +808,10 @@ def quote_attribution(ctx: SentenceContext) -> list[Candidate]:
     named = [x.start for x in ctx.mentions if m.start(q) <= x.start < m.end(q) and not own & set(x.countries)
              and (x.holder or x.why_not == "adversary") and _prev_word(text, x.start) not in _PLACE_PREP]
     q_cues = [c for c in ctx.cues if m.start(q) <= c.start < m.end(q) and not any(n < c.start for n in named)]
+    if (fear := _FEARED.search(text, m.start(q), m.end(q))) is not None:
+        q_cues = [c for c in q_cues if c.start < fear.start()]
+    if (other := next((i for i, c in enumerate(q_cues) if describes_others(text, c)), None)) is not None:
+        q_cues = q_cues[:other]  # ("... the decision of countries willing to send troops, Fico said")
     if not q_cues:
         return []
     # a phrase ("nothing is off the table") says more than a bare verb ("the signal we send to Russia")
@@ -706,11 +826,13 @@ def hedge_opens_refusal(ctx: SentenceContext, out: list[Candidate]) -> list[Cand
     used = {c.cue_start for c in out}
     opened = any(cu.stance == "undecided" and cu.start not in used and _OPEN_DOOR.search(cu.text)
                  and _CONTRAST.search(ctx.text, 0, cu.start) for cu in ctx.cues)
-    hedged = {c.country for c in out if c.stance == "undecided"}
+    hedged = {(c.country, c.stated_on) for c in out if c.stance == "undecided"}
     res = []
     for c in out:
-        if c.stance == "reject" and c.country in hedged:
-            continue  # the same holder's hedge in the same sentence wins over its refusal
+        if c.stance == "reject" and (c.country, c.stated_on) in hedged:
+            # the same holder's hedge in the same sentence wins over its refusal, unless the sentence dates them
+            # apart ("vowed Tuesday that he will not send troops, after suggesting on Monday he was open to it")
+            continue
         if c.stance == "reject" and opened:
             name, reason = why("hedge-opens-refusal")
             c = replace(c, stance="undecided", rule=name, rule_reason=f"{c.rule_reason}; {reason} -> undecided")

@@ -205,12 +205,19 @@ class WordStartScan(Generic[Tag]):
                                                else r"(?=\w)"))
         self._lengths = sorted({len(k) for k in self.index}, reverse=True)
 
-    def matches(self, text: str) -> list[tuple[int, int, Tag]]:
-        """(start, end, tag) of every match at a word start, in text order."""
-        lower, index, lengths = text.lower(), self.index, self._lengths
+    def matches(self, text: str, start: int = 0, end: int | None = None,
+                lower: str | None = None) -> list[tuple[int, int, Tag]]:
+        """(start, end, tag) of every match at a word start, in text order; with start and end, only the matches
+        starting in text[start:end] (each tried on the whole text, so they are the same as in a scan of all of
+        it). `lower`: text.lower(), when the caller has it (its offsets must be the text's)."""
+        lower = text.lower() if lower is None else lower
+        index, lengths = self.index, self._lengths
         hits: list[tuple[int, int, Tag]] = []
-        for w in self._starts.finditer(lower):
+        end = len(text) if end is None else end
+        for w in self._starts.finditer(lower, start):
             pos = w.start()
+            if pos >= end:
+                break
             for k in lengths:
                 for pattern, tag in index.get(lower[pos:pos + k], ()):
                     if m := pattern.match(text, pos):

@@ -5,8 +5,9 @@ import datetime as dt
 import hashlib
 import multiprocessing
 import os
+import time
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
@@ -24,7 +25,7 @@ from app.ingest.extract import Candidate, ExtractionTooComplex, Extractor, RuleE
 from app.ingest.readers import article_files, read_file, read_json_line, read_jsonl, read_paths
 from app.ingest.types import ArticleInput, ReadError
 from app.models import Article, Statement
-from app.positions import refresh_countries
+from app.positions import PositionKeeper, StatementFacts
 from app.settings import DEFAULT_MAX_ARTICLE_BYTES
 
 
@@ -85,6 +86,11 @@ def _statement_row(c: Candidate, article_id: int) -> dict:
 # unit of work and its bulk-insert path cost more than extraction at corpus scale.
 _STATEMENTS, _ARTICLES = Statement.__table__, Article.__table__
 _INSERT_STATEMENT = insert(_STATEMENTS)
+# The statements of a batch's articles, in id order: an article's statements are inserted in its candidates'
+# order, so its ids ascend in that order (one executemany per article is far cheaper than RETURNING each row).
+_BATCH_STATEMENT_IDS = (select(_STATEMENTS.c.article_id, _STATEMENTS.c.id)
+                        .where(_STATEMENTS.c.article_id.in_(bindparam("ids", expanding=True)))
+                        .order_by(_STATEMENTS.c.id))
 _ARTICLE_BY_HASH = select(_ARTICLES.c.id).where(_ARTICLES.c.body_sha256 == bindparam("digest"))
 
 
@@ -133,54 +139,105 @@ def prepare(item: ArticleInput, extractor: Extractor, digest: str | None = None)
 
 def store_prepared(session: Session, p: Prepared, *, commit: bool = True) -> StoreResult:
     """Store an extracted article and its statements, or report it "already stored" when its body is stored,
-    whoever stored it (this run, an earlier one, or another ingest committing at the same time)."""
+    whoever stored it (this run, an earlier one, or another ingest committing at the same time). Raises what the
+    database refused (nothing of the article is then written)."""
+    result = store_batch(session, [p], commit=commit)[0]
+    if isinstance(result, Exception):
+        raise result
+    return result
+
+
+def store_batch(session: Session, batch: Sequence[Prepared], keeper: PositionKeeper | None = None, *,
+                commit: bool = True, seen: dict[str, int] | None = None) -> list[StoreResult | Exception]:
+    """Store prepared articles, in the order given, in one transaction, and refresh the kept positions once for
+    all of them in the same transaction; returns a result for each, in order.
+
+    The transaction first raises the data version (on Postgres that row lock makes every writer of positions,
+    other ingests included, take turns, so no two ever wait on each other's articles). Each article row is
+    inserted in a savepoint: one the database refuses is rolled back alone and its exception takes its place in
+    the results, and the others are stored; then the statements of all of them are inserted at once. An article
+    whose body is stored (before, by another ingest, or earlier in this batch) is "already stored", with that
+    article's id. `seen` (body hash -> id, of this run's earlier batches) is consulted before inserting and
+    updated after the commit, so a body repeated in the input never costs an insert (a Postgres sequence number)
+    whichever way the input was cut into batches. `keeper` holds the kept positions between the batches of one
+    run (see PositionKeeper); without one they are read afresh. If the transaction itself fails (the statements,
+    the refresh, the commit), everything is rolled back and the error raised."""
+    keeper = keeper or PositionKeeper()
+    here: dict[str, int] = {}
+    try:
+        keeper.begin(session)
+        conn: Connection = session.connection()
+        stored: list[tuple[int, Prepared, dict]] = []  # (article id, what it came from, its article row)
+        results = [_store_article_row(conn, p, stored, here, seen or {}) for p in batch]
+        rows = [_statement_row(c, article_id) for article_id, p, _ in stored for c in p.candidates]
+        if rows:
+            conn.execute(_INSERT_STATEMENT, rows)
+        keeper.add(session, _facts(conn, stored))
+        if commit:
+            session.commit()
+            keeper.committed()
+            if seen is not None:
+                seen.update(here)
+    except Exception:
+        session.rollback()
+        keeper.forget()
+        raise
+    return results
+
+
+def _facts(conn: Connection, stored: list[tuple[int, Prepared, dict]]) -> list[StatementFacts]:
+    """What the kept positions need of the statements just inserted, with their ids."""
+    ids: dict[int, list[int]] = {}
+    with_statements = [article_id for article_id, p, _ in stored if p.candidates]
+    for k in range(0, len(with_statements), 500):
+        for article_id, statement_id in conn.execute(_BATCH_STATEMENT_IDS, {"ids": with_statements[k:k + 500]}):
+            ids.setdefault(article_id, []).append(statement_id)
+    out = []
+    for article_id, p, row in stored:
+        mine = ids.get(article_id, [])
+        if len(mine) != len(p.candidates):
+            raise RuntimeError(f"article {article_id}: {len(p.candidates)} statements inserted, {len(mine)} found")
+        out.extend(StatementFacts(c.country, i, c.stance, c.stated_on, c.date_precision, "unreviewed", c.confidence,
+                                  c.mention_start, c.cue_start, article_id, None, row["source"], row["url"])
+                   for c, i in zip(p.candidates, mine))
+    return out
+
+
+def _store_article_row(conn: Connection, p: Prepared, stored: list[tuple[int, Prepared, dict]],
+                       here: dict[str, int], seen: Mapping[str, int]) -> StoreResult | Exception:
+    """Insert one article's row in a savepoint (its statements follow with the batch's)."""
     item = p.item
     if p.existing_id is not None:
         return StoreResult("already stored", p.existing_id, 0, item.file_name)
     if p.when is None:
-        raise ValueError(p.error or "the article was not extracted")
+        return ValueError(p.error or "the article was not extracted")
+    known = here.get(p.digest) or seen.get(p.digest)
+    if known is not None:
+        return StoreResult("already stored", known, 0, item.file_name)
     row = dict(file_name=_cut(item.file_name, 500), file_line=item.file_line, title=_cut(item.title, 1000),
                source=_cut(item.source, 500), url=_cut(item.url, 2000), published_on=p.when.date,
                date_precision=p.when.precision, body=item.body, body_sha256=p.digest,
                ingested_at=clock.utcnow())
-    conn: Connection = session.connection()
+    # A plain SAVEPOINT: the session's own nested transactions cost more than the insert they guard. (The
+    # transaction was begun by the version's UPDATE, so on SQLite the savepoint nests inside it.)
+    conn.exec_driver_sql("SAVEPOINT store_article")
     try:
         article_id = conn.execute(_insert_article(conn.dialect.name), row).scalar_one_or_none()
-        if article_id is None:  # stored meanwhile by another ingest; nothing of ours was written
+    except Exception as e:  # what the database refused of this article; the others are stored
+        conn.exec_driver_sql("ROLLBACK TO SAVEPOINT store_article")
+        conn.exec_driver_sql("RELEASE SAVEPOINT store_article")
+        if isinstance(e, IntegrityError):
+            # a database without ON CONFLICT: the unique body hash refused the row; the article is stored
             existing = conn.scalar(_ARTICLE_BY_HASH, {"digest": p.digest})
-            if commit:
-                session.commit()
-            return StoreResult("already stored", existing, 0, item.file_name)
-        _insert_statements(session, list(p.candidates), article_id)
-        if p.candidates:
-            refresh_countries(session, _touched(p.candidates))
-        if commit:
-            session.commit()
-    except IntegrityError:
-        # a database without ON CONFLICT: the unique body hash refused the row; the article is stored
-        session.rollback()
-        existing = session.connection().scalar(_ARTICLE_BY_HASH, {"digest": p.digest})
-        if existing is None:
-            raise
-        return StoreResult("already stored", existing, 0, item.file_name)
-    except Exception:
-        session.rollback()
-        raise
+            if existing is not None:
+                return StoreResult("already stored", existing, 0, item.file_name)
+        return e
+    conn.exec_driver_sql("RELEASE SAVEPOINT store_article")
+    if article_id is None:  # stored by another ingest; nothing of ours was written
+        return StoreResult("already stored", conn.scalar(_ARTICLE_BY_HASH, {"digest": p.digest}), 0, item.file_name)
+    here[p.digest] = article_id
+    stored.append((article_id, p, row))
     return StoreResult("added", article_id, len(p.candidates), item.file_name)
-
-
-def _touched(candidates: Iterable[Candidate]) -> dict[str, tuple[dt.date, dt.date] | None]:
-    """Country -> (earliest, latest) date of its new statements (None: an undated one, recompute the country)."""
-    out: dict[str, tuple[dt.date, dt.date] | None] = {}
-    for c in candidates:
-        if c.country in out and out[c.country] is None:
-            continue
-        if c.stated_on is None:
-            out[c.country] = None
-        else:
-            lo, hi = out.get(c.country) or (c.stated_on, c.stated_on)
-            out[c.country] = (min(lo, c.stated_on), max(hi, c.stated_on))
-    return out
 
 
 def store_article(session: Session, item: ArticleInput, extractor: Extractor | None = None,
@@ -249,6 +306,7 @@ def default_jobs() -> int:
 _worker: dict = {}
 CHUNK_FILES = 16  # files per task: large enough to amortise the round trip, small enough to keep cores busy
 CHUNK_LINES = 32  # lines of a JSON Lines feed per task
+AHEAD_TASKS = 32  # tasks in flight beyond a few per worker, so the workers go on while this process stores a batch
 
 
 def _die_with_parent(parent: int) -> None:
@@ -396,7 +454,7 @@ def _prepared_in_pool(session: Session, paths: Iterable[Path], max_bytes: int, e
     try:
         while True:
             serial = any(r for _, r in todo) or any(w[1] for w in window)
-            while len(window) < (1 if serial else jobs * 3):
+            while len(window) < (1 if serial else jobs * 3 + AHEAD_TASKS):
                 if todo:
                     chunk, retried = todo.popleft()
                 elif pending:
@@ -454,18 +512,33 @@ def _where(item: ArticleInput) -> str:
     return f"{name}:{item.file_line}" if item.file_line else name
 
 
+# A batch is stored when it holds BATCH_ARTICLES articles, or when it has been gathering for BATCH_SECONDS and for
+# STORE_SHARE times as long as the last batch took to store: the batches grow with what a store costs (the kept
+# positions of a long history), so storing never takes more than about 1 / (1 + STORE_SHARE) of the run.
+BATCH_ARTICLES = 2000
+BATCH_SECONDS = 0.5
+STORE_SHARE = 3
+SEEN_BODIES = 100_000  # body hashes of this run remembered, so a repeated body never costs an insert
+
+
 def ingest_paths(session: Session, paths: Iterable[Path], *, max_bytes: int = DEFAULT_MAX_ARTICLE_BYTES,
                  extractor: Extractor | None = None,
                  on_item: Callable[[ArticleInput | ReadError, StoreResult | None], None] | None = None,
                  jobs: int = 1) -> IngestSummary:
-    """Read files and folders and store every article, one transaction each; bad files are reported, not raised.
+    """Read files and folders and store every article; bad files are reported, not raised.
 
-    With jobs > 1, reading and extraction run in that many worker processes while this process stores the
-    results in the input's order: the same articles, statements and ids as one job.
+    Articles are stored in the input's order, in batches (up to BATCH_ARTICLES, or what arrived within
+    BATCH_SECONDS), one transaction each, with the kept positions refreshed once per batch (store_batch). An
+    article the database refuses is reported and the rest of its batch stored; when a batch's transaction fails
+    as a whole, its articles are stored again one per transaction, so only the one that fails is lost. With
+    jobs > 1, reading and extraction run in that many worker processes while this process stores the results:
+    the same articles, statements and ids as one job.
     """
     extractor = extractor or default_extractor()
     paths = list(paths)
     summary = IngestSummary()
+    keeper = PositionKeeper()
+    seen: dict[str, int] = {}
 
     def failed(err: ReadError) -> None:
         summary.failed += 1
@@ -473,26 +546,52 @@ def ingest_paths(session: Session, paths: Iterable[Path], *, max_bytes: int = DE
         if on_item:
             on_item(err, None)
 
+    def store(batch: list[Prepared]) -> list[StoreResult | Exception]:
+        try:
+            return store_batch(session, batch, keeper, seen=seen)
+        except Exception as e:  # the transaction failed as a whole: one article a transaction finds the culprit
+            if len(batch) == 1:
+                return [e]
+            return [r for p in batch for r in store([p])]
+
+    def flush(pending: list[Prepared | ReadError]) -> float:
+        """Store what is pending and report it in order; returns how long the store took."""
+        began = time.monotonic()
+        batch = [p for p in pending if isinstance(p, Prepared) and not p.error]
+        results = dict(zip(map(id, batch), store(batch))) if batch else {}
+        took = time.monotonic() - began
+        for p in pending:
+            if isinstance(p, ReadError):
+                failed(p)
+            elif p.error:
+                failed(ReadError(_where(p.item), p.error))
+            elif isinstance(result := results[id(p)], Exception):
+                failed(ReadError(_where(p.item), f"could not be stored ({type(result).__name__}: {result})"))
+            else:
+                if result.added:
+                    summary.added += 1
+                    summary.statements += result.statements_added
+                    summary.warnings += [ReadError(_where(p.item), w) for w in p.item.warnings]
+                else:
+                    summary.skipped += 1
+                if on_item:
+                    on_item(p.item, result)
+        while len(seen) > SEEN_BODIES:
+            del seen[next(iter(seen))]
+        return took
+
     stream = (_prepared_in_pool(session, paths, max_bytes, extractor, jobs) if jobs > 1
               else _prepared_here(session, paths, max_bytes, extractor))
+    pending: list[Prepared | ReadError] = []
+    to_store, started, wait = 0, 0.0, BATCH_SECONDS
     for p in stream:
-        if isinstance(p, ReadError):
-            failed(p)
-            continue
-        if p.error:
-            failed(ReadError(_where(p.item), p.error))
-            continue
-        try:
-            result = store_prepared(session, p)
-        except Exception as e:  # a database error on one article must not lose the others
-            failed(ReadError(_where(p.item), f"could not be stored ({type(e).__name__}: {e})"))
-            continue
-        if result.added:
-            summary.added += 1
-            summary.statements += result.statements_added
-            summary.warnings += [ReadError(_where(p.item), w) for w in p.item.warnings]
-        else:
-            summary.skipped += 1
-        if on_item:
-            on_item(p.item, result)
+        if not pending:
+            started = time.monotonic()
+        pending.append(p)
+        to_store += isinstance(p, Prepared) and not p.error
+        if to_store >= BATCH_ARTICLES or time.monotonic() - started >= wait:
+            wait = max(BATCH_SECONDS, STORE_SHARE * flush(pending))
+            pending, to_store = [], 0
+    if pending:
+        flush(pending)
     return summary

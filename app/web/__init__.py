@@ -14,7 +14,7 @@ from starlette.middleware.trustedhost import TrustedHostMiddleware
 from app import __version__
 from app.db import get_engine, session_factory
 from app.settings import get_settings
-from app.web import api, auth, editor, errors, headers, http, pages, svgmap
+from app.web import api, auth, editor, errors, feeds, headers, http, pages, share, svgmap, twins
 from app.web.errors import RETRY_AFTER_SECONDS
 from app.web.responses import templates
 
@@ -68,6 +68,10 @@ def create_app(engine: Engine | None = None, *, freeze_heap: bool | None = None)
     app.mount("/static", http.HashedStaticFiles(directory=str(settings.static_dir)), name="static")
     errors.install(app)
 
+    # Before the pages: /countries/FR.json and .atom, /statements/1.json must not be read as /countries/{iso2}.
+    app.include_router(twins.router)
+    app.include_router(feeds.router, dependencies=[Depends(auth.optional_user)])
+    app.include_router(share.router, dependencies=[Depends(auth.optional_user)])
     # Reader pages find the signed-in editor (for the navigation) through the same database session.
     app.include_router(pages.router, dependencies=[Depends(auth.optional_user)])
     app.include_router(api.router)

@@ -4,7 +4,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse
 from markupsafe import escape
 from pydantic import BaseModel, Field
@@ -15,7 +16,31 @@ from app.settings import get_settings
 from app.web.deps import ApiDate, SessionDep
 from app.web.filters import statement_filters
 
-router = APIRouter(prefix="/api", tags=["api"])
+def _query_names(dependant) -> set[str]:
+    """The query parameters a route takes, its dependencies' included."""
+    names = {p.alias for p in dependant.query_params}
+    for sub in dependant.dependencies:
+        names |= _query_names(sub)
+    return names
+
+
+def known_parameters_only(request: Request) -> None:
+    """Unknown query parameters answer 422 naming them, rather than being ignored: a misspelt filter
+    (`?stnace=support`) must not quietly return everything."""
+    route = request.scope.get("route")
+    dependant = getattr(route, "dependant", None)
+    if dependant is None:
+        return
+    known = _query_names(dependant)
+    unknown = [k for k in dict.fromkeys(request.query_params.keys()) if k not in known]
+    if unknown:
+        takes = ", ".join(sorted(known)) if known else "no query parameters"
+        raise RequestValidationError([
+            {"loc": ("query", name), "type": "extra_forbidden",
+             "msg": f"unknown parameter '{name[:40]}'; {request.url.path} takes {takes}"} for name in unknown])
+
+
+router = APIRouter(prefix="/api", tags=["api"], dependencies=[Depends(known_parameters_only)])
 docs_router = APIRouter(include_in_schema=False)
 SWAGGER_UI = "vendor/swagger-ui-5.35.0"  # npm pack swagger-ui-dist@5: the docs page loads nothing from a CDN
 
@@ -142,6 +167,7 @@ def docs(request: Request) -> HTMLResponse:
     """Swagger UI from the vendored copy, started by a static script (no inline script: the CSP forbids it)."""
     static = request.app.url_path_for("static", path=SWAGGER_UI)
     init = request.app.url_path_for("static", path="swagger-init.js")
+    overrides = request.app.url_path_for("static", path="swagger-overrides.css")
     openapi = escape(request.app.openapi_url or "/openapi.json")
     return HTMLResponse(f"""<!doctype html>
 <html lang="en">
@@ -149,6 +175,7 @@ def docs(request: Request) -> HTMLResponse:
 <meta charset="utf-8">
 <title>stancemap API</title>
 <link rel="stylesheet" href="{static}/swagger-ui.css">
+<link rel="stylesheet" href="{overrides}">
 <link rel="icon" href="{static}/favicon-32x32.png">
 </head>
 <body>

@@ -98,13 +98,14 @@ def suggest_submit(request: Request, session: SessionDep,
         return _form(request, session, statement, where, raw, {}, status_code=403,
                      message="This form had expired (or cookies are blocked for this site), so nothing was sent yet. "
                              "Your text is kept: send it again.")
-    if website.strip():
-        # The honeypot was filled: a bot. It sees the same thank-you; nothing is stored.
-        return _form(request, session, statement, where, {k: "" for k in SUGGEST_FIELDS}, {}, sent=True)
     try:
         data = editing.validate_suggestion(raw)
     except editing.ValidationFailed as e:
+        # Checked before the honeypot, so a form that is wrong always says so, whoever sent it.
         return _form(request, session, statement, where, raw, e.errors, status_code=422)
+    if website.strip():
+        # The honeypot was filled: a bot. It sees the same thank-you; nothing is stored.
+        return _form(request, session, statement, where, {k: "" for k in SUGGEST_FIELDS}, {}, sent=True)
     address = client_address(request)
     wait = editing.suggestion_wait_minutes(session, address)
     if wait:

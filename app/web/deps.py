@@ -8,6 +8,7 @@ from typing import Annotated, Any
 from urllib.parse import urlencode
 
 from fastapi import Depends, Path, Request
+from markupsafe import Markup, escape
 from pydantic import BeforeValidator
 from sqlalchemy.orm import Session
 
@@ -162,12 +163,39 @@ def date_label(value: dt.date | None, precision: str = "day") -> str:
 
 
 def time_label(value: dt.datetime | None) -> str:
+    """'27 Mar 2025, 14:05 UTC': the day in the same style as date_label, then the time."""
     if value is None:
         return "never"
     if value.tzinfo is not None:
         value = value.astimezone(dt.UTC)
-    return value.strftime("%Y-%m-%d %H:%M UTC")
+    return f"{date_label(value.date())}, {value.strftime('%H:%M')} UTC"
+
+
+def value_label(value: object) -> object:
+    """A stored value as shown in a change's table: ISO dates and times in the screens' style, the rest as is."""
+    if isinstance(value, dt.datetime):
+        return time_label(value)
+    if isinstance(value, dt.date):
+        return date_label(value)
+    if isinstance(value, str) and len(value) >= 10 and value[4:5] == "-" and value[7:8] == "-":
+        try:
+            if len(value) == 10:
+                return date_label(dt.date.fromisoformat(value))
+            return time_label(dt.datetime.fromisoformat(value))
+        except ValueError:
+            return value
+    return value
+
+
+def break_after_dots(value: str | None) -> Markup:
+    """A domain name or address that may wrap only after a dot or a slash (<wbr>), never inside a word."""
+    text = str(escape(value or ""))
+    for ch in "./":
+        text = text.replace(ch, ch + "<wbr>")
+    return Markup(text)
 
 
 templates.env.filters["date_label"] = date_label
 templates.env.filters["time_label"] = time_label
+templates.env.filters["break_after_dots"] = break_after_dots
+templates.env.filters["value_label"] = value_label

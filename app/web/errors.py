@@ -32,12 +32,14 @@ class WebError(Exception):
     status = 400
     title = "Bad request"
 
-    def __init__(self, message: str, *, title: str | None = None, headers: Mapping[str, str] | None = None):
+    def __init__(self, message: str, *, title: str | None = None, headers: Mapping[str, str] | None = None,
+                 json: bool = False):
         super().__init__(message)
         self.message = message
         if title is not None:
             self.title = title
         self.headers = dict(headers) if headers else None
+        self.json = json  # answered as JSON wherever it is raised (a page's JSON twin), not only under /api
 
     @property
     def detail(self) -> Any:
@@ -71,9 +73,10 @@ class BadParameters(WebError):
     status = 422
     title = "Bad parameters"
 
-    def __init__(self, errors: Mapping[str, str], *, title: str | None = None):
+    def __init__(self, errors: Mapping[str, str], *, title: str | None = None, json: bool = False):
         self.errors = dict(errors)
-        super().__init__("; ".join(f"{field}: {message}" for field, message in self.errors.items()), title=title)
+        super().__init__("; ".join(f"{field}: {message}" for field, message in self.errors.items()), title=title,
+                         json=json)
 
     @property
     def detail(self) -> list[dict[str, Any]]:
@@ -86,9 +89,9 @@ def _wants_json(request: Request) -> bool:
 
 
 def error_response(request: Request, status: int, message: str, *, title: str | None = None, detail: Any = None,
-                   headers: Mapping[str, str] | None = None) -> Response:
-    """JSON under /api, an HTML page elsewhere; never a traceback."""
-    if _wants_json(request):
+                   headers: Mapping[str, str] | None = None, json: bool = False) -> Response:
+    """JSON under /api (or when asked), an HTML page elsewhere; never a traceback."""
+    if json or _wants_json(request):
         return JSONResponse({"detail": detail if detail is not None else message}, status_code=status,
                             headers=headers)
     return templates.TemplateResponse(request, "error.html",
@@ -131,7 +134,7 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(WebError)
     async def web_error(request: Request, exc: WebError) -> Response:
         return error_response(request, exc.status, str(exc), title=exc.title, detail=exc.detail,
-                              headers=exc.headers)
+                              headers=exc.headers, json=exc.json)
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:

@@ -3,9 +3,11 @@
 Every response gets a Content-Security-Policy (scripts only from this site or the configured asset base URL: no
 inline scripts, no eval, which htmx is configured for in base.html), X-Content-Type-Options: nosniff,
 Referrer-Policy: strict-origin-when-cross-origin and framing refused (frame-ancestors 'none', and
-X-Frame-Options: DENY for old browsers). A route that may be framed (a future /embed) opts out with
-`allow_framing(response, "https://a.example ...")` or `allow_framing(response)` for any site: the middleware
-leaves a Content-Security-Policy a route set itself alone, and then adds no X-Frame-Options.
+X-Frame-Options: DENY for old browsers). The paths in FRAMABLE_PATHS (/embed) may be framed by any site: every
+answer on them, the ETag layer's 304s and kept pages included, gets frame-ancestors * and no X-Frame-Options (a 304
+that refused framing would update the browser's stored copy and break the embed). A route may also opt out itself
+with `allow_framing(response, "https://a.example ...")`: the middleware leaves a Content-Security-Policy a route
+set itself alone, and then adds no X-Frame-Options.
 """
 from __future__ import annotations
 
@@ -21,6 +23,9 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.settings import Settings
 from app.web.responses import templates
+
+
+FRAMABLE_PATHS = frozenset({"/embed"})
 
 
 def _origin(url: str) -> str:
@@ -59,6 +64,9 @@ class SecurityHeaders:
             "Referrer-Policy": "strict-origin-when-cross-origin",
             "X-Frame-Options": "DENY",
         }
+        self.framable = {**self.defaults, "Content-Security-Policy": content_security_policy(asset_base_url,
+                                                                                             frame_ancestors="*")}
+        del self.framable["X-Frame-Options"]
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -70,7 +78,8 @@ class SecurityHeaders:
                 headers = MutableHeaders(scope=message)
                 # A route's own policy (an embed) decides framing; X-Frame-Options would contradict it.
                 own_policy = "Content-Security-Policy" in headers
-                for name, value in self.defaults.items():
+                defaults = self.framable if scope["path"] in FRAMABLE_PATHS else self.defaults
+                for name, value in defaults.items():
                     if name not in headers and not (own_policy and name == "X-Frame-Options"):
                         headers[name] = value
             await send(message)

@@ -46,12 +46,14 @@ def _covered(scope: Scope) -> bool:
 
 def view_key(scope: Scope, version: int) -> str:
     """What a response depends on: the build, the data version, today (the default date), the URL, the htmx
-    headers that select a fragment, and the visitor's cookie (a signed-in editor's pages carry their name)."""
+    headers that select a fragment, the visitor's cookie (a signed-in editor's pages carry their name) and the Host
+    (feeds, share code and citations carry absolute links built from it when PUBLIC_URL is not set)."""
     h = Headers(scope=scope)
     method = scope["method"] if scope["method"] != "HEAD" else "GET"
     parts = (build_id(), str(version), clock.today().isoformat(), method,
              scope["path"], scope.get("query_string", b"").decode("latin-1"), h.get("hx-request", ""),
-             h.get("hx-history-restore-request", ""), h.get("hx-target", ""), h.get("cookie", ""))
+             h.get("hx-history-restore-request", ""), h.get("hx-target", ""), h.get("cookie", ""),
+             h.get("host", ""))
     return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:32]
 
 

@@ -3,34 +3,39 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+from dataclasses import replace
 
 from fastapi import APIRouter, Request
-from fastapi.responses import JSONResponse, RedirectResponse, StreamingResponse
+from fastapi.responses import JSONResponse, RedirectResponse, Response, StreamingResponse
 from markupsafe import Markup
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 from starlette.background import BackgroundTask
 
-from app import clock
-from app import queries
+from app import clock, queries
 from app.export import ROW_COUNT_HEADER, open_download
 from app.models import ORIGINS, REVIEW_STATUSES, STANCES, Statement
-from app.queries import GROUPS
 from app.positions import CORROBORATION_DAYS
+from app.queries import GROUPS
 from app.settings import get_settings
-from app.web.errors import RETRY_AFTER_SECONDS, BadParameters, NotFound
 from app.web.deps import (ParamError, SessionDep, date_label, parse_choice, parse_country, parse_date, parse_fields,
                           parse_int, path_with)
+from app.web.errors import RETRY_AFTER_SECONDS, BadParameters, NotFound
 from app.web.filters import statement_filters
-from app.web.responses import render_page, templates
-from app.web.svgmap import MapEntry, render_map
 from app.web.labels import REVIEWED, is_stale, sources_label, stale_label, trust_label
+from app.web.responses import VARY_HTMX, render_page, templates
+from app.web.svgchart import TimeAxis, patterns, render_area, render_strips, strip_layout
+from app.web.svgmap import MapEntry, known_countries, render_map
 
 router = APIRouter()
 
+VARY = VARY_HTMX  # (the name other route modules used before app.web.responses)
 PAGE_SIZE = 50
 SORTS = ("country", "-country", "stance", "-stance", "date", "-date")
+STATEMENT_SORT_CHOICES = tuple(x for k in queries.STATEMENT_SORTS for x in (k, "-" + k))
+VIEWS = ("map", "table", "chart")  # the home page's tabs, sharing the date and the filters
 GROUP_LABELS = {"eu": "EU members", "nato": "NATO members", "others": "Neither EU nor NATO"}
+GROUP_PHRASES = {"eu": "EU members", "nato": "NATO members", "others": "countries in neither the EU nor NATO"}
 
 
 def _today() -> dt.date:
@@ -52,8 +57,8 @@ def _stream_download(request: Request, fmt: str, count_and_records, filename: st
 
 def _map_params(request: Request, session) -> tuple[dict, dict, dict[str, str]]:
     """Raw values (kept in the form as typed), parsed values, and messages for the bad ones."""
-    raw = {k: request.query_params.get(k, "") for k in ("as_of", "stance", "group", "sort", "country", "reviewed")}
-    defaults = {"sort": "country", "reviewed": "all"}
+    raw = {k: request.query_params.get(k, "") for k in ("as_of", "stance", "group", "sort", "country", "reviewed",
+                                                          "view", "since")}
     parsed, errors = parse_fields(raw, {
         "as_of": lambda v: parse_date(v, "as_of"),
         "stance": lambda v: parse_choice(v, STANCES, "stance"),
@@ -61,7 +66,14 @@ def _map_params(request: Request, session) -> tuple[dict, dict, dict[str, str]]:
         "sort": lambda v: parse_choice(v, SORTS, "sort") or "country",
         "country": lambda v: parse_country(session, v),
         "reviewed": lambda v: parse_choice(v, REVIEWED, "reviewed") or "all",
-    }, fallback=defaults)
+        "view": lambda v: parse_choice(v, VIEWS, "view") or "map",
+        "since": lambda v: parse_date(v, "since"),
+    }, fallback={"sort": "country", "reviewed": "all", "view": "map"})
+    since, as_of = parsed["since"], parsed["as_of"] or _today()
+    if since is not None and since > as_of:
+        errors["since"] = (f"the date to compare with ({date_label(since)}) is after the date shown "
+                           f"({date_label(as_of)}); pick an earlier date to compare with")
+        parsed["since"] = None
     return raw, parsed, errors
 
 
@@ -89,8 +101,16 @@ def _map_entry(x, as_of: dt.date, stale_days: int):
                     stale=stale_label(x.stated_on, as_of) if is_stale(x.stated_on, as_of, stale_days) else None)
 
 
-@router.get("/", include_in_schema=False)
-def home(request: Request, session: SessionDep):
+EPOCH = dt.date(1970, 1, 1)
+
+
+def _epoch_days(day: dt.date) -> int:
+    """The slider's unit: days since 1970-01-01 (what static/app.js turns back into a date)."""
+    return (day - EPOCH).days
+
+
+def map_context(request: Request, session) -> dict:
+    """Everything the map view shows for the request's parameters (the map page and /embed)."""
     raw, p, errors = _map_params(request, session)
     reading = queries.effective_reading(p["reviewed"])
     summary = queries.data_summary(session, reading)
@@ -101,33 +121,136 @@ def home(request: Request, session: SessionDep):
     positions = [x for x in all_in_group if not p["stance"] or x.stance == p["stance"]]
     positions = queries.sort_positions(positions, p["sort"])
     counts = queries.stance_counts(all_in_group)
-    entries = {x.country: _map_entry(x, as_of, stale_days) for x in positions}
-    # The slider spans the data (and a date asked for outside it); it moves in days, ticks mark the days a
-    # position changed. Today is usually past the last statement: the slider's end then shows the same map.
-    highlighted = queries.get_country(session, p["country"]) if p["country"] else None
-    start = min(summary.first_stated_on or today, as_of)
-    end = max(summary.last_stated_on or today, p["as_of"] or start, start + dt.timedelta(days=1))
+    view, since = p["view"], p["since"]
+    compare = _comparison(session, p, as_of, reading) if since else None
+    # Filters hide, they do not lie: a country outside the group, or holding another stance, is drawn as "not
+    # in this view", never as if it had no position (a comparison mutes those of another stance itself).
+    members = queries.group_members(session, p["group"])
+    filtered_out = set() if members is None else set(known_countries()) - members
+    if compare is not None:
+        entries = _compare_entries(compare, p["stance"], as_of, stale_days)
+    else:
+        entries = {x.country: _map_entry(x, as_of, stale_days) for x in positions}
+        if p["stance"]:
+            filtered_out |= {x.country for x in all_in_group if x.stance != p["stance"]}
+    filtered_out -= set(entries)
+    # Those holding a position keep their tile under the map (small states, "Elsewhere"), drawn as filtered out.
+    everyone = queries.positions_as_of(session, as_of, reading=reading) if p["group"] else all_in_group
+    hidden_positions = {x.country for x in everyone if x.country not in entries}
+    # The slider spans the first statement (or an earlier date asked for) to today, the latest date a view can
+    # have, so its end and the date field agree; it moves in days counted from 1970-01-01, ticks mark the days
+    # a position changed (what "Play" steps through).
+    start = min(summary.first_stated_on or today, as_of, today - dt.timedelta(days=1))
+    end = today
+    state = {"as_of": raw["as_of"] if errors.get("as_of") else (p["as_of"] or ""), "stance": p["stance"],
+             "group": p["group"], "sort": p["sort"] if p["sort"] != "country" else None,
+             "country": p["country"], "reviewed": p["reviewed"] if p["reviewed"] != "all" else None,
+             "since": raw["since"] if errors.get("since") else (since.isoformat() if since else None),
+             "view": view if view != "map" else None}
     context = {
         "raw": raw, "errors": errors, "as_of": as_of, "is_today": as_of == today, "stance": p["stance"],
         "group": p["group"], "sort": p["sort"], "highlight": p["country"],
-        "highlight_name": highlighted.name if highlighted else None,
+        "highlight_name": queries.get_country(session, p["country"]).name if p["country"] else None,
         "positions": positions, "counts": counts, "total_in_group": len(all_in_group), "summary": summary,
-        "map_svg": render_map(entries, highlight=p["country"]),
-        "slider": {"start": start, "end": end, "days": (end - start).days,
-                   "value": min((as_of - start).days, (end - start).days),
-                   "ticks": [(d - start).days for d in summary.change_dates if start <= d <= end]},
-        "state": {"as_of": raw["as_of"] if errors.get("as_of") else (p["as_of"] or ""), "stance": p["stance"],
-                  "group": p["group"], "sort": p["sort"] if p["sort"] != "country" else None,
-                  "country": p["country"], "reviewed": p["reviewed"] if p["reviewed"] != "all" else None},
-        "stances": STANCES, "groups": GROUPS, "group_labels": GROUP_LABELS,
+        "map_svg": render_map(entries, highlight=p["country"], filtered_out=filtered_out,
+                              always_inset=hidden_positions) if view == "map" else None,
+        "filtered": bool(filtered_out),
+        "slider": {"start": start, "end": end, "min": _epoch_days(start), "max": _epoch_days(end),
+                   "value": _epoch_days(min(as_of, end)),
+                   "ticks": [_epoch_days(d) for d in summary.change_dates if start <= d <= end]},
+        "state": state, "view": view, "views": VIEWS, "since": since, "compare": compare,
+        "stances": STANCES, "groups": GROUPS, "group_labels": GROUP_LABELS, "group_phrases": GROUP_PHRASES,
         "reviewed": p["reviewed"], "reading": reading, "machine_on_map": get_settings().machine_on_map,
         "stale_days": stale_days, "trust_counts": queries.trust_counts(positions),
         "position_row": _row_renderer(as_of, stale_days, p["country"]),
         "undated": [u for u in queries.undated_only(session, as_of, reading=reading, group=p["group"])
                     if not p["stance"] or u.stance == p["stance"]],
     }
-    return render_page(request, "index.html", context, blocks=["view", "form_state"], vary=True,
-                       status_code=422 if errors else 200, push_url=path_with("/", context["state"]))
+    if view == "chart":
+        context["chart"] = _chart(session, p, as_of, reading, summary, positions, compare)
+    return context
+
+
+@router.get("/", include_in_schema=False)
+def home(request: Request, session: SessionDep):
+    context = map_context(request, session)
+    return render_page(request, "index.html", context, blocks=["view", "form_state", "status"], vary=True,
+                       status_code=422 if context["errors"] else 200, push_url=path_with("/", context["state"]))
+
+
+# --- comparing two dates, and the chart view ----------------------------------------------------------------------
+
+def _comparison(session, p: dict, as_of: dt.date, reading: str) -> dict:
+    """The changes between `since` and `as_of` as the compare views show them: the comparison, the changes the
+    filters keep (by the table's sort), their counts per new stance, and the statements behind them."""
+    comparison = queries.compare_positions(session, p["since"], as_of, group=p["group"], reading=reading)
+    order = {x.country: i for i, x in enumerate(queries.sort_positions([c.after for c in comparison.changes],
+                                                                        p["sort"]))}
+    shown = sorted((c for c in comparison.changes if not p["stance"] or c.after.stance == p["stance"]),
+                   key=lambda c: order[c.country])
+    briefs = queries.statement_briefs(session, [c.run.statement_id for c in shown])
+    return {"comparison": comparison, "changes": shown, "counts": comparison.counts(), "briefs": briefs,
+            "since": p["since"], "as_of": as_of}
+
+
+def _change_note(before, since: dt.date) -> str:
+    if before is None:
+        return f"no position on {date_label(since)}"
+    return f"changed from {before.stance} (its position on {date_label(since)})"
+
+
+def _compare_entries(compare: dict, stance: str | None, as_of: dt.date, stale_days: int) -> dict:
+    """The map of a comparison: the changed countries by their new stance, the unchanged ones muted."""
+    since = compare["since"]
+    entries = {}
+    for x in compare["comparison"].unchanged:
+        entries[x.country] = replace(_map_entry(x, as_of, stale_days), muted=True,
+                                     note=f"unchanged since {date_label(since)}")
+    for c in compare["comparison"].changes:
+        entry = replace(_map_entry(c.after, as_of, stale_days), note=_change_note(c.before, since))
+        if stance and c.after.stance != stance:  # filtered out: muted and said, never drawn as "no position"
+            entry = replace(entry, muted=True, note=f"{entry.note}; not in this view (stance filter: {stance})")
+        entries[c.country] = entry
+    return entries
+
+
+def _chart(session, p: dict, as_of: dt.date, reading: str, summary, positions, compare) -> dict | None:
+    """The chart view: counts per stance over time, and one strip per country (those of the table, then the
+    ones whose first position comes later; in a comparison only the changed ones)."""
+    if summary.first_stated_on is None:
+        return None
+    group, since = p["group"], p["since"]
+    runs = {c.country: c for c in queries.position_runs(session, reading) if queries.in_group(c, group)}
+    totals = queries.group_totals(session, reading, group)
+    first = min(summary.first_stated_on, as_of, since or as_of)
+    last = max(summary.last_stated_on or as_of, as_of)
+    # A little time after the last day (never past today), so a change on it is seen beside the as-of line.
+    pad = dt.timedelta(days=max(1, round(((last - first).days + 1) * .03)))
+    axis = TimeAxis(first, min(last + dt.timedelta(days=1) + pad, max(_today(), last) + dt.timedelta(days=1)))
+    if compare is not None:
+        codes = [c.country for c in compare["changes"]]
+    else:
+        codes = [x.country for x in positions]
+        if not p["stance"]:  # countries whose first position comes after the date shown
+            held = set(codes)
+            codes += [c for c in runs if c not in held]
+    stances = {x.country: x.stance for x in positions}
+    notes = {c: f"{stances[c]} on {date_label(as_of)}" if c in stances else f"no position on {date_label(as_of)}"
+             for c in codes}
+    layout = strip_layout([runs[c] for c in codes if c in runs], axis, notes=notes)
+    briefs = queries.statement_briefs(session, layout.statement_ids())
+    what = "changed" if compare is not None else "with a position"
+    return {
+        "defs": patterns(),
+        "area": render_area(totals, axis, as_of=as_of, since=since, dim_except=p["stance"],
+                            caption=f"Countries per stance over time, {date_label(axis.start)} to "
+                                    f"{date_label(axis.end - dt.timedelta(days=1))}"),
+        "strips": render_strips(layout, as_of=as_of, since=since, briefs=briefs, highlight=p["country"],
+                                caption=f"Each country's stance over time ({len(layout.rows)} countries {what})"),
+        "rows": len(layout.rows), "step": layout.step, "on": queries.totals_on(totals, as_of),
+        "months": queries.monthly_totals(totals, axis.start, axis.end - dt.timedelta(days=1)),
+        "axis": axis,
+    }
 
 
 @router.get("/positions.{fmt}", include_in_schema=False)
@@ -222,22 +345,27 @@ def _country_choices(session, selected: str | None) -> list:
 @router.get("/statements", include_in_schema=False)
 def statements_page(request: Request, session: SessionDep):
     parsed = statement_filters(session, request.query_params)
-    raw_page = request.query_params.get("page", "")
-    errors = dict(parsed.errors)
-    try:
-        page_number = parse_int(raw_page, "page", default=1, minimum=1)
-    except ParamError as e:
-        errors["page"], page_number = e.message, 1
+    raw_page, raw_sort = request.query_params.get("page", ""), request.query_params.get("sort", "")
+    more, errors = parse_fields({"sort": raw_sort, "page": raw_page}, {
+        "sort": lambda v: parse_choice(v, STATEMENT_SORT_CHOICES, "sort") or queries.DEFAULT_STATEMENT_SORT,
+        "page": lambda v: parse_int(v, "page", default=1, minimum=1),
+    }, fallback={"page": 1})
+    errors = {**parsed.errors, **errors}
+    page_number, sort = more["page"], more["sort"]
     rows: list[Statement] = []
     total = 0
     if not errors:
         rows, total = queries.statements_page(session, parsed.filters, limit=PAGE_SIZE,
-                                              offset=(page_number - 1) * PAGE_SIZE)
+                                              offset=(page_number - 1) * PAGE_SIZE, sort=sort)
     pages = max(1, -(-total // PAGE_SIZE))
-    state = parsed.state
+    state = dict(parsed.state)
+    if sort and sort != queries.DEFAULT_STATEMENT_SORT:
+        state["sort"] = sort
     return render_page(request, "statements.html", {
-        "raw": {**parsed.raw, "page": raw_page}, "errors": errors, "rows": rows, "total": total, "page": page_number,
-        "pages": pages, "page_size": PAGE_SIZE, "state": state, "filtered": bool(state),
+        "raw": {**parsed.raw, "sort": raw_sort, "page": raw_page}, "errors": errors, "rows": rows, "total": total,
+        "page": page_number, "pages": pages, "page_size": PAGE_SIZE, "state": state,
+        "filtered": bool({k for k in state if k != "sort"}),
+        "sort": sort, "download_state": {k: v for k, v in state.items() if k != "sort"},
         "countries": _country_choices(session, parsed.filters.country),
         "stances": STANCES, "origins": ORIGINS, "review_statuses": REVIEW_STATUSES,
     }, blocks=["results"], status_code=422 if errors else 200, vary=True,
@@ -257,7 +385,7 @@ def statements_download(fmt: str, request: Request, session: SessionDep):
 # --- the rest ---------------------------------------------------------------------------------------------------
 
 @router.get("/about", include_in_schema=False)
-def about(request: Request):
+def about(request: Request) -> Response:
     return render_page(request, "about.html", {})
 
 

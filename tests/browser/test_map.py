@@ -4,6 +4,8 @@ from __future__ import annotations
 import csv
 import re
 
+from app import clock
+
 import pytest
 from factories import add_article, add_statement
 from playwright.sync_api import expect
@@ -78,20 +80,23 @@ def test_moving_the_date_changes_colours_table_and_url(page, live_server, seeded
     expect(page.locator('.legend-count[data-stance="undecided"]')).to_have_text("1")
     screenshot("browser-map-earlier")
 
-    # The slider: it spans the first statement to the later of the last statement and the date first loaded.
+    # The slider: it spans the first statement to today (the latest date a view can have), so its end and the
+    # date field agree.
     slider = page.locator("#as_of_slider")
     expect(slider).to_be_visible()
+    today = clock.today()
+    expect(page.locator("#slider-end")).to_contain_text(f"{today.day} {today.strftime('%b %Y')}")
     slider.focus()
     page.keyboard.press("End")
-    expect(page).to_have_url(f"{live_server}/?as_of=2025-03-01")  # no empty parameters in a shared URL
+    expect(page).to_have_url(f"{live_server}/?as_of={today.isoformat()}")  # no empty parameters in a shared URL
     expect(country(page, "FR")).to_have_attribute("data-stance", "support")
     expect(rows(page)).to_have_count(4)
-    expect(page.locator("#f-as_of")).to_have_value("2025-03-01")
+    expect(page.locator("#f-as_of")).to_have_value(today.isoformat())
     page.keyboard.press("Home")
     expect(page).to_have_url(f"{live_server}/?as_of=2024-11-01")
     expect(rows(page)).to_have_count(1)
     back(page)
-    expect(page).to_have_url(f"{live_server}/?as_of=2025-03-01")
+    expect(page).to_have_url(f"{live_server}/?as_of={today.isoformat()}")
 
     # Back restores the earlier view from the URL.
     back(page)
@@ -100,10 +105,10 @@ def test_moving_the_date_changes_colours_table_and_url(page, live_server, seeded
     expect(page.locator("#f-as_of")).to_have_value("2025-01-01")
 
 
-def test_play_steps_a_month_and_can_pause(page, live_server, seeded):
+def test_play_steps_to_the_next_change_and_can_pause(page, live_server, seeded):
     page.goto(f"{live_server}/?as_of=2024-11-01")
     page.click("#play")
-    expect(page).to_have_url(re.compile(r"as_of=2024-12-01"))
+    expect(page).to_have_url(re.compile(r"as_of=2025-02-12"))  # the next day on which a position changed
     page.click("#play")  # pause
     expect(page.locator("#play")).to_have_attribute("aria-pressed", "false")
 
@@ -113,7 +118,7 @@ def test_legend_filters_and_table_sorts_in_place(page, live_server, seeded):
     page.click('.legend-item:has-text("reject")')
     expect(page).to_have_url(re.compile(r"stance=reject"))
     expect(rows(page)).to_have_count(3)
-    expect(country(page, "FR")).to_have_attribute("data-stance", "none")
+    expect(country(page, "FR")).to_have_attribute("data-stance", "filtered")  # hidden by the filter, not "none"
     expect(page.locator("#f-stance")).to_have_value("reject")  # the form follows the URL
     page.click('#positions-table th a:has-text("Since")')
     expect(page).to_have_url(re.compile(r"sort=date"))

@@ -211,6 +211,7 @@ def test_a_readers_suggestion_reaches_the_editors_queue(browser, live_server, se
     # Loaded in place by htmx; the focus goes to its first field once it has settled.
     expect(form.get_by_label("What is wrong?")).to_be_focused()
     form.get_by_label("The right date").fill("yesterday")
+    expect(form.locator("#sg-website")).to_have_value("")  # the honeypot stays empty for a person
     form.get_by_role("button", name="Send to the editors").click()
     expect(reader.locator("#suggest-errors")).to_contain_text("Not sent yet")
     expect(reader.locator("#suggest-form").get_by_label("The right date")).to_have_value("yesterday")

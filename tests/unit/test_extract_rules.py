@@ -136,3 +136,77 @@ def test_a_negation_is_part_of_the_reason():
 ])
 def test_capabilities(text, expected):
     assert {(c.country, c.stance) for c in extract_candidates(text, REF)} == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    # a date naming another event never dates the statement: the reference date does
+    ("Poland will not send troops to Ukraine, Tusk said, recalling the full-scale invasion of February 2022.",
+     (dt.date(2025, 6, 18), "day")),
+    ("Norway, which has backed Ukraine since the 2022 invasion, is ready to send troops.", (dt.date(2025, 6, 18), "day")),
+    ("Sweden will not send soldiers before 2027, the minister said.", (dt.date(2025, 6, 18), "day")),
+    # a date the statement was made on still dates it
+    ("In May 2025 Poland said it would not send troops to Ukraine.", (dt.date(2025, 5, 1), "month")),
+])
+def test_a_date_of_another_event_does_not_date_the_statement(text, expected):
+    [c] = extract_candidates(text, REF)
+    assert (c.stated_on, c.date_precision) == expected
+
+
+def test_a_bare_weekday_after_the_verb_dates_the_statement():
+    [c] = extract_candidates("Starmer said Sunday that Britain is ready to send troops.", REF)
+    assert (c.country, c.stance, c.stated_on) == ("GB", "support", dt.date(2025, 6, 15))
+
+
+def test_a_hedge_dated_apart_from_the_refusal_is_an_earlier_position_not_a_hedge_of_it():
+    cands = extract_candidates("President Donald Trump vowed Tuesday that he will not send American troops to "
+                               "Ukraine, after suggesting on Monday that he was open to the idea.", REF)
+    assert {(c.country, c.stance, c.stated_on) for c in cands} == {
+        ("US", "reject", dt.date(2025, 6, 17)), ("US", "undecided", dt.date(2025, 6, 16))}
+    # on one day the hedge still wins over the refusal
+    cands = extract_candidates("Belgium has no plans to send troops, but it is open to the idea.", REF)
+    assert {(c.country, c.stance) for c in cands} == {("BE", "undecided")}
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Italy likewise announced that it had no intention of sending soldiers to Ukraine.", {("IT", "reject")}),
+    ("Szijjarto — who had already said Hungary was “not willing to send soldiers to Ukraine” — told TASS that "
+     "“words matter.”", {("HU", "reject")}),
+    ("Luxembourg is not alone in ruling out ground troops.", {("LU", "reject")}),
+    ("Romanian President Nicusor Dan considers the participation of Romanian military personnel in a peacekeeping "
+     "force in Ukraine “inappropriate,” he said.", {("RO", "reject")}),
+    ("Macron suggested that a deployment of Western troops in Ukraine should not be ultimately “ruled out”.",
+     {("FR", "undecided")}),
+    ("Poland will be ready to provide all the logistical assistance to make the peacekeeping mission effective.",
+     set()),
+])
+def test_paraphrases_of_refusal_and_hedge(text, expected):
+    assert {(c.country, c.stance) for c in extract_candidates(text, REF)} == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("In Brussels, Beijing's plan to send peacekeepers has provoked mixed reactions.", {("CN", "support")}),
+    ("France and Germany's plan to send troops was welcomed.", {("FR", "support"), ("DE", "support")}),
+    ("Tusk said that Polish soldiers will not be directly involved in a peacekeeping mission.", {("PL", "reject")}),
+    ("Supporting Ukraine does not include sending European troops there, the office of Italian Prime Minister "
+     "Giorgia Meloni said.", {("IT", "reject")}),
+])
+def test_lists_and_involvement(text, expected):
+    assert {(c.country, c.stance) for c in extract_candidates(text, REF)} == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("The Belgian Defence Ministry has reaffirmed its commitment to providing material aid to Ukraine.", set()),
+    ("While the US hasn’t committed to sending troops, it has signaled its willingness to provide air support.",
+     {("US", "undecided")}),
+    ("Starmer will put British troops on the ground in Ukraine, as we face a 'once-in-a-generation moment'.",
+     {("GB", "support")}),
+    ("Starmer welcomed Prime Minister Albanese’s commitment to consider contributing to a peacekeeping force.",
+     {("AU", "undecided")}),
+    # the object's possessor proposed it: the verb before it is not its own
+    ("Canada, like many other NATO countries, opposed French President Emmanuel Macron's idea of sending troops.",
+     {("CA", "reject"), ("FR", "support")}),
+    ("An official said India's position is clear: its soldiers will only be deployed as part of UN peacekeeping "
+     "missions.", {("IN", "undecided")}),
+])
+def test_objects_aid_and_conditions(text, expected):
+    assert {(c.country, c.stance) for c in extract_candidates(text, REF)} == expected
