@@ -7,6 +7,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from typing import Any
 from urllib.parse import urlsplit
 
 from sqlalchemy import ColumnElement, Select, String, case, cast, func, literal, select, true
@@ -150,6 +151,12 @@ def group_members(session: Session, group: str | None) -> frozenset[str] | None:
     if clause is None:
         return None
     return frozenset(session.scalars(select(Country.iso2).where(clause)))
+
+
+def country_name(session: Session, iso2: str | None) -> str | None:
+    """The name of a country known by its code (a parameter already checked), or None for none."""
+    country = get_country(session, iso2) if iso2 else None
+    return country.name if country else None
 
 
 def effective_reading(reviewed: str | None) -> str:
@@ -457,7 +464,7 @@ def _groups_of(c: CountryRuns) -> tuple[str | None, ...]:
 
 
 def _runs_copy(session: Session, reading: str) -> _RunsCopy:
-    key = (session.get_bind().url.render_as_string(hide_password=True), reading)
+    key = (session.get_bind().engine.url.render_as_string(hide_password=True), reading)
     version = data_version(session)
     with _cache_lock:
         hit = _runs_cache.get(key)
@@ -808,9 +815,7 @@ class ChangeEntry:
 
     @property
     def trust(self) -> str:
-        if self.origin == "editor":
-            return "editor"
-        return "verified" if self.review_status == "verified" else "unreviewed"
+        return trust_of(self.origin, self.review_status)
 
 
 def _changes_where(filters: ChangeFilters):
@@ -865,9 +870,11 @@ def position_change_entries(session: Session, filters: ChangeFilters, *, limit: 
          .order_by(PD.stated_on.desc(), PD.country_iso2))
     out = []
     for row in session.execute(q):
-        created, updated = (aware(t) for t in row[17:19])
-        out.append(ChangeEntry(*row[:17], recorded_at=created, revised_at=max(created, updated or created),
-                               sources=row[19], articles=row[20]))
+        fields = tuple(row)  # tuple(): mypy cannot slice SQLAlchemy's variadic Row type
+        created = aware(fields[17]) or fields[17]  # created_at is never NULL
+        updated = aware(fields[18]) or created
+        # recorded_at, revised_at, sources, articles follow the 17 selected fields
+        out.append(ChangeEntry(*(fields[:17] + (created, max(created, updated), fields[19], fields[20]))))
     return out
 
 
@@ -1033,14 +1040,15 @@ DEFAULT_STATEMENT_SORT = "-date"
 def _statement_order(sort: str) -> list:
     key, descending = sort.lstrip("-"), sort.startswith("-")
     source = func.coalesce(Article.source, Statement.source_url, Article.url)
-    columns = {
+    orders: dict[str, list[Any]] = {  # columns and expressions to order by
         "date": [Statement.stated_on],
         "country": [Country.name],
         "stance": [case({s: i for i, s in enumerate(STANCES)}, value=Statement.stance)],
         "quote": [func.lower(Statement.quote)],
         "source": [source.is_(None), func.lower(source)],
         "review": [Statement.review_status, Statement.origin],
-    }[key]
+    }
+    columns = orders[key]
     order = [c.desc() if descending and not (key == "source" and i == 0) else c for i, c in enumerate(columns)]
     if key == "date":
         return [Statement.stated_on.is_(None), *order, Statement.id.desc()]

@@ -14,12 +14,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 from functools import cached_property
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 from app.ingest.candidate import Candidate
 from app.ingest.clauses import _REPORTING, NEGATE, Clause, CueHit, find_conditions, find_cues, split_clauses
 from app.ingest.dates import DateValue, TimeExpr, resolve
-from app.ingest.lexicon import Lexicon
+from app.ingest.lexicon import Cue, Lexicon
 from app.ingest.mentions import _GOV_NOUN, _PLACE_PREP, _TROOPS_NOUN, Mention, _prev_word, find_mentions, judge_roles
 from app.ingest.registry import declare, rule, why
 from app.ingest.sentences import Sentence
@@ -93,7 +93,7 @@ class SentenceContext:
     lex: Lexicon
     exprs: tuple[TimeExpr, ...]  # time expressions, offsets within the sentence
     carried_time: TimeExpr | None  # the time the sentence before carries in ("Meanwhile, ...")
-    raw_cues: tuple  # the body's cue matches inside this sentence
+    raw_cues: Iterable[tuple[int, int, Cue]]  # the body's cue matches inside this sentence (found when first read)
     carry: Carry
     first: bool  # the article's first sentence (a dateline may open it)
     penalty: float  # confidence lost when the sentence is only near the topic
@@ -425,8 +425,8 @@ def behind_other_holder(text: str, group, cue: CueHit, others) -> bool:
                and not _LIST_GAP.fullmatch(text, group[-1].end, o.start) for o in others)
 
 
-_OBJECT_POSSESSOR = re.compile(r"^(?:\s+[A-Z][\w.'’-]*)*\s*['’]s?\s+(?:[\w-]+\s+)?(?:idea|proposal|plan|initiative|call|"
-                               r"offer|suggestion|remarks?|comments?|words|statement)\b")
+_OBJECT_POSSESSOR = re.compile(r"^(?:\s+[A-Z][\w.'’-]*)*\s*['’]s?\s+(?:[\w-]+\s+)?(?:idea|proposal|plan|initiative|"
+                               r"call|offer|suggestion|remarks?|comments?|words|statement)\b")
 # "discussions on European boots on the ground", "the idea of sending troops": the topic as an object, no stance
 _TOPIC_OBJECT = re.compile(r"\b(?:discussions?|debates?|talks?|speculation|questions?|issue|subject|topic|matter|"
                            r"reports?|rumou?rs?)\s+(?:on|of|about|over|around|regarding)\s+(?:the\s+|a\s+|any\s+)?"
@@ -705,8 +705,8 @@ def hearsay(ctx: SentenceContext, v: ClauseView) -> bool:
 
 _TRAINING = re.compile(r"\b(?:to train|for training|training (?:mission|purposes|role)|as (?:military )?(?:trainers|"
                        r"instructors)|(?:military )?instructors|trainers)\b", re.I)
-_FORCE_WORDS = re.compile(r"peacekeep|reassurance|ceasefire|cease-fire|truce|peace (?:deal|agreement)|security guarantee",
-                          re.I)
+_FORCE_WORDS = re.compile(r"peacekeep|reassurance|ceasefire|cease-fire|truce|peace (?:deal|agreement)|"
+                          r"security guarantee", re.I)
 
 
 @rule("holder", "training", "troops sent to train (trainers, instructors) are a training mission, out of scope",

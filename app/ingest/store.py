@@ -15,11 +15,13 @@ from functools import cache
 from pathlib import Path
 
 from sqlalchemy import bindparam, func, insert, select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app import clock
+from app.db import table_of
 from app.ingest.dates import DateValue
 from app.ingest.extract import Candidate, ExtractionTooComplex, Extractor, RuleExtractor
 from app.ingest.readers import article_files, read_file, read_json_line, read_jsonl, read_paths
@@ -67,7 +69,7 @@ def _cut(value: str | None, size: int) -> str | None:
 
 
 def has_articles(session: Session) -> bool:
-    return session.scalar(select(func.count()).select_from(Article)) > 0
+    return (session.scalar(select(func.count()).select_from(Article)) or 0) > 0
 
 
 def _statement_row(c: Candidate, article_id: int) -> dict:
@@ -84,7 +86,7 @@ def _statement_row(c: Candidate, article_id: int) -> dict:
 
 # Core statements on the tables, run on the session's connection: one executemany per article. Both the ORM's
 # unit of work and its bulk-insert path cost more than extraction at corpus scale.
-_STATEMENTS, _ARTICLES = Statement.__table__, Article.__table__
+_STATEMENTS, _ARTICLES = table_of(Statement), table_of(Article)
 _INSERT_STATEMENT = insert(_STATEMENTS)
 # The statements of a batch's articles, in id order: an article's statements are inserted in its candidates'
 # order, so its ids ascend in that order (one executemany per article is far cheaper than RETURNING each row).
@@ -99,12 +101,9 @@ def _insert_article(dialect: str):
     """INSERT ... ON CONFLICT (body_sha256) DO NOTHING RETURNING id: the body hash is the arbiter between ingests
     running at once (processes or machines). When another transaction holds the same body uncommitted, Postgres
     waits for it; either way no row comes back when the body is stored, and nothing is aborted."""
-    if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert as dialect_insert
-    elif dialect == "sqlite":
-        from sqlalchemy.dialects.sqlite import insert as dialect_insert
-    else:
+    if dialect not in ("postgresql", "sqlite"):
         return insert(_ARTICLES).returning(_ARTICLES.c.id)
+    dialect_insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     return (dialect_insert(_ARTICLES).on_conflict_do_nothing(index_elements=[_ARTICLES.c.body_sha256])
             .returning(_ARTICLES.c.id))
 
@@ -192,14 +191,14 @@ def _facts(conn: Connection, stored: list[tuple[int, Prepared, dict]]) -> list[S
     for k in range(0, len(with_statements), 500):
         for article_id, statement_id in conn.execute(_BATCH_STATEMENT_IDS, {"ids": with_statements[k:k + 500]}):
             ids.setdefault(article_id, []).append(statement_id)
-    out = []
+    out: list[StatementFacts] = []
     for article_id, p, row in stored:
         mine = ids.get(article_id, [])
         if len(mine) != len(p.candidates):
             raise RuntimeError(f"article {article_id}: {len(p.candidates)} statements inserted, {len(mine)} found")
         out.extend(StatementFacts(c.country, i, c.stance, c.stated_on, c.date_precision, "unreviewed", c.confidence,
                                   c.mention_start, c.cue_start, article_id, None, row["source"], row["url"])
-                   for c, i in zip(p.candidates, mine))
+                   for c, i in zip(p.candidates, mine, strict=True))
     return out
 
 
@@ -234,7 +233,8 @@ def _store_article_row(conn: Connection, p: Prepared, stored: list[tuple[int, Pr
         return e
     conn.exec_driver_sql("RELEASE SAVEPOINT store_article")
     if article_id is None:  # stored by another ingest; nothing of ours was written
-        return StoreResult("already stored", conn.scalar(_ARTICLE_BY_HASH, {"digest": p.digest}), 0, item.file_name)
+        existing = conn.execute(_ARTICLE_BY_HASH, {"digest": p.digest}).scalar_one()
+        return StoreResult("already stored", existing, 0, item.file_name)
     here[p.digest] = article_id
     stored.append((article_id, p, row))
     return StoreResult("added", article_id, len(p.candidates), item.file_name)
@@ -417,7 +417,7 @@ def _chunks(paths: Iterable[Path], max_bytes: int) -> Iterator[list[_Task]]:
 
 
 def _lookup_url(session: Session) -> str | None:
-    url = session.get_bind().url
+    url = session.get_bind().engine.url
     if url.get_backend_name() == "sqlite" and url.database in (None, "", ":memory:"):
         return None
     return url.render_as_string(hide_password=False)
@@ -558,7 +558,7 @@ def ingest_paths(session: Session, paths: Iterable[Path], *, max_bytes: int = DE
         """Store what is pending and report it in order; returns how long the store took."""
         began = time.monotonic()
         batch = [p for p in pending if isinstance(p, Prepared) and not p.error]
-        results = dict(zip(map(id, batch), store(batch))) if batch else {}
+        results = dict(zip(map(id, batch), store(batch), strict=True)) if batch else {}
         took = time.monotonic() - began
         for p in pending:
             if isinstance(p, ReadError):

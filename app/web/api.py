@@ -5,6 +5,7 @@ import datetime as dt
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query, Request
+from fastapi.dependencies.models import Dependant
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse
 from markupsafe import escape
@@ -16,7 +17,8 @@ from app.settings import get_settings
 from app.web.deps import ApiDate, SessionDep
 from app.web.filters import statement_filters
 
-def _query_names(dependant) -> set[str]:
+
+def _query_names(dependant: Dependant) -> set[str]:
     """The query parameters a route takes, its dependencies' included."""
     names = {p.alias for p in dependant.query_params}
     for sub in dependant.dependencies:

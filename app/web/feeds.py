@@ -88,7 +88,7 @@ def changes_page(request: Request, session: SessionDep):
         total = queries.count_changes(session, filters)
         rows = queries.position_change_entries(session, filters, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
     pages = max(1, -(-total // PAGE_SIZE))
-    country_name = queries.get_country(session, filters.country).name if filters.country else None
+    country_name = queries.country_name(session, filters.country)
     return render_page(request, "changes.html", {
         "raw": raw, "errors": errors, "rows": rows, "total": total, "page": page, "pages": pages,
         "state": state, "filtered": bool(state), "filters": filters, "country_name": country_name,

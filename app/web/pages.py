@@ -150,7 +150,7 @@ def map_context(request: Request, session) -> dict:
     context = {
         "raw": raw, "errors": errors, "as_of": as_of, "is_today": as_of == today, "stance": p["stance"],
         "group": p["group"], "sort": p["sort"], "highlight": p["country"],
-        "highlight_name": queries.get_country(session, p["country"]).name if p["country"] else None,
+        "highlight_name": queries.country_name(session, p["country"]),
         "positions": positions, "counts": counts, "total_in_group": len(all_in_group), "summary": summary,
         "map_svg": render_map(entries, highlight=p["country"], filtered_out=filtered_out,
                               always_inset=hidden_positions) if view == "map" else None,
