@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install migrate bench clean
+.PHONY: run test lint install migrate bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -20,8 +20,13 @@ run: $(STAMP)
 	$(BIN)/stancemap ingest --if-empty seeds/
 	$(BIN)/stancemap serve --host $${HOST:-127.0.0.1} --port $${PORT:-8000}
 
-## test: the whole suite on SQLite, and again on Postgres when TEST_DATABASE_URL is set
-test: $(STAMP)
+## lint: ruff and mypy with the settings in pyproject.toml; fails on a finding (nothing is reformatted)
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/mypy
+
+## test: lint, then the whole suite on SQLite, and again on Postgres when TEST_DATABASE_URL is set
+test: $(STAMP) lint
 	env -u TEST_DATABASE_URL $(BIN)/pytest
 	if [ -n "$$TEST_DATABASE_URL" ]; then $(BIN)/pytest; fi
 

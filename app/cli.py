@@ -3,7 +3,7 @@ create-editor."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Optional
+from typing import NoReturn
 
 import typer
 from rich.console import Console
@@ -32,7 +32,7 @@ def migrate(revision: str = typer.Argument("head", help="Alembic revision to upg
 def ingest(
     paths: list[Path] = typer.Argument(..., help="Article files or folders (.txt, .jsonl, .html), recursively."),
     if_empty: bool = typer.Option(False, "--if-empty", help="Only ingest when the database has no articles."),
-    jobs: Optional[int] = typer.Option(None, "--jobs", "-j", min=1,
+    jobs: int | None = typer.Option(None, "--jobs", "-j", min=1,
                                        help="Processes that read and extract (default: the number of cores)."),
 ) -> None:
     """Read articles and extract dated country positions from them."""
@@ -85,12 +85,12 @@ def reextract(
 
 @app.command()
 def export(
-    target: Optional[Path] = typer.Argument(None, help="With --format datapackage: the folder to write."),
+    target: Path | None = typer.Argument(None, help="With --format datapackage: the folder to write."),
     format: str = typer.Option("json", "--format", help="json, csv, or datapackage (a Frictionless Data "
                                                          "package written into TARGET)"),
-    as_of: Optional[str] = typer.Option(None, "--as-of", help="Only statements on or before YYYY-MM-DD."),
-    country: Optional[str] = typer.Option(None, "--country", help="ISO 3166-1 alpha-2 code."),
-    stance: Optional[str] = typer.Option(None, "--stance", help="support, reject or undecided."),
+    as_of: str | None = typer.Option(None, "--as-of", help="Only statements on or before YYYY-MM-DD."),
+    country: str | None = typer.Option(None, "--country", help="ISO 3166-1 alpha-2 code."),
+    stance: str | None = typer.Option(None, "--stance", help="support, reject or undecided."),
 ) -> None:
     """Print statements as JSON or CSV."""
     import datetime as dt
@@ -102,7 +102,7 @@ def export(
     from app.queries import StatementFilters, statement_records
     from app.schema import country_rows
 
-    def bad(message: str) -> None:
+    def bad(message: str) -> NoReturn:
         err.print(f"stancemap export: {message}")
         raise typer.Exit(2)
 
@@ -127,7 +127,7 @@ def export(
     filters = StatementFilters(country=country.upper() if country else None,
                                stance=stance.lower() if stance else None, date_to=date_to)
     session = session_factory(get_engine())()
-    if fmt == "datapackage":
+    if target is not None:  # --format datapackage (the two go together, checked above)
         from app.datapackage import write_datapackage
 
         if country or stance:

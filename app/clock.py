@@ -6,7 +6,7 @@ import datetime as dt
 
 def utcnow() -> dt.datetime:
     """The current moment, timezone-aware, in UTC."""
-    return dt.datetime.now(dt.timezone.utc)
+    return dt.datetime.now(dt.UTC)
 
 
 def today() -> dt.date:

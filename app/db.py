@@ -4,8 +4,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import lru_cache
+from typing import Any
 
-from sqlalchemy import MetaData, event
+from sqlalchemy import MetaData, Table, event
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy import create_engine as sa_create_engine
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
@@ -26,7 +27,12 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
-def _sqlite_pragmas(dbapi_connection, _record) -> None:
+def table_of(model: type[Base]) -> Table:
+    """A mapped class's Table, for Core statements (DeclarativeBase types __table__ as any FromClause)."""
+    return Base.metadata.tables[model.__tablename__]
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: object) -> None:
     # WAL lets the web app read while an ingest writes; the busy timeout waits out a writer's lock.
     cur = dbapi_connection.cursor()
     cur.execute("PRAGMA journal_mode=WAL")

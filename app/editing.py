@@ -12,11 +12,13 @@ from pydantic_core import PydanticCustomError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from app import clock
-from app import positions, queries
+from app import clock, positions, queries
+from app.clock import utcnow
+from app.ingest.store import StoreResult, ingest_text
 from app.inputs import MIN_DATE, check_date_bounds, control_character
+from app.models import PRECISIONS, ROLES, STANCES, AuditEvent, Statement, Suggestion, User
 from app.security import end_user_sessions, hash_password, password_problem
-from app.models import PRECISIONS, ROLES, STANCES, AuditEvent, Statement, User, utcnow
+from app.settings import get_settings
 
 # Fields a person can set; what the audit trail records before and after each change, and what a revert restores.
 EDITABLE = ("country_iso2", "stance", "stated_on", "date_precision", "quote", "speaker", "conditions", "source_url")
@@ -30,6 +32,15 @@ _DATE = re.compile(r"^(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?$")
 
 class EditError(Exception):
     """A write that cannot happen (no such statement, not allowed); the message is for the person."""
+
+
+class ValidationFailed(ValueError):
+    """A form that does not validate: a message per field, keyed by the form's field names (what the form shows
+    beside each field, keeping what was typed)."""
+
+    def __init__(self, errors: dict[str, str]):
+        super().__init__("; ".join(f"{name}: {message}" for name, message in errors.items()))
+        self.errors = errors
 
 
 @dataclass
@@ -67,14 +78,18 @@ def _problem(message: str) -> PydanticCustomError:
     return PydanticCustomError("form", message)
 
 
-def _text(value: Any, name: str, *, required: bool = False) -> str | None:
+def _text(value: Any, name: str) -> str | None:
+    """A form's text field, trimmed, within its limit; None when left empty."""
     text = ("" if value is None else str(value)).strip()
-    if not text:
-        if required:
-            raise _problem(f"{LABELS[name]} is empty; it is needed.")
-        return None
     if len(text) > LIMITS[name]:
         raise _problem(f"{LABELS[name]} is {len(text)} characters long; the limit is {LIMITS[name]}.")
+    return text or None
+
+
+def _required_text(value: Any, name: str) -> str:
+    text = _text(value, name)
+    if text is None:
+        raise _problem(f"{LABELS[name]} is empty; it is needed.")
     return text
 
 
@@ -177,12 +192,17 @@ class StatementInput(BaseModel):
     @field_validator("quote", mode="before")
     @classmethod
     def _quote(cls, v: Any) -> str:
-        return _text(v, "quote", required=True)
+        return _required_text(v, "quote")
 
-    @field_validator("speaker", "conditions", mode="before")
+    @field_validator("speaker", mode="before")
     @classmethod
-    def _optional(cls, v: Any, info: ValidationInfo) -> str | None:
-        return _text(v, info.field_name)
+    def _speaker(cls, v: Any) -> str | None:
+        return _text(v, "speaker")
+
+    @field_validator("conditions", mode="before")
+    @classmethod
+    def _conditions(cls, v: Any) -> str | None:
+        return _text(v, "conditions")
 
     @field_validator("source_url", mode="before")
     @classmethod
@@ -206,21 +226,28 @@ def _control_errors(raw: dict[str, Any], fields) -> dict[str, str]:
     return errors
 
 
-def validate_statement(session: Session, raw: dict[str, Any]) -> tuple[StatementInput | None, dict[str, str]]:
-    """The validated input, or None and a message per field (keys as the form's field names)."""
+def _field_errors(exc: ValidationError, errors: dict[str, str]) -> dict[str, str]:
+    """pydantic's errors as one message per field (the first), after those already found."""
+    for e in exc.errors():
+        name = str(e["loc"][0]) if e["loc"] else "form"
+        if e["type"] == "missing":
+            errors.setdefault(name, f"{LABELS.get(name, name)} is missing.")
+        else:
+            errors.setdefault(name, e["msg"])
+    return errors
+
+
+def validate_statement(session: Session, raw: dict[str, Any]) -> StatementInput:
+    """The validated input; ValidationFailed with a message per field otherwise."""
     errors = _control_errors(raw, StatementInput.model_fields)
     try:
         data = StatementInput.model_validate({k: ("" if k in errors else v) for k, v in raw.items()},
                                              context={"session": session})
-        return (None, errors) if errors else (data, {})
     except ValidationError as exc:
-        for e in exc.errors():
-            name = str(e["loc"][0]) if e["loc"] else "form"
-            if e["type"] == "missing":
-                errors.setdefault(name, f"{LABELS.get(name, name)} is missing.")
-            else:
-                errors.setdefault(name, e["msg"])
-        return None, errors
+        raise ValidationFailed(_field_errors(exc, errors)) from None
+    if errors:
+        raise ValidationFailed(errors)
+    return data
 
 
 # --- the audit trail --------------------------------------------------------------------------------------------
@@ -289,7 +316,10 @@ def _check_version(statement: Statement, expected: int | None, data: StatementIn
     if expected is None or statement.version == expected:
         return
     theirs = snapshot(statement)
-    changes, rows, merged, base = [], [], {}, None
+    changes: list[tuple[str, Any, Any]] = []
+    rows: list[Conflict] = []
+    merged: dict[str, Any] = {}
+    base: dict[str, Any] | None = None
     if data is not None:
         yours = {name: _jsonable(getattr(data, name)) for name in EDITABLE}
         changes = [(name, yours[name], theirs.get(name)) for name in EDITABLE if yours[name] != theirs.get(name)]
@@ -572,17 +602,15 @@ class SuggestionInput(BaseModel):
         return _web_address(v)
 
 
-def validate_suggestion(raw: dict[str, Any]) -> tuple[SuggestionInput | None, dict[str, str]]:
+def validate_suggestion(raw: dict[str, Any]) -> SuggestionInput:
+    """The validated suggestion; ValidationFailed with a message per field otherwise."""
     text = str(raw.get("stated_on") or "").strip()
     m = _DATE.match(text)
     precision = None if not m else "day" if m[3] else "month" if m[2] else "year"
     try:
-        return SuggestionInput.model_validate({**raw, "date_precision": precision}), {}
+        return SuggestionInput.model_validate({**raw, "date_precision": precision})
     except ValidationError as exc:
-        errors: dict[str, str] = {}
-        for e in exc.errors():
-            errors.setdefault(str(e["loc"][0]) if e["loc"] else "form", e["msg"])
-        return None, errors
+        raise ValidationFailed(_field_errors(exc, {})) from None
 
 
 def suggestion_wait_minutes(session: Session, address: str) -> int:
@@ -592,15 +620,13 @@ def suggestion_wait_minutes(session: Session, address: str) -> int:
     if count < SUGGESTIONS_PER_HOUR or oldest is None:
         return 0
     if oldest.tzinfo is None:  # SQLite hands back naive UTC
-        oldest = oldest.replace(tzinfo=dt.timezone.utc)
+        oldest = oldest.replace(tzinfo=dt.UTC)
     return max(1, -(-int((oldest + dt.timedelta(hours=1) - now).total_seconds()) // 60))
 
 
 def suggest(session: Session, address: str, data: SuggestionInput, *, country_iso2: str,
-            statement_id: int | None = None):
+            statement_id: int | None = None) -> Suggestion:
     """Store a reader's suggestion for the editors' queue. The caller checks the rate limit first."""
-    from app.models import Suggestion
-
     suggestion = Suggestion(address=address[:64], country_iso2=country_iso2, statement_id=statement_id,
                             problem=data.problem, stance=data.stance, stated_on=data.stated_on,
                             date_precision=data.date_precision if data.stated_on else None,
@@ -610,7 +636,7 @@ def suggest(session: Session, address: str, data: SuggestionInput, *, country_is
     return suggestion
 
 
-def _pending(session: Session, suggestion_id: int):
+def _pending(session: Session, suggestion_id: int) -> Suggestion:
     suggestion = queries.get_suggestion(session, suggestion_id)
     if suggestion is None:
         raise EditError(f"There is no suggestion {suggestion_id}.")
@@ -641,7 +667,7 @@ def accept_suggestion(session: Session, user: User, suggestion_id: int, data: St
     return statement
 
 
-def decline_suggestion(session: Session, user: User, suggestion_id: int):
+def decline_suggestion(session: Session, user: User, suggestion_id: int) -> Suggestion:
     suggestion = _pending(session, suggestion_id)
     suggestion.status, suggestion.decided_by, suggestion.decided_at = "declined", user.id, utcnow()
     _record(session, user, "decline_suggestion", suggestion.statement, None, {"suggestion_id": suggestion.id})
@@ -666,22 +692,21 @@ class ArticleInput(BaseModel):
         text = ("" if v is None else str(v)).strip()
         if not text:
             raise _problem("Paste the article's text; it is empty.")
-        from app.settings import get_settings
-
         limit = get_settings().max_article_bytes  # the same limit as the file ingest
         if len(text.encode()) > limit:
             raise _problem(f"The text is {len(text.encode()):,} bytes; the limit is {limit:,}. "
                            "Paste one article at a time.")
         return text
 
-    @field_validator("title", "source", mode="before")
+    @field_validator("title", mode="before")
     @classmethod
-    def _short(cls, v: Any, info: ValidationInfo) -> str | None:
-        text = ("" if v is None else str(v)).strip()
-        limit = 1000 if info.field_name == "title" else 500
-        if len(text) > limit:
-            raise _problem(f"{info.field_name.capitalize()} is {len(text)} characters long; the limit is {limit}.")
-        return text or None
+    def _title(cls, v: Any) -> str | None:
+        return _short_text(v, "Title", 1000)
+
+    @field_validator("source", mode="before")
+    @classmethod
+    def _source(cls, v: Any) -> str | None:
+        return _short_text(v, "Source", 500)
 
     @field_validator("url", mode="before")
     @classmethod
@@ -708,22 +733,28 @@ class ArticleInput(BaseModel):
             raise _problem(f"{e}.") from None
 
 
-def validate_article(raw: dict[str, Any]) -> tuple[ArticleInput | None, dict[str, str]]:
+def _short_text(v: Any, label: str, limit: int) -> str | None:
+    text = ("" if v is None else str(v)).strip()
+    if len(text) > limit:
+        raise _problem(f"{label} is {len(text)} characters long; the limit is {limit}.")
+    return text or None
+
+
+def validate_article(raw: dict[str, Any]) -> ArticleInput:
+    """The validated article form; ValidationFailed with a message per field otherwise."""
     errors = _control_errors(raw, ArticleInput.model_fields)
     try:
         data = ArticleInput.model_validate({k: ("" if k in errors else v) for k, v in raw.items()})
-        return (None, errors) if errors else (data, {})
     except ValidationError as exc:
-        for e in exc.errors():
-            errors.setdefault(str(e["loc"][0]) if e["loc"] else "form", e["msg"])
-        return None, errors
+        raise ValidationFailed(_field_errors(exc, errors)) from None
+    if errors:
+        raise ValidationFailed(errors)
+    return data
 
 
-def add_article(session: Session, user: User, data: ArticleInput):
+def add_article(session: Session, user: User, data: ArticleInput) -> StoreResult:
     """Run the ingest's extraction on a pasted article; its statements land in the review queue. The article and
     an audit row commit together. Returns the ingest's StoreResult."""
-    from app.ingest.store import ingest_text
-
     result = ingest_text(session, body=data.body, title=data.title, source=data.source, url=data.url,
                          published_on=data.published_on, commit=False)
     if result.status == "added":

@@ -3,6 +3,7 @@ them, and in words how the article's date was found. Pure functions over stored 
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from dataclasses import dataclass
 
 from app.ingest.dates import DateValue, find_dateline, infer_date
@@ -25,8 +26,8 @@ def evidence_pieces(body: str, spans: list[tuple[int | None, int | None, int]]) 
     text or without offsets are ignored."""
     good = [(s, e, i) for s, e, i in spans if s is not None and e is not None and 0 <= s < e <= len(body)]
     cuts = sorted({0, len(body), *(s for s, _, _ in good), *(e for _, e, _ in good)})
-    pieces = []
-    for lo, hi in zip(cuts, cuts[1:]):
+    pieces: list[Piece] = []
+    for lo, hi in itertools.pairwise(cuts):
         ids = tuple(sorted(i for s, e, i in good if s <= lo and hi <= e))
         if pieces and not ids and not pieces[-1].ids:
             last = pieces.pop()

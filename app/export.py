@@ -8,7 +8,8 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
 EXPORT_FIELDS = ["id", "country", "country_name", "stance", "stated_on", "date_precision", "quote", "speaker",
-                 "conditions", "confidence", "origin", "review_status", "rule", "rule_reason", "article", "article_line", "source", "url"]
+                 "conditions", "confidence", "origin", "review_status", "rule", "rule_reason", "article",
+                 "article_line", "source", "url"]
 
 # OWASP's rule against CSV (formula) injection: a cell a spreadsheet would read as a formula or a command
 # starts with one of these; prefixing a single quote makes the spreadsheet show it as text.

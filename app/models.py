@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import (
@@ -23,11 +24,55 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from app.clock import utcnow
 from app.db import Base
 
-STANCES = ("support", "reject", "undecided")
-PRECISIONS = ("day", "month", "year", "unknown")
-ORIGINS = ("machine", "editor")
-REVIEW_STATUSES = ("unreviewed", "verified", "dismissed")
+# The vocabulary, defined here once: the columns' CHECK constraints, the forms, the API's enums, the map, the
+# extractor's data files and the pages' scripts (through a data attribute) all take it from these.
+class Stance(StrEnum):
+    SUPPORT = "support"
+    REJECT = "reject"
+    UNDECIDED = "undecided"
+
+
+class Precision(StrEnum):
+    DAY = "day"
+    MONTH = "month"
+    YEAR = "year"
+    UNKNOWN = "unknown"
+
+
+class Origin(StrEnum):
+    MACHINE = "machine"  # found by the extractor
+    EDITOR = "editor"  # entered by an editor
+
+
+class ReviewStatus(StrEnum):
+    UNREVIEWED = "unreviewed"
+    VERIFIED = "verified"
+    DISMISSED = "dismissed"
+
+
+class Trust(StrEnum):
+    """How sure a position is, as readers are told: from its origin and review status."""
+
+    VERIFIED = "verified"  # verified by an editor
+    EDITOR = "editor"  # entered by an editor
+    UNREVIEWED = "unreviewed"  # found by the machine, not reviewed
+
+
+STANCES: tuple[str, ...] = tuple(s.value for s in Stance)
+PRECISIONS: tuple[str, ...] = tuple(p.value for p in Precision)
+ORIGINS: tuple[str, ...] = tuple(o.value for o in Origin)
+REVIEW_STATUSES: tuple[str, ...] = tuple(r.value for r in ReviewStatus)
+TRUSTS: tuple[str, ...] = tuple(t.value for t in Trust)
 ROLES = ("editor", "admin")
+
+
+def trust_of(origin: str, review_status: str) -> str:
+    """A statement's trust ('verified', 'editor' or 'unreviewed'), or 'dismissed' when an editor dismissed it."""
+    if review_status == ReviewStatus.DISMISSED:
+        return "dismissed"
+    if origin == Origin.EDITOR:
+        return Trust.EDITOR.value
+    return Trust.VERIFIED.value if review_status == ReviewStatus.VERIFIED else Trust.UNREVIEWED.value
 
 
 def _one_of(column: str, values: tuple[str, ...]) -> str:

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 from bisect import bisect_left
-from collections import Counter, OrderedDict, defaultdict, deque
+from collections import Counter, OrderedDict, deque
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import NamedTuple
@@ -28,6 +28,7 @@ from urllib.parse import urlsplit
 from sqlalchemy import bindparam, case, delete, func, insert, select, union_all, update
 from sqlalchemy.orm import Session
 
+from app.db import table_of
 from app.models import (READINGS, Article, DataVersion, PositionChangeDay, PositionCountry, PositionDay,
                         Statement)
 
@@ -35,9 +36,9 @@ CORROBORATION_DAYS = 7
 _WINDOW = dt.timedelta(days=CORROBORATION_DAYS)
 _PRECISION_RANK = {"day": 0, "month": 1, "year": 2, "unknown": 3}
 
-_S, _A = Statement.__table__, Article.__table__
-_PD, _PCD, _PC, _DV = (PositionDay.__table__, PositionChangeDay.__table__, PositionCountry.__table__,
-                       DataVersion.__table__)
+_S, _A = table_of(Statement), table_of(Article)
+_PD, _PCD, _PC, _DV = (table_of(PositionDay), table_of(PositionChangeDay), table_of(PositionCountry),
+                       table_of(DataVersion))
 _DAY_FIELDS = ("statement_id", "stance", "date_precision", "changed", "previous_stance", "since_on",
                "since_precision", "sources", "articles")
 _ROW_COLUMNS = (_S.c.id, _S.c.stance, _S.c.stated_on, _S.c.date_precision, _S.c.review_status, _S.c.confidence,
@@ -114,7 +115,7 @@ class StatementFacts(NamedTuple):
 class _Row(NamedTuple):
     """A counted statement with its rank and keys worked out once. Sorts by (day, id), the order rows are read in."""
 
-    day: dt.date | None
+    day: dt.date
     id: int
     rank: tuple
     stance: str
@@ -124,9 +125,12 @@ class _Row(NamedTuple):
     precision: str
 
 
-def _row(r, shared: dict | None = None) -> _Row:
-    """`shared`: values seen before (days, source and article keys), reused so that many rows held at once (see
-    PositionKeeper) share one copy of each."""
+def _row(r: StatementFacts, shared: dict | None = None) -> _Row:
+    """A dated statement (StatementFacts, or a row read with the same columns) as the rules read it; an undated
+    one holds no position day. `shared`: values seen before (days, source and article keys), reused so that many
+    rows held at once (see PositionKeeper) share one copy of each."""
+    if r.stated_on is None:
+        raise ValueError(f"statement {r.id} is undated: it holds no position day")
     day, source, article = r.stated_on, source_key(r), _article_key(r)
     if shared is not None:
         day, source, article = (shared.setdefault(day, day), shared.setdefault(source, source),
@@ -209,10 +213,10 @@ class _Writes:
             was = old.get(day)
             if was is None:
                 self.fresh.append({"reading": reading, "country_iso2": country, "stated_on": day,
-                                   **dict(zip(_DAY_FIELDS, fields))})
+                                   **dict(zip(_DAY_FIELDS, fields, strict=True))})
             elif was != fields:
                 self.changed.append({"k_reading": reading, "k_country": country, "k_day": day,
-                                     **{f"v_{f}": v for f, v in zip(_DAY_FIELDS, fields)}})
+                                     **{f"v_{f}": v for f, v in zip(_DAY_FIELDS, fields, strict=True)}})
             if fields[_CHANGED] and not (was is not None and was[_CHANGED]):
                 deltas[day] += 1
         for day, was in old.items():
@@ -299,7 +303,9 @@ def _apply_change_days(conn, reading: str, deltas: Counter) -> None:
     for i in range(0, len(days), 500):
         existing.update(conn.execute(select(_PCD.c.day, _PCD.c.changes)
                                      .where(_PCD.c.reading == reading, _PCD.c.day.in_(days[i:i + 500]))).all())
-    updates, inserts, gone = [], [], []
+    updates: list[dict[str, object]] = []
+    inserts: list[dict[str, object]] = []
+    gone: list[dict[str, object]] = []
     for day in days:
         total = existing.get(day, 0) + deltas[day]
         if day in existing:
@@ -385,12 +391,12 @@ def refresh_countries(session: Session, countries: Iterable[str] | Mapping[str, 
     codes = sorted(c for c in starts if c)
     if not codes:
         return
-    whole = any(starts[c] is None for c in codes)
-    earliest = None if whole else min(starts[c] for c in codes)
-    found = _counted_rows(conn, codes, dated=True, lo=None if whole else earliest - _WINDOW)
+    known = [s for c in codes if (s := starts[c]) is not None]
+    earliest = min(known) if len(known) == len(codes) else None  # None: some country is recomputed whole
+    found = _counted_rows(conn, codes, dated=True, lo=None if earliest is None else earliest - _WINDOW)
     undated = _counted_rows(conn, codes, dated=False)
     old_all = _kept_days(conn, None, codes, earliest)
-    priors = _priors(conn, {c: starts[c] for c in codes if starts[c] is not None})
+    priors = _priors(conn, {c: s for c in codes if (s := starts[c]) is not None})
     writes = _Writes()
     for country in codes:
         start = starts[country]
@@ -519,8 +525,8 @@ class PositionKeeper:
                     {day: f for day, f in days.get(("all", c), {}).items() if day >= lo})
         for c, lo in sorted(wider.items()):  # an earlier day than any held: read the span in between
             held = self._held[c]
-            found = _counted_rows(conn, [c], dated=True, lo=lo - _WINDOW, hi=held.base - _WINDOW)[c]
-            held.rows[:0] = [_row(r, self._shared) for r in found if r.id not in new_ids]
+            between = _counted_rows(conn, [c], dated=True, lo=lo - _WINDOW, hi=held.base - _WINDOW)[c]
+            held.rows[:0] = [_row(r, self._shared) for r in between if r.id not in new_ids]
             held.days.update(_kept_days(conn, "all", [c], lo, held.base).get(("all", c), {}))
             held.prior = _priors(conn, {c: lo}, ("all",)).get(("all", c))
             held.base = lo
@@ -579,7 +585,8 @@ def _add_to_country_rows(conn, by_country: Mapping[str, Sequence[StatementFacts]
         conn.execute(insert(_PC), inserts)
 
 
-_UPDATE_COUNTRY = (update(_PC).where(_PC.c.reading == bindparam("k_reading"), _PC.c.country_iso2 == bindparam("k_country"))
+_UPDATE_COUNTRY = (update(_PC).where(_PC.c.reading == bindparam("k_reading"),
+                                     _PC.c.country_iso2 == bindparam("k_country"))
                    .values({k: bindparam(f"v_{k}") for k in ("first_on", "last_on", "undated_statement_id",
                                                              "statements", "dated", "version")}))
 

@@ -7,14 +7,16 @@ import threading
 from collections import OrderedDict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from typing import Any
 from urllib.parse import urlsplit
 
-from sqlalchemy import Select, String, case, cast, func, literal, select, true
+from sqlalchemy import ColumnElement, Select, String, case, cast, func, literal, select, true
 from sqlalchemy.orm import Session, selectinload
 
-from app.models import (STANCES, Article, AuditEvent, Country, PositionChangeDay, PositionCountry, PositionDay,
-                        Statement)
-from app.positions import current_version
+from app.models import (STANCES, TRUSTS, Article, AuditEvent, Country, PositionChangeDay, PositionCountry, PositionDay,
+                        Statement, Suggestion, User, WebSession, trust_of)
+from app.positions import CORROBORATION_DAYS, current_version
+from app.settings import get_settings
 
 
 @dataclass(frozen=True)
@@ -128,10 +130,9 @@ class Position:
 
     @property
     def trust(self) -> str:
-        """'verified' (a machine statement an editor checked), 'editor' (entered by an editor) or 'unreviewed'."""
-        if self.origin == "editor":
-            return "editor"
-        return "verified" if self.review_status == "verified" else "unreviewed"
+        """'verified' (a machine statement an editor checked), 'editor' (entered by an editor) or 'unreviewed'
+        (a position never rests on a dismissed statement)."""
+        return trust_of(self.origin, self.review_status)
 
 
 def _group_clause(group: str | None):
@@ -152,10 +153,14 @@ def group_members(session: Session, group: str | None) -> frozenset[str] | None:
     return frozenset(session.scalars(select(Country.iso2).where(clause)))
 
 
+def country_name(session: Session, iso2: str | None) -> str | None:
+    """The name of a country known by its code (a parameter already checked), or None for none."""
+    country = get_country(session, iso2) if iso2 else None
+    return country.name if country else None
+
+
 def effective_reading(reviewed: str | None) -> str:
     """'verified' when asked for, or when MACHINE_ON_MAP=false keeps unverified machine statements off the map."""
-    from app.settings import get_settings
-
     if reviewed == "verified" or not get_settings().machine_on_map:
         return "verified"
     return "all"
@@ -255,7 +260,7 @@ def stance_counts(positions: list[Position]) -> dict[str, int]:
 
 
 def trust_counts(positions: list[Position]) -> dict[str, int]:
-    counts = {"verified": 0, "editor": 0, "unreviewed": 0}
+    counts = dict.fromkeys(TRUSTS, 0)
     for p in positions:
         counts[p.trust] += 1
     return counts
@@ -328,7 +333,7 @@ _cache_lock = threading.Lock()
 
 
 def _versioned(session: Session, key: tuple, compute):
-    full_key = (session.get_bind().url.render_as_string(hide_password=True), *key)
+    full_key = (session.get_bind().engine.url.render_as_string(hide_password=True), *key)
     version = data_version(session)
     with _cache_lock:
         hit = _cache.get(full_key)
@@ -352,7 +357,8 @@ def data_summary(session: Session, reading: str = "all") -> DataSummary:
             first_stated_on=first, last_stated_on=last,
             last_ingested_at=session.scalar(select(func.max(Article.ingested_at))),
             change_dates=change_dates(session, reading),
-            first_precision=_precision_on(session, first, reading), last_precision=_precision_on(session, last, reading),
+            first_precision=_precision_on(session, first, reading),
+            last_precision=_precision_on(session, last, reading),
         )
 
     return _versioned(session, ("summary", reading), compute)
@@ -458,7 +464,7 @@ def _groups_of(c: CountryRuns) -> tuple[str | None, ...]:
 
 
 def _runs_copy(session: Session, reading: str) -> _RunsCopy:
-    key = (session.get_bind().url.render_as_string(hide_password=True), reading)
+    key = (session.get_bind().engine.url.render_as_string(hide_password=True), reading)
     version = data_version(session)
     with _cache_lock:
         hit = _runs_cache.get(key)
@@ -733,7 +739,7 @@ def country_timeline(session: Session, iso2: str) -> list[TimelineEntry]:
     entries: list[TimelineEntry] = []
     prev_stance = None
     for row in session.execute(q):
-        s = TimelineStatement(*row)
+        s = TimelineStatement(*tuple(row))  # tuple(): mypy cannot unpack SQLAlchemy's variadic Row type
         counts = s.stated_on is not None and s.review_status != "dismissed"
         changed = counts and s.stance != prev_stance
         entries.append(TimelineEntry(statement=s, counts=counts, changed=changed, previous=prev_stance))
@@ -809,9 +815,7 @@ class ChangeEntry:
 
     @property
     def trust(self) -> str:
-        if self.origin == "editor":
-            return "editor"
-        return "verified" if self.review_status == "verified" else "unreviewed"
+        return trust_of(self.origin, self.review_status)
 
 
 def _changes_where(filters: ChangeFilters):
@@ -866,9 +870,11 @@ def position_change_entries(session: Session, filters: ChangeFilters, *, limit: 
          .order_by(PD.stated_on.desc(), PD.country_iso2))
     out = []
     for row in session.execute(q):
-        created, updated = (aware(t) for t in row[17:19])
-        out.append(ChangeEntry(*row[:17], recorded_at=created, revised_at=max(created, updated or created),
-                               sources=row[19], articles=row[20]))
+        fields = tuple(row)  # tuple(): mypy cannot slice SQLAlchemy's variadic Row type
+        created = aware(fields[17]) or fields[17]  # created_at is never NULL
+        updated = aware(fields[18]) or created
+        # recorded_at, revised_at, sources, articles follow the 17 selected fields
+        out.append(ChangeEntry(*(fields[:17] + (created, max(created, updated), fields[19], fields[20]))))
     return out
 
 
@@ -885,7 +891,7 @@ def country_statement_list(session: Session, iso2: str) -> list[Statement]:
 def aware(value: dt.datetime | None) -> dt.datetime | None:
     """SQLite hands back timestamps without their zone; they were stored in UTC."""
     if value is not None and value.tzinfo is None:
-        return value.replace(tzinfo=dt.timezone.utc)
+        return value.replace(tzinfo=dt.UTC)
     return value
 
 
@@ -975,8 +981,6 @@ def outlet(source: str | None, url: str | None) -> str:
 
 def group_reports(items: list[TimelineItem]) -> list[ReportGroup]:
     """Group a newest-first page of timeline items into reports of one statement; returns the groups newest first."""
-    from app.positions import CORROBORATION_DAYS
-
     groups: list[ReportGroup] = []
     for item in reversed(items):
         lead = groups[-1].lead if groups else None
@@ -1036,14 +1040,15 @@ DEFAULT_STATEMENT_SORT = "-date"
 def _statement_order(sort: str) -> list:
     key, descending = sort.lstrip("-"), sort.startswith("-")
     source = func.coalesce(Article.source, Statement.source_url, Article.url)
-    columns = {
+    orders: dict[str, list[Any]] = {  # columns and expressions to order by
         "date": [Statement.stated_on],
         "country": [Country.name],
         "stance": [case({s: i for i, s in enumerate(STANCES)}, value=Statement.stance)],
         "quote": [func.lower(Statement.quote)],
         "source": [source.is_(None), func.lower(source)],
         "review": [Statement.review_status, Statement.origin],
-    }[key]
+    }
+    columns = orders[key]
     order = [c.desc() if descending and not (key == "source" and i == 0) else c for i, c in enumerate(columns)]
     if key == "date":
         return [Statement.stated_on.is_(None), *order, Statement.id.desc()]
@@ -1139,21 +1144,15 @@ def find_country(session: Session, text: str) -> Country | None:
 
 
 def get_user(session: Session, user_id: int):
-    from app.models import User
-
     return session.get(User, user_id)
 
 
 def user_by_username(session: Session, username: str):
-    from app.models import User
-
     return session.scalar(select(User).where(User.username == username))
 
 
 def user_for_session(session: Session, token_sha256: str, now: dt.datetime):
     """The active user of an unexpired server-side session, or None."""
-    from app.models import User, WebSession
-
     return session.scalar(select(User).join(WebSession, WebSession.user_id == User.id)
                           .where(WebSession.token_sha256 == token_sha256, WebSession.expires_at > now,
                                  User.active.is_(True)))
@@ -1307,7 +1306,7 @@ def review_page(session: Session, filters: ReviewFilters, *, today: dt.date, aft
     groups = []
     if page:
         wanted = [key[2] for key in page]
-        in_page = Statement.article_id.in_(wanted)
+        in_page: ColumnElement[bool] = Statement.article_id.in_(wanted)
         if 0 in wanted:
             in_page = in_page | Statement.article_id.is_(None)
         ids_q = _review_where(select(Statement.id), filters).where(in_page)
@@ -1341,8 +1340,6 @@ def review_sources(session: Session) -> list[str]:
 
 def pending_suggestions(session: Session, *, limit: int = 50, after_id: int | None = None):
     """Suggestions waiting for an editor, oldest first (a cursor on the id), and how many wait in all."""
-    from app.models import Suggestion
-
     total = session.scalar(select(func.count()).select_from(Suggestion).where(Suggestion.status == "pending"))
     q = (select(Suggestion).where(Suggestion.status == "pending")
          .options(selectinload(Suggestion.statement).selectinload(Statement.article),
@@ -1354,23 +1351,18 @@ def pending_suggestions(session: Session, *, limit: int = 50, after_id: int | No
 
 
 def suggestion_count(session: Session) -> int:
-    from app.models import Suggestion
-
     return session.scalar(select(func.count()).select_from(Suggestion).where(Suggestion.status == "pending")) or 0
 
 
 def get_suggestion(session: Session, suggestion_id: int):
-    from app.models import Suggestion
-
     if not 0 < suggestion_id < 2**63:
         return None
     return session.scalar(select(Suggestion).where(Suggestion.id == suggestion_id)
                           .options(selectinload(Suggestion.statement), selectinload(Suggestion.country)))
 
 
-def suggestions_from_address_since(session: Session, address: str, since: dt.datetime) -> tuple[int, dt.datetime | None]:
-    from app.models import Suggestion
-
+def suggestions_from_address_since(session: Session, address: str, since: dt.datetime
+                                   ) -> tuple[int, dt.datetime | None]:
     count, oldest = session.execute(select(func.count(), func.min(Suggestion.created_at))
                                     .where(Suggestion.address == address, Suggestion.created_at >= since)).one()
     return count or 0, oldest

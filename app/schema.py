@@ -4,6 +4,7 @@ from __future__ import annotations
 import csv
 from functools import lru_cache
 from pathlib import Path
+from typing import TypedDict
 
 from alembic import command
 from alembic.config import Config
@@ -31,12 +32,21 @@ def downgrade(database_url: str, revision: str = "base") -> None:
     command.downgrade(alembic_config(database_url), revision)
 
 
+class CountryRow(TypedDict):
+    iso2: str
+    iso3: str
+    numeric: str | None
+    name: str
+    eu: bool
+    nato: bool
+
+
 @lru_cache
-def country_rows() -> tuple[dict, ...]:
+def country_rows() -> tuple[CountryRow, ...]:
     with COUNTRIES_CSV.open(encoding="utf-8") as f:
         return tuple(
-            {"iso2": r["iso2"], "iso3": r["iso3"], "numeric": r["numeric"] or None, "name": r["name"],
-             "eu": r["eu"] == "1", "nato": r["nato"] == "1"}
+            CountryRow(iso2=r["iso2"], iso3=r["iso3"], numeric=r["numeric"] or None, name=r["name"],
+                       eu=r["eu"] == "1", nato=r["nato"] == "1")
             for r in csv.DictReader(f)
         )
 

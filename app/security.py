@@ -138,12 +138,13 @@ def address_key(address: str) -> str:
     return "addr:" + address[:64]
 
 
-def _insert(session: Session):
+def _insert(session: Session) -> postgresql.Insert | sqlite.Insert:
+    """INSERT ... ON CONFLICT in the session's dialect (both spell it the same)."""
     return (postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert)(SignInThrottle)
 
 
 def _aware(value: dt.datetime) -> dt.datetime:
-    return value if value.tzinfo is not None else value.replace(tzinfo=dt.timezone.utc)  # SQLite: naive UTC
+    return value if value.tzinfo is not None else value.replace(tzinfo=dt.UTC)  # SQLite: naive UTC
 
 
 def delay_after(failures: int) -> dt.timedelta:
@@ -170,22 +171,24 @@ def claim_attempt(session: Session, username: str, address: str) -> Refusal | No
     since = now - THROTTLE_WINDOW
     expired = T.c.window_start < since
     ins = _insert(session)
-    addr = ins.values(key=address_key(address), failures=1, window_start=now, blocked_until=None)
-    addr = addr.on_conflict_do_update(
-        index_elements=[T.c.key],
-        set_={"failures": case((expired, 1), else_=T.c.failures + 1),
-              "window_start": case((expired, now), else_=T.c.window_start)},
-        where=or_(expired, T.c.failures < MAX_FAILURES_PER_ADDRESS)).returning(T.c.failures)
+    addr = (ins.values(key=address_key(address), failures=1, window_start=now, blocked_until=None)
+            .on_conflict_do_update(
+                index_elements=[T.c.key],
+                set_={"failures": case((expired, 1), else_=T.c.failures + 1),
+                      "window_start": case((expired, now), else_=T.c.window_start)},
+                where=or_(expired, T.c.failures < MAX_FAILURES_PER_ADDRESS))
+            .returning(T.c.failures))
     if session.execute(addr).first() is None:
         session.commit()
         return Refusal("address", _wait(session, address_key(address), now, until_window_end=True))
-    acct = ins.values(key=user_key(username), failures=1, window_start=now, blocked_until=now + IN_FLIGHT)
-    acct = acct.on_conflict_do_update(
-        index_elements=[T.c.key],
-        set_={"failures": case((expired, 1), else_=T.c.failures + 1),
-              "window_start": case((expired, now), else_=T.c.window_start),
-              "blocked_until": now + IN_FLIGHT},
-        where=or_(expired, T.c.blocked_until.is_(None), T.c.blocked_until <= now)).returning(T.c.failures)
+    acct = (ins.values(key=user_key(username), failures=1, window_start=now, blocked_until=now + IN_FLIGHT)
+            .on_conflict_do_update(
+                index_elements=[T.c.key],
+                set_={"failures": case((expired, 1), else_=T.c.failures + 1),
+                      "window_start": case((expired, now), else_=T.c.window_start),
+                      "blocked_until": now + IN_FLIGHT},
+                where=or_(expired, T.c.blocked_until.is_(None), T.c.blocked_until <= now))
+            .returning(T.c.failures))
     claimed = session.execute(acct).first()
     session.commit()
     if claimed is None:

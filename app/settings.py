@@ -10,6 +10,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 log = logging.getLogger("stancemap")
 
+DEFAULT_MAX_ARTICLE_BYTES = 5_000_000  # MAX_ARTICLE_BYTES; also the readers' own default
 DEV_SECRET_KEY = "dev-insecure-change-me"
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -22,7 +23,7 @@ class Settings(BaseSettings):
     environment: str = "development"  # development | production
     log_level: str = "INFO"
     # Ingest refuses files larger than this (bytes).
-    max_article_bytes: int = 5_000_000
+    max_article_bytes: int = DEFAULT_MAX_ARTICLE_BYTES
     # Extraction gives up on one article after this many seconds (reported as "article too complex"); 0: no limit.
     extract_time_limit_s: float = 10.0
     # false: machine-found statements nobody has verified stay off the map, the table, the position downloads
@@ -82,7 +83,7 @@ class Settings(BaseSettings):
         return v
 
     @model_validator(mode="after")
-    def _secret_key_safe(self) -> "Settings":
+    def _secret_key_safe(self) -> Settings:
         if self.secret_key == DEV_SECRET_KEY:
             if self.environment == "production":
                 raise ValueError("SECRET_KEY must be set to a secret value when ENVIRONMENT=production")

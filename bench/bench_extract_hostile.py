@@ -26,7 +26,8 @@ SHAPES = {
     "chained if": lambda n: "if Norway agrees, " * (n // 18) + "Sweden will send troops.",
     "nested quotes": lambda n: 'He said "' * (n // 9) + "Norway will send troops.",
     "dashes, parentheses": lambda n: "(Norway – said " * (n // 15) + "will send troops.",
-    "unclosed parenthesis": lambda n: "\n".join(["Norway (said that " + "it is ready to " * 60 + "send troops."] * (n // 920)),
+    "unclosed parenthesis":
+        lambda n: "\n".join(["Norway (said that " + "it is ready to " * 60 + "send troops."] * (n // 920)),
     "worst sentence x N": lambda n: "\n".join([("Paris/" * 160) + " France will send troops."] * (n // 985)),
     "quoted list x N": lambda n: "\n".join([('"Norway, ' * 100) + 'will send troops," Norway said.'] * (n // 940)),
 }

@@ -156,8 +156,9 @@ def run_faults(corpus: Path, tmp: Path, n_articles: int, kills: int, jobs: int, 
     final_run = subprocess.run(ingest_cmd(corpus, jobs), env=env, capture_output=True, text=True)
     final = snapshot(url)
     drop()
-    return {"jobs": jobs, "clean_seconds": clean_seconds, "startup": startup, "clean": clean, "final": final, "kills": done_kills,
-            "finished_early": finished_early, "partial": partial, "orphans": orphans, "stored_after": stored_after,
+    return {"jobs": jobs, "clean_seconds": clean_seconds, "startup": startup, "clean": clean, "final": final,
+            "kills": done_kills, "finished_early": finished_early, "partial": partial, "orphans": orphans,
+            "stored_after": stored_after,
             "clean_rc": clean_run.returncode, "final_rc": final_run.returncode}
 
 
@@ -172,7 +173,8 @@ def main() -> None:
     rng = random.Random(args.seed)
     print(f"database: {'Postgres' if args.postgres else 'SQLite'}; corpus: {args.articles} generated articles; "
           f"load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
-    print(f"{'jobs':>4} {'clean s':>8} {'start s':>7} {'kills':>5} {'articles after each kill':<44} {'partial':>7} {'orphans':>7} "
+    print(f"{'jobs':>4} {'clean s':>8} {'start s':>7} {'kills':>5} {'articles after each kill':<44} "
+          f"{'partial':>7} {'orphans':>7} "
           f"{'clean: articles/statements/fingerprint':>40} {'after kills + completion':>40} {'identical':>9}")
     with tempfile.TemporaryDirectory() as tmp:
         tmp_path = Path(tmp)
@@ -184,8 +186,11 @@ def main() -> None:
             c, f = r["clean"], r["final"]
             same = (c["articles"], c["statements"], c["fingerprint"]) == (f["articles"], f["statements"],
                                                                            f["fingerprint"])
-            after = ",".join(map(str, r["stored_after"])) + (" (then finished before a kill)" if r["finished_early"] else "")
-            print(f"{jobs:>4} {r['clean_seconds']:>8.1f} {r['startup']:>7.1f} {r['kills']:>5} {after:<44} {r['partial']:>7} {r['orphans']:>7} "
+            after = ",".join(map(str, r["stored_after"]))
+            if r["finished_early"]:
+                after += " (then finished before a kill)"
+            print(f"{jobs:>4} {r['clean_seconds']:>8.1f} {r['startup']:>7.1f} {r['kills']:>5} {after:<44} "
+                  f"{r['partial']:>7} {r['orphans']:>7} "
                   f"{c['articles']:>10}/{c['statements']}/{c['fingerprint']:>16} "
                   f"{f['articles']:>10}/{f['statements']}/{f['fingerprint']:>16} {'yes' if same else 'NO':>9}")
             if r["clean_rc"] or r["final_rc"]:

@@ -37,17 +37,19 @@ def build(url: str, n_statements: int, n_articles: int) -> None:
     with session_scope(engine) as session:
         sync_countries(session)
         countries = list(session.scalars(select(Country.iso2)))[:60]
-        now = dt.datetime(2025, 6, 1, tzinfo=dt.timezone.utc)
+        now = dt.datetime(2025, 6, 1, tzinfo=dt.UTC)
         articles = [{"id": i + 1, "file_name": f"a{i}.txt", "title": f"Article {i}", "source": f"Outlet {i % 12}",
                      "url": None, "published_on": dt.date(2024, 1, 1) + dt.timedelta(days=i % 500),
-                     "date_precision": "day", "body": "x" * 400, "body_sha256": hashlib.sha256(str(i).encode()).hexdigest(),
+                     "date_precision": "day", "body": "x" * 400,
+                     "body_sha256": hashlib.sha256(str(i).encode()).hexdigest(),
                      "ingested_at": now} for i in range(n_articles)]
         session.execute(insert(Article), articles)
         rows = []
         for i in range(n_statements):
             article = articles[i % n_articles]
             start = (i // n_articles) * 40 % 360
-            rows.append({"country_iso2": rng.choice(countries), "stance": rng.choice(("support", "reject", "undecided")),
+            rows.append({"country_iso2": rng.choice(countries),
+                         "stance": rng.choice(("support", "reject", "undecided")),
                          "stated_on": article["published_on"], "date_precision": "day", "quote": "A sentence.",
                          "article_id": article["id"], "origin": "machine", "review_status": "unreviewed",
                          "confidence": round(rng.uniform(0.4, 0.95), 2), "quote_start": start, "quote_end": start + 30,

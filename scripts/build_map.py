@@ -21,12 +21,13 @@ from __future__ import annotations
 
 import argparse
 import csv
+import itertools
 import json
 import math
 from pathlib import Path
 
 import shapely
-from shapely.geometry import LineString, MultiPolygon, Polygon
+from shapely.geometry import LineString, Polygon
 from shapely.geometry.polygon import orient
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -158,7 +159,7 @@ def features_by_iso(topo: dict, by_numeric: dict[str, str], arcs_ll) -> dict[str
     for source, target, (lon0, lat0, lon1, lat1) in REASSIGN:
         moved, kept = [], []
         for polygon in (p for g in out[source] for p in polygons_of(g)):
-            lons, lats = zip(*ring_points(polygon[0], arcs_ll))
+            lons, lats = zip(*ring_points(polygon[0], arcs_ll), strict=True)
             inside = lon0 <= sum(lons) / len(lons) <= lon1 and lat0 <= sum(lats) / len(lats) <= lat1
             (moved if inside else kept).append(polygon)
         if not moved:
@@ -206,7 +207,7 @@ def path_d(geom, min_area: float) -> str:
                 continue
             cmd = [f"M{pts[0][0]} {pts[0][1]}l"]
             deltas = []
-            for (x0, y0), (x1, y1) in zip(pts, pts[1:]):
+            for (x0, y0), (x1, y1) in itertools.pairwise(pts):
                 deltas.append(f"{x1 - x0} {y1 - y0}".replace(" -", "-"))
             cmd.append(" ".join(deltas).replace(" -", "-"))
             cmd.append("z")
@@ -221,7 +222,7 @@ def build(out: Path) -> dict:
     features = features_by_iso(topo, by_numeric, arcs_ll)
 
     # Frame in projected km, then the scale to the integer viewBox grid (y grows downwards in SVG).
-    xs, ys = zip(*(laea(lon, lat, CENTRE_LON, CENTRE_LAT) for lon, lat in FRAME_POINTS))
+    xs, ys = zip(*(laea(lon, lat, CENTRE_LON, CENTRE_LAT) for lon, lat in FRAME_POINTS), strict=True)
     w, h = max(xs) - min(xs), max(ys) - min(ys)
     x0, x1 = min(xs) - w * FRAME_MARGIN, max(xs) + w * FRAME_MARGIN
     y0, y1 = min(ys) - h * FRAME_MARGIN, max(ys) + h * FRAME_MARGIN
@@ -278,7 +279,8 @@ def build(out: Path) -> dict:
         "source": f"Natural Earth 1:50m admin-0 via world-atlas {WORLD_ATLAS_VERSION} (npm)",
         "projection": f"Lambert azimuthal equal-area, centre {CENTRE_LON}E {CENTRE_LAT}N, spherical",
         "viewBox": [0, 0, MAP_WIDTH, map_height],
-        # To place a lon/lat point: (x, y) = laea(lon, lat); ((x - x0) * scale, (y1 - y) * scale), km on a 6371 km sphere.
+        # To place a lon/lat point: (x, y) = laea(lon, lat); ((x - x0) * scale, (y1 - y) * scale), km on a 6371 km
+        # sphere.
         "frame": {"lon0": CENTRE_LON, "lat0": CENTRE_LAT, "x0": round(x0, 3), "y1": round(y1, 3),
                   "scale": round(scale, 9)},
         "insetBox": [INSET_W, INSET_H],
@@ -310,7 +312,7 @@ def build_inset(iso2: str, name: str, geometries: list[dict], arcs_ll) -> dict:
     bounds = INSET_BOUNDS.get(iso2)
     if bounds:
         def inside(rings):
-            lons, lats = zip(*rings[0])
+            lons, lats = zip(*rings[0], strict=True)
             return bounds[0] <= sum(lons) / len(lons) <= bounds[2] and bounds[1] <= sum(lats) / len(lats) <= bounds[3]
         lonlat_parts = [p for p in lonlat_parts if inside(p)]
     # Centre on the largest part (measured roughly in lon/lat, which is enough to pick it).

@@ -3,8 +3,6 @@
 // leaving the page; a second tap on the same country, or the card's link, opens the page.
 (function () {
   "use strict";
-  var LABELS = { support: "Support", reject: "Reject", undecided: "Undecided", none: "No position",
-                 filtered: "Not in this view" };
   var tip = null;
   var current = null;
   var pinned = null;  // the country whose card a tap opened
@@ -29,9 +27,17 @@
     return node;
   }
 
+  // The stances' names come with the map (data-stance-labels, from app/models.py's vocabulary).
+  function labels(link) {
+    var wrap = link.closest(".stance-map-wrap");
+    var given = wrap && wrap.dataset.stanceLabels ? JSON.parse(wrap.dataset.stanceLabels) : {};
+    return Object.assign({ none: "No position", filtered: "Not in this view" }, given);
+  }
+
   function fill(link) {
     var t = tooltip();
     var d = link.dataset;
+    var LABELS = labels(link);
     var stance = LABELS[d.stance] ? d.stance : "none";
     t.textContent = "";
     var head = el("div", "tt-head", "");

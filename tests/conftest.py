@@ -120,3 +120,11 @@ def client(app):
 
     with TestClient(app) as c:
         yield c
+
+
+@pytest.fixture
+def token(client, session):
+    """The test client signed in as the editor "erin": the session's CSRF token (tests/signin.py)."""
+    from signin import sign_in
+
+    return sign_in(client, session)

@@ -22,7 +22,7 @@ def add_article(session: Session, *, source: str = "Example News", url: str | No
                       url=url or f"https://news.example/{n}", published_on=published_on,
                       date_precision="day" if published_on else "unknown", body=body,
                       body_sha256=hashlib.sha256(body.encode()).hexdigest(),
-                      ingested_at=ingested_at or dt.datetime(2025, 3, 1, 12, 0, tzinfo=dt.timezone.utc))
+                      ingested_at=ingested_at or dt.datetime(2025, 3, 1, 12, 0, tzinfo=dt.UTC))
     session.add(article)
     session.flush()
     return article

@@ -134,7 +134,7 @@ def test_repeated_failures_slow_the_account_down_without_locking_it(client, sess
     assert _throttle(session, "user:erin").failures == security.FREE_FAILURES_PER_USER + 1
     # Once the delay has passed, the owner signs in; the account's count is cleared.
     row = _throttle(session, "user:erin")
-    row.blocked_until = dt.datetime.now(dt.timezone.utc) - dt.timedelta(seconds=1)
+    row.blocked_until = dt.datetime.now(dt.UTC) - dt.timedelta(seconds=1)
     session.commit()
     assert _sign_in(client, "erin").status_code == 303
     assert _throttle(session, "user:erin") is None
@@ -149,7 +149,7 @@ def test_the_delay_grows_but_never_past_a_minute(session, editor):
         if security.claim_attempt(session, "erin", "203.0.113.9") is None:
             security.attempt_failed(session, "erin")
         row = _throttle(session, "user:erin")
-        row.blocked_until = dt.datetime.now(dt.timezone.utc) - dt.timedelta(seconds=1)
+        row.blocked_until = dt.datetime.now(dt.UTC) - dt.timedelta(seconds=1)
         session.commit()
     security.claim_attempt(session, "erin", "203.0.113.10")
     wait = security.attempt_failed(session, "erin")

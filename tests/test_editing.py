@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import func, select
 
 from app import editing, queries
-from app.editing import EditError, StaleEdit, validate_statement
+from app.editing import EditError, StaleEdit, ValidationFailed, validate_statement
 from app.models import Article, AuditEvent, Statement
 from factories import add_statement
 
@@ -27,9 +27,7 @@ def admin(session):
 
 
 def _valid(session, **changes):
-    data, errors = validate_statement(session, GOOD | changes)
-    assert errors == {}
-    return data
+    return validate_statement(session, GOOD | changes)  # ValidationFailed (a message per field) otherwise
 
 
 def _count(session, model):
@@ -64,8 +62,9 @@ def test_country_by_name_code_or_picker_label(session, country):
     ({"source_url": "ftp://news.example/x"}, "source_url", "not a web address"),
 ])
 def test_bad_input_gets_a_message_at_its_field(session, changes, field, message):
-    data, errors = validate_statement(session, GOOD | changes)
-    assert data is None
+    with pytest.raises(ValidationFailed) as failed:
+        validate_statement(session, GOOD | changes)
+    errors = failed.value.errors
     assert message in errors[field]
     assert set(errors) == {field}
 
@@ -79,7 +78,7 @@ def test_date_keeps_only_its_precision(session, precision, typed, stored):
 
 
 def test_today_is_not_the_future(session):
-    today = dt.datetime.now(dt.timezone.utc).date()
+    today = dt.datetime.now(dt.UTC).date()
     assert _valid(session, stated_on=today.isoformat()).stated_on == today
 
 
@@ -236,11 +235,10 @@ def test_editors_cannot_revert(session, editor):
 
 
 def test_add_article_runs_the_extraction_and_fills_the_review_queue(session, editor):
-    data, errors = editing.validate_article({
+    data = editing.validate_article({  # ValidationFailed otherwise
         "body": "Paris, 3 March 2025. France is ready to send troops to Ukraine after a ceasefire, "
                 "President Emmanuel Macron said.", "title": "France ready", "source": "Example News",
         "url": "https://news.example/fr", "published_on": "2025-03-03"})
-    assert errors == {}
     result = editing.add_article(session, editor, data)
     assert result.status == "added" and result.statements_added >= 1
     rows, total = queries.review_queue(session)
@@ -256,19 +254,20 @@ def test_add_article_runs_the_extraction_and_fills_the_review_queue(session, edi
                                         ({"body": "x", "published_on": "2999-01-01"}, "published_on"),
                                         ({"body": "x", "title": "t" * 1001}, "title")])
 def test_add_article_validation(raw, field):
-    data, errors = editing.validate_article(raw)
-    assert data is None and field in errors
+    with pytest.raises(ValidationFailed) as failed:
+        editing.validate_article(raw)
+    assert field in failed.value.errors
 
 
 def test_review_queue_is_machine_unreviewed_newest_first(session, editor):
     old = add_statement(session, "PL", "support", "2025-02-01", origin="machine",
-                        created_at=dt.datetime(2025, 3, 1, tzinfo=dt.timezone.utc))
+                        created_at=dt.datetime(2025, 3, 1, tzinfo=dt.UTC))
     new = add_statement(session, "DE", "reject", "2025-01-01", origin="machine",
-                        created_at=dt.datetime(2025, 3, 2, tzinfo=dt.timezone.utc))
+                        created_at=dt.datetime(2025, 3, 2, tzinfo=dt.UTC))
     add_statement(session, "FR", "support", "2025-02-01", origin="editor")
     add_statement(session, "IT", "support", "2025-02-01", origin="machine", review_status="verified")
     add_statement(session, "ES", "support", "2025-02-01", origin="machine",
-                  deleted_at=dt.datetime(2025, 3, 3, tzinfo=dt.timezone.utc))
+                  deleted_at=dt.datetime(2025, 3, 3, tzinfo=dt.UTC))
     session.commit()
     rows, total = queries.review_queue(session)
     assert [r.id for r in rows] == [new.id, old.id] and total == 2
@@ -280,8 +279,9 @@ def test_add_article_refuses_text_over_the_ingest_limit(monkeypatch):
     monkeypatch.setenv("MAX_ARTICLE_BYTES", "100")
     get_settings.cache_clear()
     try:
-        data, errors = editing.validate_article({"body": "x" * 101})
+        with pytest.raises(ValidationFailed) as failed:
+            editing.validate_article({"body": "x" * 101})
     finally:
         monkeypatch.delenv("MAX_ARTICLE_BYTES")
         get_settings.cache_clear()
-    assert data is None and "the limit is 100" in errors["body"]
+    assert "the limit is 100" in failed.value.errors["body"]

@@ -7,34 +7,15 @@ import re
 import pytest
 from sqlalchemy import func, select
 
-from app import editing, queries
+from app import queries
 from app.models import AuditEvent, Statement
 from factories import add_article, add_statement
+from signin import HX
+from signin import sign_in as _sign_in
 
-PASSWORD = "correct horse battery"
 FORM = {"country_iso2": "Poland (PL)", "stance": "support", "stated_on": "2025-02-20", "date_precision": "day",
         "quote": "Poland is ready to send peacekeepers.", "speaker": "Donald Tusk", "conditions": "",
         "source_url": "https://news.example/pl"}
-HX = {"HX-Request": "true"}
-
-
-def _csrf(html: str) -> str:
-    return re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
-
-
-def _sign_in(client, session, name="erin", role="editor") -> str:
-    """Sign in (making the account) and return the session's CSRF token."""
-    editing.create_user(session, name, PASSWORD, role=role)
-    token = _csrf(client.get("/signin").text)
-    r = client.post("/signin", data={"username": name, "password": PASSWORD, "csrf_token": token},
-                    follow_redirects=False)
-    assert r.status_code == 303
-    return _csrf(client.get("/editor/statements/new").text)
-
-
-@pytest.fixture
-def token(client, session):
-    return _sign_in(client, session)
 
 
 def _statements(session):
@@ -169,7 +150,7 @@ def test_readers_see_the_statement_but_not_its_history(client, session, token):
 
 def test_deleted_statements_are_hidden_from_readers(client, session):
     s = add_statement(session, "PL", "support", "2025-02-01",
-                      deleted_at=dt.datetime(2025, 3, 1, tzinfo=dt.timezone.utc))
+                      deleted_at=dt.datetime(2025, 3, 1, tzinfo=dt.UTC))
     session.commit()
     assert client.get(f"/statements/{s.id}").status_code == 404
 

@@ -9,7 +9,6 @@ import json
 import os
 import threading
 import time
-from pathlib import Path
 
 import httpx2 as httpx
 import pytest
@@ -141,8 +140,8 @@ def test_a_download_cut_by_a_database_error_is_detectably_incomplete(engine, ses
     session.execute(insert(Statement.__table__), [
         dict(country_iso2="NO", stance="support", stated_on=dt.date(2025, 1, 1) + dt.timedelta(days=i % 300),
              date_precision="day", quote=f"{i} {quote}", origin="machine", review_status="unreviewed", version=1,
-             created_at=dt.datetime(2025, 1, 1, tzinfo=dt.timezone.utc),
-             updated_at=dt.datetime(2025, 1, 1, tzinfo=dt.timezone.utc)) for i in range(rows)])
+             created_at=dt.datetime(2025, 1, 1, tzinfo=dt.UTC),
+             updated_at=dt.datetime(2025, 1, 1, tzinfo=dt.UTC)) for i in range(rows)])
     session.commit()
     sqlite_file = None
     if engine.dialect.name == "sqlite":

@@ -57,8 +57,8 @@ def test_a_write_changes_the_etag_and_the_page(client, session, seeded):
     html = client.get("/?as_of=2025-03-01")
     etag = html.headers["etag"]
     assert "Austria" not in re.sub(r"<svg.*?</svg>", "", html.text, flags=re.S)
-    data, _ = editing.validate_statement(session, {"country_iso2": "AT", "stance": "reject",
-                                                   "stated_on": "2025-02-20", "quote": "Austria will not."})
+    data = editing.validate_statement(session, {"country_iso2": "AT", "stance": "reject",
+                                                "stated_on": "2025-02-20", "quote": "Austria will not."})
     editing.create_statement(session, user, data)
     after = client.get("/?as_of=2025-03-01", headers={"If-None-Match": etag})
     assert after.status_code == 200 and after.headers["etag"] != etag

@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select
 from typer.testing import CliRunner
 
 from app.cli import app as cli
@@ -295,7 +295,7 @@ def test_two_ingests_of_overlapping_folders_at_once_store_each_article_once(db_u
             (d / f"s_{f.name}").write_bytes(f.read_bytes())
     runs = [_ingest_process(db_url, a, jobs), _ingest_process(db_url, b, jobs)]
     outs = [p.communicate(timeout=600) for p in runs]
-    for p, (out, err) in zip(runs, outs):
+    for p, (_out, err) in zip(runs, outs, strict=True):
         assert p.returncode == 0, err
         assert "not ingested" not in err and "failed" in err
     assert counts(session)[0] == counts(session)[2] == 380

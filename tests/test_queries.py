@@ -33,7 +33,7 @@ def test_dismissed_deleted_and_undated_statements_never_count(session):
     add_statement(session, "PL", "reject", "2025-01-10")
     add_statement(session, "PL", "support", "2025-02-01", review_status="dismissed")
     add_statement(session, "PL", "undecided", "2025-02-02",
-                  deleted_at=dt.datetime(2025, 2, 3, tzinfo=dt.timezone.utc))
+                  deleted_at=dt.datetime(2025, 2, 3, tzinfo=dt.UTC))
     add_statement(session, "IT", "support", None)
     session.commit()
     assert _codes(queries.positions_as_of(session, D("2025-06-01"))) == {"PL": "reject"}
@@ -97,7 +97,7 @@ def test_change_dates_mark_first_positions_and_switches_only(session):
 
 
 def test_data_summary_follows_new_statements(session):
-    add_article(session, ingested_at=dt.datetime(2025, 3, 2, 9, 30, tzinfo=dt.timezone.utc))
+    add_article(session, ingested_at=dt.datetime(2025, 3, 2, 9, 30, tzinfo=dt.UTC))
     add_statement(session, "FR", "support", "2025-02-17")
     session.commit()
     first = queries.data_summary(session)
@@ -150,7 +150,7 @@ def test_countries_count_statements(session):
     add_statement(session, "FR", "support", "2025-01-01")
     s = add_statement(session, "FR", "reject", "2025-01-02")
     session.execute(update(Statement).where(Statement.id == s.id)
-                    .values(deleted_at=dt.datetime(2025, 1, 3, tzinfo=dt.timezone.utc)))
+                    .values(deleted_at=dt.datetime(2025, 1, 3, tzinfo=dt.UTC)))
     refresh_countries(session, ["FR"])  # what every writer does; direct SQL must too (or rebuild-positions)
     session.commit()
     counts = {c.iso2: n for c, n in queries.countries(session)}

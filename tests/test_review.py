@@ -8,33 +8,15 @@ import re
 
 import pytest
 from factories import add_article, add_statement
+from signin import HX, PASSWORD
+from signin import csrf as _csrf
+from signin import sign_in as _sign_in
 from sqlalchemy import func, select
 
 from app import editing, queries
 from app.editing import Conflict, three_way
 from app.evidence import Piece, date_basis, evidence_pieces, shortened
 from app.models import AuditEvent, Statement, Suggestion
-
-PASSWORD = "correct horse battery"
-HX = {"HX-Request": "true"}
-
-
-def _csrf(html: str) -> str:
-    return re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
-
-
-def _sign_in(client, session, name="erin", role="editor") -> str:
-    editing.create_user(session, name, PASSWORD, role=role)
-    token = _csrf(client.get("/signin").text)
-    r = client.post("/signin", data={"username": name, "password": PASSWORD, "csrf_token": token},
-                    follow_redirects=False)
-    assert r.status_code == 303
-    return _csrf(client.get("/editor/statements/new").text)
-
-
-@pytest.fixture
-def token(client, session):
-    return _sign_in(client, session)
 
 
 def _article_with(session, n, *, source="Wire", conf=0.8, country_stance=(), day=3, body=None):
@@ -43,7 +25,7 @@ def _article_with(session, n, *, source="Wire", conf=0.8, country_stance=(), day
     article = add_article(session, source=source, published_on=dt.date(2025, 3, day), title=f"Story {n}")
     article.body = body or " ".join(sentences)
     made, pos = [], 0
-    for (iso2, stance), sentence in zip(country_stance, sentences):
+    for (iso2, stance), sentence in zip(country_stance, sentences, strict=True):
         start = article.body.index(sentence, pos)
         made.append(add_statement(session, iso2, stance, dt.date(2025, 3, day), quote=sentence, article=article,
                                   origin="machine", confidence=conf, quote_start=start,
@@ -236,7 +218,7 @@ def test_a_single_decision_offers_undo_and_only_its_author_can_use_it(client, se
     editor = queries.user_by_username(session, "erin")
     session.expire_all()
     editing.update_statement(session, editor, s.id, editing.validate_statement(session, {
-        "country_iso2": "FR", "stance": "reject", "stated_on": "2025-03-03", "quote": s.quote})[0], None)
+        "country_iso2": "FR", "stance": "reject", "stated_on": "2025-03-03", "quote": s.quote}), None)
     r = client.post("/editor/review/undo", data={"csrf_token": token, "events": [event_id]}, headers=HX)
     assert "changed after decision" in r.text
     session.expire_all()
@@ -296,7 +278,7 @@ def test_a_stale_edit_keeps_the_other_editors_changes_to_fields_you_did_not_touc
     r = client.post("/editor/statements/new", data=FORM | {"csrf_token": token}, follow_redirects=False)
     sid = int(r.headers["location"].split("/")[2].split("?")[0])
     other = editing.create_user(session, "ada", PASSWORD)
-    data, _ = editing.validate_statement(session, FORM | {"stance": "reject"})
+    data = editing.validate_statement(session, FORM | {"stance": "reject"})
     editing.update_statement(session, other, sid, data, 1)  # the other editor changes the stance
     mine = FORM | {"speaker": "Prime Minister Donald Tusk", "version": "1", "csrf_token": token}
     r = client.post(f"/editor/statements/{sid}/edit", data=mine)
@@ -429,7 +411,7 @@ def test_reader_suggestions_are_not_audit_changes_an_admin_can_revert(session):
     admin = editing.create_user(session, "root", PASSWORD, role="admin")
     s = add_statement(session, "FR", "support", "2025-03-01", origin="machine")
     session.commit()
-    g = editing.suggest(session, "1.2.3.4", editing.validate_suggestion({"problem": "wrong"})[0],
+    g = editing.suggest(session, "1.2.3.4", editing.validate_suggestion({"problem": "wrong"}),
                         country_iso2="FR", statement_id=s.id)
     editing.decline_suggestion(session, admin, g.id)
     event = session.scalar(select(AuditEvent).where(AuditEvent.action == "decline_suggestion"))

@@ -1,6 +1,7 @@
 """What extraction produces: a candidate position, and the error for an article too complex to read in time."""
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 # Bump when a rule or a data file changes what is extracted, so a re-run can be compared with the last one.
@@ -23,7 +24,7 @@ class Candidate:
     speaker: str | None
     conditions: str | None
     confidence: float
-    stated_on: object  # datetime.date | None
+    stated_on: dt.date | None
     date_precision: str
     rules_version: str = RULES_VERSION
     rule: str | None = None

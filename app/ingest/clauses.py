@@ -2,9 +2,10 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
-from app.ingest.lexicon import Lexicon, Question
+from app.ingest.lexicon import Cue, Lexicon, Question
 from app.ingest.mentions import Mention
 
 NEGATE = {"support": "reject", "reject": "undecided", "undecided": "reject"}
@@ -25,7 +26,7 @@ _NOT_ONLY = re.compile(r"\bnot only\b", re.I)
 
 
 def raw_cue_hits(text: str, lex: Lexicon, start: int = 0, end: int | None = None,
-                 lower: str | None = None) -> list[tuple[int, int, object]]:
+                 lower: str | None = None) -> list[tuple[int, int, Cue]]:
     """Every cue pattern's matches in a text (those starting in text[start:end] when given), by position."""
     hits = lex.cue_scan.matches(text, start, end, lower)
     hits.sort(key=lambda h: (h[0], -(h[1] - h[0])))
@@ -33,7 +34,7 @@ def raw_cue_hits(text: str, lex: Lexicon, start: int = 0, end: int | None = None
 
 
 def find_cues(text: str, lex: Lexicon, excluded: list[tuple[int, int]],
-              raw: list[tuple[int, int, object]] | None = None) -> list[CueHit]:
+              raw: list[tuple[int, int, Cue]] | None = None) -> list[CueHit]:
     """Cue phrases in a sentence, longest first where they overlap, with negation applied."""
     if raw is None:
         raw = raw_cue_hits(text, lex)
@@ -73,7 +74,8 @@ _DASH_ASIDE = re.compile(r"\s[–—]\s(?!(?:including|such as|notably|namely|am
 _PARENTHESIS = re.compile(r"\([^()]*\)")
 _SPACE = re.compile(r"\s")
 _QUESTION = re.compile(r"\b(?:whether|asked (?:if|what|how|when|whether)|"
-                       r"(?:decide|determine|discuss|work out|study|assess|explore) (?:where|when|how|whether|if|what))\b")
+                       r"(?:decide|determine|discuss|work out|study|assess|explore) "
+                       r"(?:where|when|how|whether|if|what))\b")
 _CONDITION_END = re.compile(r"[,;:.!?]|\s[–—-]\s")
 
 
@@ -111,10 +113,11 @@ def find_conditions(text: str, q: Question) -> tuple[list[tuple[int, int]], list
 _REPORT_ALWAYS = (r"said|says|stated|declared|declares|believes|believe|believed|thinks|noted|added|adds|"
                   r"announced|confirmed|insisted|explained|admitted|writes|wrote|reported|argued|warned|"
                   r"told\s+(?:[A-Z][\w-]*\s*)+")
-_REPORT_THAT = r"clarified|responded|replied|answered|suggested|suggests|stressed|emphasi[sz]ed|indicated|claimed|informed|signaled|signalled|made it clear"
+_REPORT_THAT = (r"clarified|responded|replied|answered|suggested|suggests|stressed|emphasi[sz]ed|indicated|claimed|"
+                r"informed|signaled|signalled|made it clear")
 _LEFT_OPEN = r"(?:not|n['’]t|never)\s+(?:\w+\s+)?(?:rul\w+\s+out|exclud\w*)\s+that\b"
-_DENIED = (r"den(?:y|ies|ied|ying)\s+(?:(?:the\s+|any\s+)?(?:[\w-]+\s+){0,2}?(?:reports?|claims?|suggestions?|rumou?rs?)"
-           r"\s+)?that\b")
+_DENIED = (r"den(?:y|ies|ied|ying)\s+(?:(?:the\s+|any\s+)?(?:[\w-]+\s+){0,2}?"
+           r"(?:reports?|claims?|suggestions?|rumou?rs?)\s+)?that\b")
 _CLAUSE_SPLIT = re.compile(
     rf"\b{_DENIED}|{_LEFT_OPEN}|"
     rf"\b(?:{_REPORT_ALWAYS})\b(?:\s+(?:late|early|later|earlier|again|also|publicly|recently|at|in|on|during|"
@@ -137,7 +140,7 @@ class Clause:
     left_open: bool = False  # follows "does not rule out that": whatever it says is undecided
 
 
-def split_clauses(text: str, mentions: list[Mention] = ()) -> list[Clause]:
+def split_clauses(text: str, mentions: Sequence[Mention] = ()) -> list[Clause]:
     """Clauses of a sentence: split at reporting verbs, "that", "but", "while", "; " and "as did" (never inside
     a reference, so "the Baltic states" stays whole)."""
     clauses = []

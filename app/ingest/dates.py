@@ -23,21 +23,27 @@ class DateValue:
     precision: str = "day"  # day | month | year | unknown
 
     @classmethod
-    def unknown(cls) -> "DateValue":
+    def unknown(cls) -> DateValue:
         return cls(None, "unknown")
 
     @property
+    def known_date(self) -> dt.date | None:
+        """The date, when it is known (a precision other than unknown); else None."""
+        return self.date if self.precision != "unknown" else None
+
+    @property
     def known(self) -> bool:
-        return self.date is not None and self.precision != "unknown"
+        return self.known_date is not None
 
     def last_day(self) -> dt.date | None:
-        if not self.known:
+        d = self.known_date
+        if d is None:
             return None
         if self.precision == "year":
-            return dt.date(self.date.year, 12, 31)
+            return dt.date(d.year, 12, 31)
         if self.precision == "month":
-            return dt.date(self.date.year, self.date.month, calendar.monthrange(self.date.year, self.date.month)[1])
-        return self.date
+            return dt.date(d.year, d.month, calendar.monthrange(d.year, d.month)[1])
+        return d
 
 
 @dataclass(frozen=True)
@@ -75,7 +81,8 @@ _VERB_WEEKDAY = re.compile(r"\b(?:said|says|vowed|announced|told|stated|added|wr
                            r"rejected|ruled out|dismissed|urged|proposed|offered|agreed)\s+(?:(?:late|early)\s+)?"
                            r"(?P<wd>Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b")
 # A month without a year or day ("May", "March") is also a verb or a name: it needs a preposition in front.
-_BARE_MONTH_OK = re.compile(r"(?:\b(?:in|since|until|by|from|of|during|early|late|mid|last|next|this|and|or)\s+|mid-)$", re.I)
+_BARE_MONTH_OK = re.compile(r"(?:\b(?:in|since|until|by|from|of|during|early|late|mid|last|next|this|and|or)\s+|mid-)$",
+                            re.I)
 
 
 def time_expressions(text: str) -> list[TimeExpr]:
@@ -116,6 +123,7 @@ def time_expressions(text: str) -> list[TimeExpr]:
     # lower() keeps offsets unless a character changes length ("İ"): then read the text itself
     relative = _RELATIVE_LOWER.finditer(lower) if len(lower) == len(text) else _RELATIVE.finditer(text)
     for m in relative:
+        rel: str | None
         if m["wd"]:
             if not text[m.start("wd")].isupper():  # "on monday" in lower case is not a date
                 continue
@@ -138,9 +146,9 @@ def _month_shift(d: dt.date, months: int) -> dt.date:
 def resolve(expr: TimeExpr, ref: DateValue) -> DateValue:
     """What a time expression means, read on the article's date; never later than that date."""
     if expr.relative:
-        if not ref.known:
+        r = ref.known_date
+        if r is None:
             return DateValue.unknown()
-        r = ref.date
         if expr.relative in ("last_month", "this_month"):
             if ORDER[ref.precision] < ORDER["month"]:
                 return DateValue(dt.date(r.year, 1, 1), "year")
@@ -163,11 +171,12 @@ def resolve(expr: TimeExpr, ref: DateValue) -> DateValue:
         return DateValue.unknown()
     year = expr.year
     if year is None:
-        if not ref.known:
+        r = ref.known_date
+        if r is None:
             return DateValue.unknown()
-        year = ref.date.year
+        year = r.year
         # A month or day without a year is the latest such one not after the article's date.
-        if expr.month and (expr.month, expr.day or 1) > (ref.date.month, ref.date.day if ref.precision == "day" else 31):
+        if expr.month and (expr.month, expr.day or 1) > (r.month, r.day if ref.precision == "day" else 31):
             year -= 1
     if expr.month is None:
         value = DateValue(dt.date(year, 1, 1), "year")
@@ -183,7 +192,8 @@ def resolve(expr: TimeExpr, ref: DateValue) -> DateValue:
 
 def not_after(value: DateValue, ref: DateValue) -> DateValue:
     """A position cannot be expressed after the article reporting it: clamp a future date to the article's."""
-    if value.known and ref.known and value.date > (ref.last_day() or value.date):
+    day, last = value.known_date, ref.last_day()
+    if day is not None and last is not None and day > last:
         return ref
     return value
 
@@ -247,7 +257,7 @@ def infer_date(body: str, bounds: tuple[dt.date, dt.date] | None = None) -> Date
     On September 4"), else in the one year of the bounds they fit. A year written alone ("the invasion it
     launched in 2022") is mostly the past: it places no yearless month; it is only a lower bound."""
     exprs = [e for e in time_expressions(body) if not e.relative]
-    yearless = [e for e in exprs if e.month and e.year is None]
+    yearless = [(e.month, e.day) for e in exprs if e.month and e.year is None]  # (month, day or None)
     floor, read_in = _mentioned_floor(exprs, yearless)
     lo, hi = bounds if bounds is not None else (dt.date.min, dt.date.max)
     lo = max(lo, floor) if floor else lo
@@ -264,15 +274,16 @@ def infer_date(body: str, bounds: tuple[dt.date, dt.date] | None = None) -> Date
         return DateValue(max(pinned), "day") if len({d.year for d in pinned}) == 1 else DateValue.unknown()
     if yearless and read_in is None:
         fits = [y for y in range(lo.year, hi.year + 1)
-                if all((d := _on(y, e.month, e.day or 1)) and lo <= d <= hi for e in yearless)]
+                if all((d := _on(y, month, day or 1)) and lo <= d <= hi for month, day in yearless)]
         if len(fits) != 1:
             return DateValue.unknown()
-        lo = max(lo, dt.date(fits[0], max(e.month for e in yearless), 1))
+        lo = max(lo, dt.date(fits[0], max(month for month, _ in yearless), 1))
         hi = min(hi, dt.date(fits[0], 12, 31))
     return _span(lo, hi)
 
 
-def _mentioned_floor(exprs: list[TimeExpr], yearless: list[TimeExpr]) -> tuple[dt.date | None, int | None]:
+def _mentioned_floor(exprs: list[TimeExpr], yearless: list[tuple[int, int | None]]
+                     ) -> tuple[dt.date | None, int | None]:
     """The earliest day the article can have been written on, by the latest date it writes out; and the year
     its yearless months are read in, when the text fixes it (None: the bounds may place them)."""
     years = [e.year for e in exprs if e.year]
@@ -283,7 +294,7 @@ def _mentioned_floor(exprs: list[TimeExpr], yearless: list[TimeExpr]) -> tuple[d
     if yearless and not months:
         return dt.date(year, 1, 1), None  # a year written alone dates no yearless month
     if yearless:
-        return dt.date(year, max(months + [e.month for e in yearless]), 1), year
+        return dt.date(year, max(months + [month for month, _ in yearless]), 1), year
     return dt.date(year, max(months) if months else 1, 1), None
 
 

@@ -26,7 +26,8 @@ _CONSIDERING_CUE = re.compile(r"consider\w*|explor\w*.*", re.I)
 _ANAPHOR = re.compile(r"\b(?:this|these|such|it|idea|plan|proposal|prospect|possibility|do so|the same|topic|issue|"
                       r"question|matter|similar proposals|the (?:founding |joint |framework )?(?:document|declaration|"
                       r"charter|agreement|initiative|coalition|mission))\b", re.I)
-_CARRY_DATE = re.compile(r"^(?:meanwhile|at the same time|simultaneously|on the same day|the same day|that day)\b", re.I)
+_CARRY_DATE = re.compile(r"^(?:meanwhile|at the same time|simultaneously|on the same day|the same day|that day)\b",
+                         re.I)
 
 
 _THIRD_PERSON = re.compile(r"^[\s\"“‘']*(?:they|he|she|it|these|those|others|some|many|europe\w*)\b", re.I)
@@ -67,6 +68,8 @@ def speaker_first_person(ctx: SentenceContext, on_topic: bool) -> list[Candidate
     if not cues:
         return []
     word = re.search(r"\w+", text[:m.end() + 1])
+    if word is None:  # an opening quote followed by no word ('" ...'): nobody to carry the speaker to
+        return []
     who = tuple(Mention(word.start(), word.end(), word.group(), "pronoun", s.countries, s.person)
                 for s in carry.speaker)
     return make_candidates(ctx, who, cues[0], who, why("speaker-first-person", carry.speaker[0].text),

@@ -16,13 +16,13 @@ from app.ingest.dates import DateValue, TimeExpr, article_date, time_expressions
 from app.ingest.discourse import (_ANAPHOR, _CARRY_DATE, as_previous_subject, as_quoted, back_reference,
                                   carried_candidates, proposers_considering, quote_before, sentence_speaker)
 from app.ingest.incumbents import office_bounds
-from app.ingest.lexicon import Lexicon, load_lexicon
+from app.ingest.lexicon import Cue, Lexicon, load_lexicon
 from app.ingest.rules import Carry, SentenceContext, sentence_candidates
 from app.ingest.sentences import Sentence, split_sentences
 from app.ingest.types import ArticleInput
 
-__all__ = ["RULES_VERSION", "Candidate", "Deadline", "ExtractionTooComplex", "Extractor", "RuleExtractor", "extract_candidates", "raw_cue_hits",
-           "split_sentences"]
+__all__ = ["RULES_VERSION", "Candidate", "Deadline", "ExtractionTooComplex", "Extractor", "RuleExtractor",
+           "extract_candidates", "raw_cue_hits", "split_sentences"]
 
 
 class Extractor(Protocol):
@@ -67,10 +67,11 @@ class _CuesIn:
 
     __slots__ = ("art", "sent", "_hits")
 
-    def __init__(self, art: "Article", sent: Sentence):
-        self.art, self.sent, self._hits = art, sent, None
+    def __init__(self, art: Article, sent: Sentence):
+        self.art, self.sent = art, sent
+        self._hits: tuple[tuple[int, int, Cue], ...] | None = None
 
-    def _found(self) -> tuple:
+    def _found(self) -> tuple[tuple[int, int, Cue], ...]:
         if self._hits is None:
             a, b = self.sent.start, self.sent.end
             # tried on the whole body, so the matches (and their look-arounds) are those of a scan of all of it

@@ -5,11 +5,12 @@ import csv
 import datetime as dt
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
 from app.ingest.scan import WordStartScan
+from app.models import STANCES
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 
@@ -48,7 +49,7 @@ class Question:
     whole force (a ceasefire), which is no condition on supporting it."""
 
     topic: re.Pattern
-    topic_scan: WordStartScan
+    topic_scan: WordStartScan[re.Pattern[str]]
     own_forces: re.Pattern  # ends at the topic word's start: "Ukrainian troops", "Russia's own forces"
     condition: re.Pattern  # "if", "unless", "as long as", "Should X decide"
     condition_phrase: re.Pattern  # "under a UN mandate", "with a US backstop"
@@ -66,26 +67,28 @@ def load_question(rows: list[dict]) -> Question:
         topic = re.compile(r"\b(?:" + "|".join(by["topic"]) + ")", re.I)
         cased = "".join("|" + p for p in by["condition_cased"])
         return Question(
-            topic=topic, topic_scan=WordStartScan([topic]),
+            topic=topic, topic_scan=WordStartScan([topic], [topic]),
             own_forces=re.compile("(?:" + "|".join(by["own_forces"]) + r")\s+(?:own\s+)?$"),
             condition=re.compile(r"\b(?:(?i:" + "|".join(by["condition"]) + ")" + cased + r")\b"),
             condition_phrase=re.compile("|".join(by["condition_phrase"])),
             premise=re.compile(r"\b(?:" + "|".join(by["premise"]) + r")\b", re.I))
     except re.error as e:
-        raise ValueError(f"question.csv: a pattern is not a valid regular expression: {e}")
+        raise ValueError(f"question.csv: a pattern is not a valid regular expression: {e}") from None
 
 
-@dataclass
+@dataclass(frozen=True, eq=False)
 class Lexicon:
+    """Everything the extractor knows, built in one step by load_lexicon (no part is ever missing)."""
+
     country_names: dict[str, str]  # iso2 -> canonical name (countries.csv)
     excluded: dict[str, str]  # iso2 -> reason (the adversary)
     surfaces: dict[str, Surface]
     roles: dict[str, list[PersonRole]]  # surface text -> roles of the person(s) written that way
     cues: list[Cue]
-    institutions: dict[str, str] = field(default_factory=dict)
-    mention_re: re.Pattern | None = None
-    cue_scan: WordStartScan | None = None  # finds every cue's matches in a text
-    question: Question | None = None  # the question being tracked (question.csv)
+    institutions: dict[str, str]  # name -> code (NATO, EU, UN)
+    mention_re: re.Pattern[str]  # any surface, as a word
+    cue_scan: WordStartScan[Cue]  # finds every cue's matches in a text
+    question: Question  # the question being tracked (question.csv)
 
     def person_country(self, surface: str, on: dt.date | None) -> str | None:
         """The country a person spoke for on a date; with no date, their most recent office."""
@@ -202,18 +205,17 @@ def load_lexicon() -> Lexicon:
             roles.setdefault(key, []).append(role)
             add(key, "person", (), r["name"])
     cues = []
-    for n, r in enumerate(_rows("cues.csv"), 2):
-        if r["stance"] not in ("support", "reject", "undecided") or r["negatable"] not in ("yes", "no"):
-            raise ValueError(f"cues.csv line {n}: stance must be support|reject|undecided, negatable yes|no")
+    for line, r in enumerate(_rows("cues.csv"), 2):
+        if r["stance"] not in STANCES or r["negatable"] not in ("yes", "no"):
+            raise ValueError(f"cues.csv line {line}: stance must be {'|'.join(STANCES)}, negatable yes|no")
         r["pattern"] = _contractions(r["pattern"])
         try:
             pattern = re.compile(r"(?<![\w])" + r["pattern"], re.IGNORECASE)
         except re.error as e:
-            raise ValueError(f"cues.csv line {n}: pattern {r['pattern']!r} is not a valid regular expression: {e}")
+            raise ValueError(f"cues.csv line {line}: pattern {r['pattern']!r} is not a valid regular expression: "
+                             f"{e}") from None
         cues.append(Cue(pattern, r["stance"], r["negatable"] == "yes", r["pattern"]))
-    lex = Lexicon(country_names, excluded, surfaces, roles, cues,
-                  {r["name"]: r["code"] for r in _rows("institutions.csv")})
-    lex.mention_re = _word_pattern(list(surfaces))
-    lex.cue_scan = WordStartScan([c.pattern for c in cues], cues)
-    lex.question = load_question(_rows("question.csv"))
-    return lex
+    return Lexicon(country_names, excluded, surfaces, roles, cues,
+                   institutions={r["name"]: r["code"] for r in _rows("institutions.csv")},
+                   mention_re=_word_pattern(list(surfaces)), cue_scan=WordStartScan([c.pattern for c in cues], cues),
+                   question=load_question(_rows("question.csv")))

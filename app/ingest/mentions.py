@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
-from typing import Callable
+from collections.abc import Callable
 
 from app.ingest.lexicon import Lexicon
 from app.ingest.registry import declare
@@ -52,13 +52,14 @@ _PLACE_PREP = {"to", "into", "in", "from", "at", "across", "throughout", "inside
                "involving", "without", "pressure", "pressed", "encourage", "encouraged",
                "send", "sending", "deploy", "deploying", "dispatch", "dispatching",
                "warn", "warns", "warned", "warning", "unlike"}
-_TITLE_BEFORE_OF = re.compile(r"(?:[Pp]resident|[Mm]inisters?|[Gg]overnments?|[Rr]epresentatives?|[Ss]pokes(?:man|woman|person)|[Pp]arliament|[Ll]eaders?|[Cc]hief|"
+_TITLE_BEFORE_OF = re.compile(r"(?:[Pp]resident|[Mm]inisters?|[Gg]overnments?|[Rr]epresentatives?|"
+                              r"[Ss]pokes(?:man|woman|person)|[Pp]arliament|[Ll]eaders?|[Cc]hief|"
                               r"[Cc]ommander(?:-in-[Cc]hief)?|[Aa]mbassador|[Pp]rime [Mm]inister|[Kk]ing|[Qq]ueen|"
                               r"[Cc]hancellor|[Ss]ecretary|[Aa]uthorities|[Oo]fficials)\s+of\s+(?:the\s+)?$")
 _LIST_JOIN = re.compile(r"^\s*(?:,\s*(?:and\s+|or\s+)?|and\s+|or\s+|as well as\s+|&\s+)(?:the\s+)?$")
 _POSSESSIVE = re.compile(r"^['’]s?\b")
-_PROPOSAL_AFTER_POSSESSIVE = re.compile(r"^['’]s?\s+(?:[\w-]+\s+)?(?:idea|proposal|plan|initiative|call|offer|commitment|"
-                                        r"pledge|readiness|willingness|decision|refusal|position|stance)\b")
+_PROPOSAL_AFTER_POSSESSIVE = re.compile(r"^['’]s?\s+(?:[\w-]+\s+)?(?:idea|proposal|plan|initiative|call|offer|"
+                                        r"commitment|pledge|readiness|willingness|decision|refusal|position|stance)\b")
 
 
 _NEXT_WORD = re.compile(r"^\s+([a-z][\w'’-]*)")
@@ -90,9 +91,7 @@ def _is_modifier(tail: str) -> bool:
     if not m:
         return False
     word = m.group(1).replace("’", "'")
-    if word in _VERB_WORDS or _VERBISH.search(word) or _GOV_NOUN.match(tail):
-        return False
-    return True
+    return not (word in _VERB_WORDS or _VERBISH.search(word) or _GOV_NOUN.match(tail))
 
 
 @dataclass(frozen=True)
@@ -172,7 +171,7 @@ class Listed:
     """A list of mentions and the words around it, as the role rules see it."""
 
     text: str
-    head: object  # the list's first Mention
+    head: Mention  # the list's first Mention
     before: str  # the sentence before the list, without a final "the" (and a person's title)
     prev: str  # the word before the list
     after_last: str  # the sentence after the list's last mention
@@ -181,6 +180,7 @@ class Listed:
 _WITH_PARTICIPLE = re.compile(r"^\s*(?:[A-Z][\w.'’-]*\s+){0,5}(?:declaring|saying|insisting|warning|stressing|"
                               r"announcing|signall?ing|adding|noting|arguing|pledging|vowing|promising|offering|"
                               r"refusing|rejecting|calling|urging|proposing)\b")
+_ORIGINATED = re.compile(r"\b(?:originated|originating|came|comes)\s+(?:with|from)\s+(?:the\s+)?$")
 
 
 def _by_agent(x: Listed) -> bool:
@@ -201,12 +201,12 @@ PREPOSITION_EXCEPTIONS: list[tuple[str, str, Callable[[Listed], bool]]] = [
     ("leaders-from", "'Leaders from France and Britain signed': the governments that act",
      lambda x: x.prev == "from" and bool(_FROM_GOVERNMENT.search(x.before + " "))),
     ("conjunction-clause", "'after France said': a conjunction, not a preposition",
-     lambda x: x.prev in ("after", "before", "since", "until", "when", "as") and bool(_CLAUSE_AFTER.match(x.after_last))),
+     lambda x: x.prev in ("after", "before", "since", "until", "when", "as")
+     and bool(_CLAUSE_AFTER.match(x.after_last))),
     ("agent-by", "'led by', 'opposed by', 'a view shared by': the agent",
      lambda x: x.prev == "by" and _by_agent(x)),
     ("originated-with", "'the idea originated with Macron': its author",
-     lambda x: x.prev in ("with", "from") and bool(re.search(r"\b(?:originated|originating|came|comes)\s+"
-                                                               r"(?:with|from)\s+(?:the\s+)?$", x.text[:x.head.start]))),
+     lambda x: x.prev in ("with", "from") and bool(_ORIGINATED.search(x.text[:x.head.start]))),
     ("with-participle", "'with Starmer declaring he would ...': the subject of the participle",
      lambda x: x.prev == "with" and bool(_WITH_PARTICIPLE.match(x.after_last))),
     ("together-with", "'together with the United Kingdom' shares the subject's position",
@@ -233,10 +233,9 @@ def group_role(x: Listed, first_in_article: bool) -> tuple[bool, str | None]:
     text = x.text
     ok, why = True, None
     possessed = bool(re.match(r"^(?:['’]s?)?\s+(?:proposal|initiative|idea|plan|offer)\b", x.after_last))
-    if x.prev in _PLACE_PREP and not possessed:
-        # "about the Dutch proposal": the preposition governs the proposal, the country is its author
-        if not any(test(x) for _name, _reason, test in PREPOSITION_EXCEPTIONS):
-            ok, why = False, f"after '{x.prev}'"
+    # "about the Dutch proposal": the preposition governs the proposal, the country is its author
+    if x.prev in _PLACE_PREP and not possessed and not any(test(x) for _name, _reason, test in PREPOSITION_EXCEPTIONS):
+        ok, why = False, f"after '{x.prev}'"
     if x.head.kind == "capital" and re.fullmatch(r"(?:[A-Z][\w.-]*\s*/\s*)*", text[:x.head.start]) and (
             re.match(r"^\s*(?:/|\(|[–—-]\s)", x.after_last) or (re.match(r"^\s*:", x.after_last) and first_in_article)):
         ok, why = False, "dateline"  # "Ljubljana/Zagreb – Slovenia will...", "PARIS (Reuters) -"
@@ -359,7 +358,7 @@ def judge_roles(text: str, mentions: list[Mention], lex: Lexicon, conditions: li
 
 
 # The role rules' own example sentences (tests/unit/test_extract_rules.py runs them): what each gives.
-_ROLE_EXAMPLES = {
+_ROLE_EXAMPLES: dict[str, list[tuple[str, set[tuple[str, str]]]]] = {
     "for-subject": [("Officials said it would be wise for Oslo to send troops.", {("NO", "support")})],
     "in-place-government": [("In Estonia, officials said they are ready to send troops.", {("EE", "support")})],
     "title-of": [("The President of Finland said he is ready to send troops.", {("FI", "support")})],

@@ -10,7 +10,8 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 from sqlalchemy.orm import Session
 
-from app.ingest.readers import ReadError, article_files
+from app.ingest.readers import article_files
+from app.ingest.types import ReadError
 from app.ingest.store import IngestSummary, has_articles, ingest_paths
 
 

@@ -1,4 +1,5 @@
-"""Reads article files (.txt, .jsonl, .html) into ArticleInput values; a bad file becomes a ReadError, never an exception."""
+"""Reads article files (.txt, .jsonl, .html) into ArticleInput values; a bad file becomes a ReadError, never an
+exception."""
 from __future__ import annotations
 
 import datetime as dt
@@ -12,6 +13,7 @@ from pathlib import Path
 from app import clock
 from app.ingest.dates import parse_iso
 from app.ingest.types import ArticleInput, ReadError
+from app.settings import DEFAULT_MAX_ARTICLE_BYTES
 
 SUFFIXES = {".txt": "txt", ".text": "txt", ".jsonl": "jsonl", ".ndjson": "jsonl", ".html": "html", ".htm": "html"}
 
@@ -95,7 +97,7 @@ def parse_text(text: str, file_name: str | None = None) -> ArticleInput | str:
                         date_precision=precision, file_name=file_name, warnings=warnings)
 
 
-def _published(value) -> tuple[dt.date | None, str]:
+def _published(value: object) -> tuple[dt.date | None, str]:
     if value in (None, ""):
         return None, "unknown"
     s = str(value).strip()
@@ -251,7 +253,7 @@ def jsonl_lines(text: str) -> list[tuple[int, str]]:
     return [(n, line) for n, line in enumerate(text.splitlines(), 1) if line.strip()]
 
 
-def read_jsonl(path: Path, max_bytes: int = 5_000_000) -> list[tuple[int, str]] | ReadError:
+def read_jsonl(path: Path, max_bytes: int = DEFAULT_MAX_ARTICLE_BYTES) -> list[tuple[int, str]] | ReadError:
     """A JSON Lines file's lines, to be parsed apart (read_json_line), or why the file cannot be read."""
     data = _read_bytes(path, max_bytes)
     if isinstance(data, ReadError):
@@ -265,7 +267,7 @@ def read_json_line(path: Path, n: int, line: str) -> ReadResult:
     return ReadError(f"{path}:{n}", result) if isinstance(result, str) else result
 
 
-def read_file(path: Path, max_bytes: int = 5_000_000) -> Iterator[ReadResult]:
+def read_file(path: Path, max_bytes: int = DEFAULT_MAX_ARTICLE_BYTES) -> Iterator[ReadResult]:
     """The articles in one file (one for .txt and .html, one a line for .jsonl), errors as values."""
     kind = SUFFIXES.get(path.suffix.lower())
     if kind is None:
@@ -339,7 +341,7 @@ def article_files(paths: Iterable[Path]) -> Iterator[Path | ReadError]:
             yield ReadError(str(p), "no such file or folder")
 
 
-def read_paths(paths: Iterable[Path], max_bytes: int = 5_000_000) -> Iterator[ReadResult]:
+def read_paths(paths: Iterable[Path], max_bytes: int = DEFAULT_MAX_ARTICLE_BYTES) -> Iterator[ReadResult]:
     for f in article_files(paths):
         if isinstance(f, ReadError):
             yield f

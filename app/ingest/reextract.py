@@ -124,7 +124,8 @@ def reextract_all(session: Session, extractor: Extractor | None = None, *, dry_r
     """Re-extract every stored article (or those given), one transaction per changed article."""
     extractor = extractor or default_extractor()
     report = ReextractReport()
-    ids = list(article_ids) if article_ids is not None else list(session.scalars(select(Article.id).order_by(Article.id)))
+    ids = (list(article_ids) if article_ids is not None
+           else list(session.scalars(select(Article.id).order_by(Article.id))))
     for article_id in ids:
         article = session.get(Article, article_id)
         if article is None:

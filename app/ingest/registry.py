@@ -4,7 +4,7 @@ that decided go with each candidate (Candidate.rule, Candidate.rule_reason)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable
+from collections.abc import Callable
 
 
 # --- the registry --------------------------------------------------------------------------------------------

@@ -14,12 +14,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 from functools import cached_property
-from typing import Callable
+from collections.abc import Callable, Iterable
 
 from app.ingest.candidate import Candidate
 from app.ingest.clauses import _REPORTING, NEGATE, Clause, CueHit, find_conditions, find_cues, split_clauses
 from app.ingest.dates import DateValue, TimeExpr, resolve
-from app.ingest.lexicon import Lexicon
+from app.ingest.lexicon import Cue, Lexicon
 from app.ingest.mentions import _GOV_NOUN, _PLACE_PREP, _TROOPS_NOUN, Mention, _prev_word, find_mentions, judge_roles
 from app.ingest.registry import declare, rule, why
 from app.ingest.sentences import Sentence
@@ -35,7 +35,8 @@ _OTHER_AGENT = re.compile(r"\b(?:allies|countries|nations|states|governments|lea
                           r"Europe|members|others|diplomats|sources|analysts|experts|capitals|the West|Washington|"
                           r"Moscow|Kremlin|Kyiv|NATO|EU|UN|[A-Z]\w+ians)\b(?!['’])")  # "partners' forces" is no agent
 _PRONOUN_START = re.compile(
-    r"^[\s,\"“”'‘’:]*(?:(?:in|on|at)\s+\w+\s+\d*\s*)?(?:that\s*,?\s*)?[\"“]?(?:he|she|it|they|we|i|his country|her country|"
+    r"^[\s,\"“”'‘’:]*(?:(?:in|on|at)\s+\w+\s+\d*\s*)?(?:that\s*,?\s*)?[\"“]?"
+    r"(?:he|she|it|they|we|i|his country|her country|"
     r"their country|its government|the country|his government|her government|the government|the minister|"
     r"(?:(?:any|the|a|an|such a|such|this|that|sending|deploying|stationing|western|european|foreign|international|"
     r"peacekeeping|multinational)\s+)+(?:force|forces|troops|mission|deployment|contingent|peacekeepers|soldiers)|"
@@ -62,7 +63,8 @@ _OPEN_DOOR = re.compile(r"rul|exclud|discard|possib|table|consider|unthinkable|d
 _COMMITTED = re.compile(r"\b(?:ready|readiness|will|willing|willingness|prepared|promis\w*|pledg\w*|commit\w*)\b", re.I)
 _CONTRAST = re.compile(r",?\s+(?:but|while|although|though|whereas|however)\b(?!\s+(?:will|would|could|may|might|can|"
                        r"is|are|was|were|has|have|had|does|did|do|also|only|not|still)\b)")
-_AGENT_CUE = re.compile(r"led by|(?:founded|set up|created|formed|launched|established|initiated) by|originat\w* (?:with|from)|(?:proposed|put forward|floated|suggested) by|"
+_AGENT_CUE = re.compile(r"led by|(?:founded|set up|created|formed|launched|established|initiated) by|"
+                        r"originat\w* (?:with|from)|(?:proposed|put forward|floated|suggested) by|"
                         r"(?:not|n['’]t|never) (?:been )?dismissed by|"
                         r"(?:proposal|plan|idea|initiative|offer)s? (?:put forward |made |floated )?by", re.I)
 _NO_BEFORE = re.compile(r"\bno\s+(?:the\s+)?$", re.I)
@@ -91,7 +93,7 @@ class SentenceContext:
     lex: Lexicon
     exprs: tuple[TimeExpr, ...]  # time expressions, offsets within the sentence
     carried_time: TimeExpr | None  # the time the sentence before carries in ("Meanwhile, ...")
-    raw_cues: tuple  # the body's cue matches inside this sentence
+    raw_cues: Iterable[tuple[int, int, Cue]]  # the body's cue matches inside this sentence (found when first read)
     carry: Carry
     first: bool  # the article's first sentence (a dateline may open it)
     penalty: float  # confidence lost when the sentence is only near the topic
@@ -205,7 +207,8 @@ def as_did(ctx: SentenceContext, clause: Clause, cues: list[CueHit], before: Bef
 
 
 # a refusal that introduces a verb phrase: "declined to commit soldiers", "refused to rule out", "has no plans to"
-_REFUSAL_HEAD = re.compile(r"^(?:declin\w*|refus\w*|no plans?|unwilling(?:ness)?|reluctan\w*|hesitan\w*)(?: to)?$", re.I)
+_REFUSAL_HEAD = re.compile(r"^(?:declin\w*|refus\w*|no plans?|unwilling(?:ness)?|reluctan\w*|hesitan\w*)(?: to)?$",
+                           re.I)
 # the cue the refusal governs follows it at once ("to" and at most two words between), before any other holder
 _GOVERNED_GAP = re.compile(r"^\s*(?:to\s+)?(?:[\w'’-]+\s+){0,2}$")
 
@@ -235,7 +238,8 @@ def refusal_governs(ctx: SentenceContext, clause: Clause, cues: list[CueHit]) ->
 
 # "Chile and Peru were asked to join a mission": what someone asks of them is not their position
 _ASKED_TO = re.compile(r"\b(?:was|were|been|being|is|are)\s+(?:\w+\s+)?(?:asked|invited|urged|pressed|pressured|"
-                       r"called on|called upon|requested|approached|encouraged|expected)\s+(?:by\s+[^,;]{1,40}?\s+)?to\s*$",
+                       r"called on|called upon|requested|approached|encouraged|expected)\s+"
+                       r"(?:by\s+[^,;]{1,40}?\s+)?to\s*$",
                        re.I)
 
 
@@ -321,7 +325,8 @@ _CONJUNCTION_BEFORE = re.compile(r"(?:\bbut|\bwhile|\band|\byet|,)\s*$", re.I)
               ("Trump said the US would help in some form, but has ruled out American boots on the ground.",
                {("US", "reject")}),
               ("Norway will help Ukraine while ruling out sending its own troops.", {("NO", "reject")}),
-              ("Poland is not ready to send soldiers, but is willing to serve as a logistical hub.", {("PL", "reject")})])
+              ("Poland is not ready to send soldiers, but is willing to serve as a logistical hub.",
+               {("PL", "reject")})])
 def pronoun_subject(ctx: SentenceContext, v: ClauseView) -> Holding | None:
     continues = bool(_CONTINUES_SUBJECT.match(v.text)) and bool(
         _CONJUNCTION_BEFORE.search(ctx.text, max(0, v.clause.start - 12), v.clause.start))
@@ -420,8 +425,8 @@ def behind_other_holder(text: str, group, cue: CueHit, others) -> bool:
                and not _LIST_GAP.fullmatch(text, group[-1].end, o.start) for o in others)
 
 
-_OBJECT_POSSESSOR = re.compile(r"^(?:\s+[A-Z][\w.'’-]*)*\s*['’]s?\s+(?:[\w-]+\s+)?(?:idea|proposal|plan|initiative|call|"
-                               r"offer|suggestion|remarks?|comments?|words|statement)\b")
+_OBJECT_POSSESSOR = re.compile(r"^(?:\s+[A-Z][\w.'’-]*)*\s*['’]s?\s+(?:[\w-]+\s+)?(?:idea|proposal|plan|initiative|"
+                               r"call|offer|suggestion|remarks?|comments?|words|statement)\b")
 # "discussions on European boots on the ground", "the idea of sending troops": the topic as an object, no stance
 _TOPIC_OBJECT = re.compile(r"\b(?:discussions?|debates?|talks?|speculation|questions?|issue|subject|topic|matter|"
                            r"reports?|rumou?rs?)\s+(?:on|of|about|over|around|regarding)\s+(?:the\s+|a\s+|any\s+)?"
@@ -540,8 +545,8 @@ def without_commitment(ctx: SentenceContext, stance: str, cue: CueHit, owned: li
 @rule("stance", "no-troops-determiner", "'no US ground troops would be deployed': the determiner negates the verb",
       [("Officials said that no Danish ground troops will ever be deployed.", {("DK", "reject")})])
 def no_troops_determiner(text: str, m: Mention, cue: CueHit, stance: str) -> str | None:
-    if stance == "support" and cue.start > m.end and not cue.negated and _NO_BEFORE.search(text, max(0, m.start - 40), m.start) \
-            and _TROOPS_NOUN.match(text[m.end:]):
+    if stance == "support" and cue.start > m.end and not cue.negated \
+            and _NO_BEFORE.search(text, max(0, m.start - 40), m.start) and _TROOPS_NOUN.match(text[m.end:]):
         return "reject"
     return None
 
@@ -700,8 +705,8 @@ def hearsay(ctx: SentenceContext, v: ClauseView) -> bool:
 
 _TRAINING = re.compile(r"\b(?:to train|for training|training (?:mission|purposes|role)|as (?:military )?(?:trainers|"
                        r"instructors)|(?:military )?instructors|trainers)\b", re.I)
-_FORCE_WORDS = re.compile(r"peacekeep|reassurance|ceasefire|cease-fire|truce|peace (?:deal|agreement)|security guarantee",
-                          re.I)
+_FORCE_WORDS = re.compile(r"peacekeep|reassurance|ceasefire|cease-fire|truce|peace (?:deal|agreement)|"
+                          r"security guarantee", re.I)
 
 
 @rule("holder", "training", "troops sent to train (trainers, instructors) are a training mission, out of scope",
@@ -765,13 +770,14 @@ def clause_candidates(ctx: SentenceContext, clause: Clause, before: Before) -> t
     if projection(ctx, v) or no_comment(ctx, v) or hearsay(ctx, v) or adversary_claim(ctx, v) or training(ctx, v):
         return [], Before(holders, before.cue, member)
     out: list[Candidate] = []
-    holders_here = tuple(m for g in v.groups for m in g)
-    for group in groups:
-        cue = pick_cue(cues, group, v.inherited, ctx.text, holders_here)
-        if cue is None or (meeting(ctx, group, cue) and not (v.inherited or h.pronoun)):
-            continue
-        out.extend(make_candidates(ctx, group, cue, ctx.mentions, h.why, inherited=v.inherited, pronoun=h.pronoun,
-                                   penalty=ctx.penalty, clause_start=clause.start))
+    if h is not None:  # without holders the clause gives nothing itself, only what it leaves the next one
+        holders_here = tuple(m for g in v.groups for m in g)
+        for group in h.groups:
+            cue = pick_cue(cues, group, v.inherited, ctx.text, holders_here)
+            if cue is None or (meeting(ctx, group, cue) and not (v.inherited or h.pronoun)):
+                continue
+            out.extend(make_candidates(ctx, group, cue, ctx.mentions, h.why, inherited=v.inherited,
+                                       pronoun=h.pronoun, penalty=ctx.penalty, clause_start=clause.start))
     return out, Before(holders, cues[-1] if cues and not v.inherited else before.cue, member)
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from typing import Generic, TypeVar
 
 PREFIX = 3  # patterns are filed under the first three letters they can start with
 
@@ -31,9 +32,10 @@ def _parse(p: str) -> list:
     return [items]
 
 
-def _parse_branches(p: str, i: int) -> tuple[list, int]:
+def _parse_branches(p: str, i: int) -> tuple[tuple, int]:
     """Branches separated by "|" up to a closing ")" or the end; returns ("alt", branches) and the position."""
-    branches, seq = [], []
+    branches: list[list[tuple]] = []
+    seq: list[tuple] = []
     while i < len(p) and p[i] != ")":
         if p[i] == "|":
             branches.append(seq)
@@ -180,16 +182,18 @@ def _item_prefixes(item: tuple, n: int) -> set[str] | None:
     return None
 
 
-class WordStartScan:
+Tag = TypeVar("Tag")
+
+
+class WordStartScan(Generic[Tag]):
     """Every match of some patterns in a text, each tried only where a word starts with letters it can begin with.
 
     Patterns must only match at a word start (they begin with a look-behind such as (?<![\\w]) or \\b).
-    tags[i] goes with patterns[i] in the results (the caller's own object for the pattern)."""
+    tags[i] goes with patterns[i] in the results (the caller's own object for the pattern, such as its Cue)."""
 
-    def __init__(self, patterns: Sequence[re.Pattern], tags: Sequence | None = None):
-        tags = list(tags) if tags is not None else list(patterns)
-        self.index: dict[str, list[tuple[re.Pattern, object]]] = {}
-        for pattern, tag in zip(patterns, tags):
+    def __init__(self, patterns: Sequence[re.Pattern[str]], tags: Sequence[Tag]):
+        self.index: dict[str, list[tuple[re.Pattern[str], Tag]]] = {}
+        for pattern, tag in zip(patterns, tags, strict=True):
             starts = prefixes(pattern.pattern)
             # a shorter prefix already covers the longer ones it starts: each pattern is tried once per word
             for p in sorted(p for p in starts if not any(p != q and p.startswith(q) for q in starts)):
@@ -202,12 +206,13 @@ class WordStartScan:
         self._lengths = sorted({len(k) for k in self.index}, reverse=True)
 
     def matches(self, text: str, start: int = 0, end: int | None = None,
-                lower: str | None = None) -> list[tuple[int, int, object]]:
+                lower: str | None = None) -> list[tuple[int, int, Tag]]:
         """(start, end, tag) of every match at a word start, in text order; with start and end, only the matches
         starting in text[start:end] (each tried on the whole text, so they are the same as in a scan of all of
         it). `lower`: text.lower(), when the caller has it (its offsets must be the text's)."""
         lower = text.lower() if lower is None else lower
-        index, lengths, hits = self.index, self._lengths, []
+        index, lengths = self.index, self._lengths
+        hits: list[tuple[int, int, Tag]] = []
         end = len(text) if end is None else end
         for w in self._starts.finditer(lower, start):
             pos = w.start()

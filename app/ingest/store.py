@@ -12,21 +12,24 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 from sqlalchemy import bindparam, func, insert, select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app import clock
+from app.db import table_of
 from app.ingest.dates import DateValue
 from app.ingest.extract import Candidate, ExtractionTooComplex, Extractor, RuleExtractor
 from app.ingest.readers import article_files, read_file, read_json_line, read_jsonl, read_paths
 from app.ingest.types import ArticleInput, ReadError
 from app.models import Article, Statement
 from app.positions import PositionKeeper, StatementFacts
+from app.settings import DEFAULT_MAX_ARTICLE_BYTES
 
 
 @dataclass(frozen=True)
@@ -67,7 +70,7 @@ def _cut(value: str | None, size: int) -> str | None:
 
 
 def has_articles(session: Session) -> bool:
-    return session.scalar(select(func.count()).select_from(Article)) > 0
+    return (session.scalar(select(func.count()).select_from(Article)) or 0) > 0
 
 
 def _statement_row(c: Candidate, article_id: int) -> dict:
@@ -84,7 +87,7 @@ def _statement_row(c: Candidate, article_id: int) -> dict:
 
 # Core statements on the tables, run on the session's connection: one executemany per article. Both the ORM's
 # unit of work and its bulk-insert path cost more than extraction at corpus scale.
-_STATEMENTS, _ARTICLES = Statement.__table__, Article.__table__
+_STATEMENTS, _ARTICLES = table_of(Statement), table_of(Article)
 _INSERT_STATEMENT = insert(_STATEMENTS)
 # The statements of a batch's articles in id order: an article's statements are inserted one row after the other
 # in its candidates' order (an executemany), so their ids ascend in that order; country, stance and sentence
@@ -99,17 +102,14 @@ _STATEMENTS_ABOVE = (select(func.count(), func.min(_STATEMENTS.c.id), func.max(_
                      .where(_STATEMENTS.c.id > bindparam("before")))
 
 
-@lru_cache(maxsize=None)
+@cache
 def _insert_article(dialect: str):
     """INSERT ... ON CONFLICT (body_sha256) DO NOTHING RETURNING id: the body hash is the arbiter between ingests
     running at once (processes or machines). When another transaction holds the same body uncommitted, Postgres
     waits for it; either way no row comes back when the body is stored, and nothing is aborted."""
-    if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert as dialect_insert
-    elif dialect == "sqlite":
-        from sqlalchemy.dialects.sqlite import insert as dialect_insert
-    else:
+    if dialect not in ("postgresql", "sqlite"):
         return insert(_ARTICLES).returning(_ARTICLES.c.id)
+    dialect_insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     return (dialect_insert(_ARTICLES).on_conflict_do_nothing(index_elements=[_ARTICLES.c.body_sha256])
             .returning(_ARTICLES.c.id))
 
@@ -260,7 +260,8 @@ def _store_article_row(conn: Connection, p: Prepared, stored: list[tuple[int, Pr
         return e
     conn.exec_driver_sql("RELEASE SAVEPOINT store_article")
     if article_id is None:  # stored by another ingest; nothing of ours was written
-        return StoreResult("already stored", conn.scalar(_ARTICLE_BY_HASH, {"digest": p.digest}), 0, item.file_name)
+        existing = conn.execute(_ARTICLE_BY_HASH, {"digest": p.digest}).scalar_one()
+        return StoreResult("already stored", existing, 0, item.file_name)
     here[p.digest] = article_id
     stored.append((article_id, p, row))
     return StoreResult("added", article_id, len(p.candidates), item.file_name)
@@ -376,7 +377,7 @@ class _Lines:
     path: Path
     lines: tuple[tuple[int, str], ...]
 
-    def one_by_one(self) -> list["_Lines"]:
+    def one_by_one(self) -> list[_Lines]:
         return [_Lines(self.path, (line,)) for line in self.lines]
 
     def where(self) -> str:
@@ -443,7 +444,7 @@ def _chunks(paths: Iterable[Path], max_bytes: int) -> Iterator[list[_Task]]:
 
 
 def _lookup_url(session: Session) -> str | None:
-    url = session.get_bind().url
+    url = session.get_bind().engine.url
     if url.get_backend_name() == "sqlite" and url.database in (None, "", ":memory:"):
         return None
     return url.render_as_string(hide_password=False)
@@ -547,7 +548,7 @@ STORE_SHARE = 3
 SEEN_BODIES = 100_000  # body hashes of this run remembered, so a repeated body never costs an insert
 
 
-def ingest_paths(session: Session, paths: Iterable[Path], *, max_bytes: int = 5_000_000,
+def ingest_paths(session: Session, paths: Iterable[Path], *, max_bytes: int = DEFAULT_MAX_ARTICLE_BYTES,
                  extractor: Extractor | None = None,
                  on_item: Callable[[ArticleInput | ReadError, StoreResult | None], None] | None = None,
                  jobs: int = 1) -> IngestSummary:
@@ -584,7 +585,7 @@ def ingest_paths(session: Session, paths: Iterable[Path], *, max_bytes: int = 5_
         """Store what is pending and report it in order; returns how long the store took."""
         began = time.monotonic()
         batch = [p for p in pending if isinstance(p, Prepared) and not p.error]
-        results = dict(zip(map(id, batch), store(batch))) if batch else {}
+        results = dict(zip(map(id, batch), store(batch), strict=True)) if batch else {}
         took = time.monotonic() - began
         for p in pending:
             if isinstance(p, ReadError):

@@ -5,18 +5,20 @@ import datetime as dt
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query, Request
+from fastapi.dependencies.models import Dependant
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse
 from markupsafe import escape
 from pydantic import BaseModel, Field
 
-from app import clock
-from app import queries
-from app.queries import StatementFilters
+from app import clock, queries
+from app.models import Origin, ReviewStatus, Stance, Trust
 from app.settings import get_settings
-from app.web.deps import ApiDate, ParamError, SessionDep, parse_country, parse_text
+from app.web.deps import ApiDate, SessionDep
+from app.web.filters import statement_filters
 
-def _query_names(dependant) -> set[str]:
+
+def _query_names(dependant: Dependant) -> set[str]:
     """The query parameters a route takes, its dependencies' included."""
     names = {p.alias for p in dependant.query_params}
     for sub in dependant.dependencies:
@@ -44,10 +46,7 @@ router = APIRouter(prefix="/api", tags=["api"], dependencies=[Depends(known_para
 docs_router = APIRouter(include_in_schema=False)
 SWAGGER_UI = "vendor/swagger-ui-5.35.0"  # npm pack swagger-ui-dist@5: the docs page loads nothing from a CDN
 
-Stance = Literal["support", "reject", "undecided"]
 Group = Literal["eu", "nato", "others"]
-Origin = Literal["machine", "editor"]
-ReviewStatus = Literal["unreviewed", "verified", "dismissed"]
 MAX_LIMIT = 500
 MAX_OFFSET = 1_000_000_000  # inside every database's integer range
 
@@ -66,7 +65,7 @@ class PositionOut(BaseModel):
     origin: Origin = Field(description="machine (found by the extractor) or editor (entered by an editor)")
     review_status: ReviewStatus = Field(description="verified by an editor, or unreviewed machine output")
     confidence: float | None = Field(description="The extractor's confidence (null for an editor's statement)")
-    trust: Literal["verified", "editor", "unreviewed"] = Field(
+    trust: Trust = Field(
         description="verified by an editor, entered by an editor, or found by the machine and not yet reviewed")
     since: dt.date = Field(description="The day the current stance began: the first statement of its unbroken run")
     since_precision: str
@@ -90,7 +89,8 @@ class StatementOut(BaseModel):
     confidence: float | None
     origin: Origin
     review_status: ReviewStatus
-    rule: str | None = Field(None, description="The extraction rule that decided a machine statement (null for an editor's)")
+    rule: str | None = Field(None, description="The extraction rule that decided a machine statement "
+                                               "(null for an editor's)")
     rule_reason: str | None = Field(None, description="Why that rule decided it, in words")
     article: str | None = Field(description="The ingested file's name (null for statements an editor entered)")
     article_line: int | None = Field(None, description="The line of a JSON Lines file that held the article")
@@ -132,7 +132,7 @@ def positions(session: SessionDep,
                         confidence=p.confidence, trust=p.trust, since=p.since or p.stated_on,
                         since_precision=p.since_precision, last_restated=p.stated_on, sources=p.sources,
                         articles=p.articles, stale=(as_of - p.stated_on).days > stale_days)
-            for p in queries.positions_as_of(session, as_of, stance=stance, group=group,
+            for p in queries.positions_as_of(session, as_of, stance=stance.value if stance else None, group=group,
                                              reading=queries.effective_reading(reviewed))]
 
 
@@ -144,15 +144,14 @@ def statements(session: SessionDep,
                date_to: Annotated[ApiDate, Query(description="stated on or before, YYYY-MM-DD")] = None,
                origin: Origin | None = None,
                review_status: ReviewStatus | None = None,
-               q: Annotated[str | None, Query(max_length=200, description="text in quote, speaker or conditions")] = None,
+               q: Annotated[str | None, Query(max_length=200,
+                                              description="text in quote, speaker or conditions")] = None,
                limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 50,
                offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0) -> StatementPage:
     """Statements newest first, with the same filters as the /statements page."""
-    iso2 = parse_country(session, country)
-    if date_from and date_to and date_from > date_to:
-        raise ParamError("date_to", "the end date is before the start date")
-    filters = StatementFilters(country=iso2, stance=stance, date_from=date_from, date_to=date_to, origin=origin,
-                               review_status=review_status, text=parse_text(q, "q"))
+    filters = statement_filters(session, {"country": country, "stance": stance, "date_from": date_from,
+                                          "date_to": date_to, "origin": origin, "review_status": review_status,
+                                          "q": q}).checked()
     rows, total = queries.statements_page(session, filters, limit=limit, offset=offset)
     return StatementPage(total=total, limit=limit, offset=offset,
                          items=[StatementOut(**queries.statement_record(s)) for s in rows])

@@ -36,7 +36,7 @@ def entry_summary(c: ChangeEntry) -> str:
 
 
 def _datetime(day: dt.date) -> dt.datetime:
-    return dt.datetime(day.year, day.month, day.day, tzinfo=dt.timezone.utc)
+    return dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC)
 
 
 def changes_feed(request: Request, entries: list[ChangeEntry], *, title: str, subtitle: str, feed_id: str,

@@ -14,7 +14,7 @@ from typing import Annotated
 from urllib.parse import quote, urlsplit
 
 from fastapi import Depends, FastAPI, Request
-from fastapi.responses import RedirectResponse
+from fastapi.responses import Response
 from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 from starlette.middleware.sessions import SessionMiddleware
@@ -25,7 +25,9 @@ from app.clock import utcnow
 from app.inputs import control_character
 from app.models import User
 from app.settings import get_settings
-from app.web.deps import SessionDep, templates
+from app.web.deps import SessionDep
+from app.web.errors import Forbidden, error_response
+from app.web.responses import htmx, see_other, templates
 
 SESSION_COOKIE = "stancemap_session"
 SESSION_MAX_AGE = int(security.SESSION_LIFETIME.total_seconds())
@@ -54,7 +56,8 @@ class SchemeAwareSessions:
 
 
 def _secret(request: Request) -> str:
-    return request.app.state.secret_key
+    secret: str = request.app.state.secret_key
+    return secret
 
 
 def csrf_token(request: Request) -> str:
@@ -128,20 +131,13 @@ class NotSignedIn(Exception):
     """A reader reached an editing page or endpoint."""
 
 
-class Forbidden(Exception):
-    """Signed in, but not allowed (bad CSRF token, or an editor doing an admin's job)."""
-
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
-
-
 def session_user(request: Request, session: Session) -> User | None:
     """The signed-in, still active user of an unexpired, unrevoked session; None for readers."""
     if "session" not in request.scope:
         return None
     if hasattr(request.state, "user"):
-        return request.state.user
+        known: User | None = request.state.user  # found earlier in this request
+        return known
     token = request.session.get("sid")
     user = None
     if isinstance(token, str) and token:
@@ -189,27 +185,21 @@ def safe_next(target: str | None) -> str:
 
 def _wants_redirect(request: Request) -> bool:
     """A person opening a page (GET, not htmx, not the API) is sent to sign in; everything else gets 403."""
-    return (request.method in SAFE_METHODS and request.headers.get("HX-Request") != "true"
+    return (request.method in SAFE_METHODS and not htmx(request).request
             and not request.url.path.startswith("/api"))
 
 
 def install(app: FastAPI, secret_key: str) -> None:
-    """Sessions and the answers for readers and refused requests."""
-    from app.web import _error_response
-
+    """Sessions, and the answer for a reader who reached an editing page (refusals are app.web.errors')."""
     app.state.secret_key = secret_key
     app.add_middleware(SchemeAwareSessions, secret_key=secret_key)
 
     @app.exception_handler(NotSignedIn)
-    async def not_signed_in(request: Request, exc: NotSignedIn):
+    async def not_signed_in(request: Request, exc: NotSignedIn) -> Response:
         if _wants_redirect(request):
             target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-            return RedirectResponse(f"/signin?next={quote(target, safe='')}", status_code=303)
-        return _error_response(request, 403, "Sign in as an editor to do this.")
-
-    @app.exception_handler(Forbidden)
-    async def forbidden(request: Request, exc: Forbidden):
-        return _error_response(request, 403, exc.message)
+            return see_other(f"/signin?next={quote(target, safe='')}")
+        return error_response(request, 403, "Sign in as an editor to do this.")
 
 
 # --- signing in -------------------------------------------------------------------------------------------------

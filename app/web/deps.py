@@ -1,22 +1,23 @@
-"""Request dependencies shared by the routes: the database session, the templates (with their filters) and
-query-string parsing that turns bad parameters into messages."""
+"""Request dependencies shared by the routes: the database session, the templates' filters
+and query-string parsing that turns bad parameters into messages."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Iterator, Mapping
-from typing import Annotated
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from typing import Annotated, Any
 from urllib.parse import urlencode
 
 from fastapi import Depends, Path, Request
 from markupsafe import Markup, escape
 from pydantic import BeforeValidator
-from jinja2_fragments.fastapi import Jinja2Blocks
 from sqlalchemy.orm import Session
 
+from app import queries
 from app.inputs import MAX_DB_INT, control_character, parse_iso_date
-from app.settings import get_settings
-
-templates = Jinja2Blocks(directory=str(get_settings().templates_dir))
+from app.web.errors import BadParameters
+# re-exported for routes written before app.web.responses held them
+from app.web.responses import is_htmx as is_htmx
+from app.web.responses import templates as templates
 
 
 def get_session(request: Request) -> Iterator[Session]:
@@ -33,18 +34,14 @@ SessionDep = Annotated[Session, Depends(get_session)]
 DbId = Annotated[int, Path(ge=1, le=MAX_DB_INT)]
 
 
-def is_htmx(request: Request) -> bool:
-    """An htmx request that wants a fragment; history restores get the whole page."""
-    return request.headers.get("HX-Request") == "true" and request.headers.get("HX-History-Restore-Request") != "true"
-
-
 # --- query-string parsing shared by the HTML pages and the API -------------------------------------------------
 
-class ParamError(ValueError):
-    """A bad query parameter: which one, and a message a person can act on."""
+class ParamError(BadParameters):
+    """One bad query parameter: which one, and a message a person can act on. The parsers below raise it; a
+    route either collects it into the form's messages or lets it be answered 422 (app.web.errors)."""
 
     def __init__(self, field: str, message: str):
-        super().__init__(f"{field}: {message}")
+        super().__init__({field: message})
         self.field = field
         self.message = message
 
@@ -85,9 +82,7 @@ def parse_country(session: Session, raw: str | None, field: str = "country") -> 
     """An ISO 3166-1 alpha-2 code known to the database, upper-cased."""
     if raw is None or not raw.strip():
         return None
-    from app.queries import get_country
-
-    country = None if control_character(raw) else get_country(session, raw.strip())
+    country = None if control_character(raw) else queries.get_country(session, raw.strip())
     if country is None:
         raise ParamError(field, f"'{raw}' is not a known ISO 3166-1 alpha-2 country code, e.g. FR")
     return country.iso2
@@ -119,14 +114,41 @@ def parse_int(raw: str | None, field: str, *, default: int, minimum: int, maximu
     return int(text)
 
 
-def query_string(params: Mapping[str, object], **overrides: object) -> str:
-    """'?a=1&b=2' from the current parameters with some replaced; empty values are left out so URLs stay short."""
+def parse_fields(raw: Mapping[str, str], parsers: Mapping[str, Callable[[str], Any]], *,
+                 fallback: Mapping[str, Any] | None = None) -> tuple[dict[str, Any], dict[str, str]]:
+    """Each raw value through its parser: the parsed values, and a message per bad one (whose value is then its
+    `fallback`, None unless given), so a form shows every problem at once."""
+    values: dict[str, Any] = {}
+    errors: dict[str, str] = {}
+    for key, parse in parsers.items():
+        try:
+            values[key] = parse(raw.get(key, ""))
+        except ParamError as e:
+            errors[key] = e.message
+            values[key] = (fallback or {}).get(key)
+    return values, errors
+
+
+def _pairs(params: Mapping[str, object], overrides: Mapping[str, object]) -> list[tuple[str, str]]:
     merged = {**params, **overrides}
-    pairs = [(k, str(v)) for k, v in merged.items() if v not in (None, "", False)]
+    return [(k, str(v)) for k, v in merged.items() if v not in (None, "", False)]
+
+
+def path_with(path: str, params: Mapping[str, object] | None = None, **overrides: object) -> str:
+    """`path` with the current parameters, some replaced; empty values are left out so URLs stay short, and
+    with none left the bare path (never a dangling '?'), as datasette's path_with_added_args."""
+    pairs = _pairs(params or {}, overrides)
+    return f"{path}?{urlencode(pairs)}" if pairs else path
+
+
+def query_string(params: Mapping[str, object], **overrides: object) -> str:
+    """'?a=1&b=2' from the current parameters with some replaced ('?' when none is left: a link to the page
+    itself without parameters). Prefer path_with, which gives the bare path then."""
+    pairs = _pairs(params, overrides)
     return "?" + urlencode(pairs) if pairs else "?"
 
 
-templates.env.globals["query_string"] = query_string
+templates.env.globals.update(query_string=query_string, path_with=path_with)
 
 
 def date_label(value: dt.date | None, precision: str = "day") -> str:
@@ -145,7 +167,7 @@ def time_label(value: dt.datetime | None) -> str:
     if value is None:
         return "never"
     if value.tzinfo is not None:
-        value = value.astimezone(dt.timezone.utc)
+        value = value.astimezone(dt.UTC)
     return f"{date_label(value.date())}, {value.strftime('%H:%M')} UTC"
 
 

@@ -8,20 +8,22 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 
 from app import queries
-from app.models import STANCES
 from app.inputs import MIN_DATE
+from app.models import STANCES
 from app.queries import ChangeFilters
 from app.settings import get_settings
 from app.web.atom import ATOM_TYPE, FEED_SIZE, changes_feed
-from app.web.deps import ParamError, SessionDep, date_label, parse_choice, parse_country, parse_date, parse_int, \
-    templates
+from app.web.deps import SessionDep, date_label, parse_choice, parse_country, parse_date, parse_fields, parse_int, \
+    path_with
+from app.web.errors import BadParameters, NotFound
 from app.web.labels import REVIEWED, TRUST_WORDS
-from app.web.pages import VARY, _country_choices, _qs, _render
+from app.web.pages import _country_choices
+from app.web.responses import VARY_HTMX, render_page
 
 router = APIRouter(include_in_schema=False)
 PAGE_SIZE = 50
 MAX_PAGE = 100_000
-EPOCH = dt.datetime(MIN_DATE.year, MIN_DATE.month, MIN_DATE.day, tzinfo=dt.timezone.utc)  # an empty feed's date
+EPOCH = dt.datetime(MIN_DATE.year, MIN_DATE.month, MIN_DATE.day, tzinfo=dt.UTC)  # an empty feed's date
 KEYS = ("country", "stance", "date_from", "date_to", "reviewed")
 
 
@@ -31,22 +33,14 @@ def _change_params(request: Request, session, *, country: str | None = None):
     raw = {k: request.query_params.get(k, "") for k in (*KEYS, "page")}
     if country:
         raw["country"] = country
-    values: dict = {}
-    errors: dict[str, str] = {}
-    parsers = {
+    values, errors = parse_fields(raw, {
         "country": lambda v: parse_country(session, v),
         "stance": lambda v: parse_choice(v, STANCES, "stance"),
         "date_from": lambda v: parse_date(v, "date_from"),
         "date_to": lambda v: parse_date(v, "date_to"),
         "reviewed": lambda v: parse_choice(v, REVIEWED, "reviewed") or "all",
         "page": lambda v: parse_int(v, "page", default=1, minimum=1, maximum=MAX_PAGE),
-    }
-    for key, parse in parsers.items():
-        try:
-            values[key] = parse(raw[key])
-        except ParamError as e:
-            errors[key] = e.message
-            values[key] = {"page": 1, "reviewed": "all"}.get(key)
+    }, fallback={"page": 1, "reviewed": "all"})
     if values["date_from"] and values["date_to"] and values["date_from"] > values["date_to"]:
         errors["date_to"] = "the end date is before the start date"
     filters = ChangeFilters(country=values["country"], stance=values["stance"], date_from=values["date_from"],
@@ -76,15 +70,6 @@ def _description(filters: ChangeFilters, country_name: str | None) -> str:
     return ", ".join(parts)
 
 
-def _bad(request: Request, errors: dict[str, str], *, json: bool = False):
-    message = "; ".join(f"{k}: {v}" for k, v in errors.items())
-    if json:
-        return JSONResponse({"detail": [{"loc": ["query", k], "msg": v, "type": "value_error"}
-                                        for k, v in errors.items()]}, status_code=422)
-    return templates.TemplateResponse(request, "error.html", {"status": 422, "title": "Bad parameters",
-                                                              "message": message}, status_code=422)
-
-
 def change_record(c: queries.ChangeEntry) -> dict:
     """A change in the JSON twin: the change, the statement behind it and how sure it is."""
     return {"country": c.country, "country_name": c.country_name, "stated_on": c.stated_on.isoformat(),
@@ -103,18 +88,17 @@ def changes_page(request: Request, session: SessionDep):
         total = queries.count_changes(session, filters)
         rows = queries.position_change_entries(session, filters, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
     pages = max(1, -(-total // PAGE_SIZE))
-    country_name = queries.get_country(session, filters.country).name if filters.country else None
-    return _render(request, "changes.html", {
+    country_name = queries.country_name(session, filters.country)
+    return render_page(request, "changes.html", {
         "raw": raw, "errors": errors, "rows": rows, "total": total, "page": page, "pages": pages,
         "state": state, "filtered": bool(state), "filters": filters, "country_name": country_name,
         "described": _description(filters, country_name), "countries": _country_choices(session, filters.country),
         "stances": STANCES, "machine_on_map": get_settings().machine_on_map, "trust_words": TRUST_WORDS,
-        "feed_url": "/changes.atom" + _qs(state),
-        "country_feed_url": f"/countries/{filters.country}.atom" + _qs({k: v for k, v in state.items()
-                                                                        if k != "country"})
+        "feed_url": path_with("/changes.atom", state),
+        "country_feed_url": path_with(f"/countries/{filters.country}.atom", state, country=None)
         if filters.country else None,
-    }, blocks=["results"], status_code=422 if errors else 200,
-        push_url="/changes" + _qs({**state, "page": page if page > 1 else None}))
+    }, blocks=["results"], status_code=422 if errors else 200, vary=True,
+        push_url=path_with("/changes", state, page=page if page > 1 else None))
 
 
 @router.get("/changes.json")
@@ -122,14 +106,14 @@ def changes_json(request: Request, session: SessionDep):
     """The /changes page as JSON: one page of changes, newest first, with the total and the next page."""
     _, filters, page, state, errors = _change_params(request, session)
     if errors:
-        return _bad(request, errors, json=True)
+        raise BadParameters(errors, json=True)
     total = queries.count_changes(session, filters)
     rows = queries.position_change_entries(session, filters, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
     more = page * PAGE_SIZE < total
     return JSONResponse({
         "total": total, "page": page, "page_size": PAGE_SIZE, "reading": filters.reading,
-        "next": "/changes.json" + _qs({**state, "page": page + 1}) if more else None,
-        "feed": "/changes.atom" + _qs(state), "items": [change_record(c) for c in rows]}, headers=VARY)
+        "next": path_with("/changes.json", state, page=page + 1) if more else None,
+        "feed": path_with("/changes.atom", state), "items": [change_record(c) for c in rows]}, headers=VARY_HTMX)
 
 
 def _feed(request: Request, session, filters: ChangeFilters, state: dict, *, country=None) -> Response:
@@ -137,14 +121,14 @@ def _feed(request: Request, session, filters: ChangeFilters, state: dict, *, cou
     summary = queries.data_summary(session, filters.reading)
     described = _description(filters, None)
     if country is not None:
-        query = _qs({k: v for k, v in state.items() if k != "country"})
-        self_path, html_path = f"/countries/{country.iso2}.atom{query}", f"/countries/{country.iso2}"
+        self_path, html_path = path_with(f"/countries/{country.iso2}.atom", state, country=None), \
+            f"/countries/{country.iso2}"
         title = f"stancemap: {country.name}'s position changes"
-        feed_id = f"changes:{country.iso2}{query}"
+        feed_id = "changes:" + path_with(country.iso2, state, country=None)
     else:
-        self_path, html_path = "/changes.atom" + _qs(state), "/changes" + _qs(state)
+        self_path, html_path = path_with("/changes.atom", state), path_with("/changes", state)
         title = "stancemap: position changes" + (f" ({described})" if described else "")
-        feed_id = "changes" + _qs(state)
+        feed_id = path_with("changes", state)
     subtitle = ("Each entry is a change of a country's position on a multinational force in Ukraine: the old and "
                 "the new stance, the evidence, its source and how sure it is (verified by an editor, entered by "
                 "an editor, or machine-found and not reviewed). The newest "
@@ -160,7 +144,7 @@ def changes_atom(request: Request, session: SessionDep):
     _, filters, _, state, errors = _change_params(request, session)
     errors.pop("page", None)
     if errors:
-        return _bad(request, errors)
+        raise BadParameters(errors)
     return _feed(request, session, filters, state)
 
 
@@ -168,13 +152,12 @@ def changes_atom(request: Request, session: SessionDep):
 def country_atom(iso2: str, request: Request, session: SessionDep):
     country = queries.get_country(session, iso2)
     if country is None:
-        return templates.TemplateResponse(request, "error.html", {
-            "status": 404, "title": "No such country",
-            "message": f"'{iso2[:40]}' is not an ISO 3166-1 alpha-2 country code we know."}, status_code=404)
+        raise NotFound(f"'{iso2[:40]}' is not an ISO 3166-1 alpha-2 country code we know.", title="No such country")
     if country.iso2 != iso2:
-        return RedirectResponse(f"/countries/{country.iso2}.atom" + _qs(dict(request.query_params)), status_code=308)
+        return RedirectResponse(path_with(f"/countries/{country.iso2}.atom", dict(request.query_params)),
+                                status_code=308)
     _, filters, _, state, errors = _change_params(request, session, country=country.iso2)
     errors.pop("page", None)
     if errors:
-        return _bad(request, errors)
+        raise BadParameters(errors)
     return _feed(request, session, filters, state, country=country)

@@ -11,16 +11,18 @@ set itself alone, and then adds no X-Frame-Options.
 """
 from __future__ import annotations
 
+from typing import Any
 from urllib.parse import urlsplit
 
 from fastapi import FastAPI
 from jinja2 import pass_context
+from jinja2.runtime import Context
 from starlette.datastructures import MutableHeaders
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.settings import Settings
-from app.web.deps import templates
+from app.web.responses import templates
 
 
 FRAMABLE_PATHS = frozenset({"/embed"})
@@ -89,7 +91,7 @@ def install(app: FastAPI, settings: Settings) -> None:
     base = settings.asset_base_url.rstrip("/")
 
     @pass_context
-    def url_for(context, name: str, /, **path_params) -> str:
+    def url_for(context: Context, name: str, /, **path_params: Any) -> str:
         """A path on this site (or under ASSET_BASE_URL), never built from the request's Host header."""
         path = context["request"].app.url_path_for(name, **path_params)
         return f"{base}{path}" if base else str(path)

@@ -13,9 +13,12 @@ import anyio
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette_compress import CompressMiddleware, add_compress_type
 
 from app import clock
+from app.positions import current_version
 from app.settings import PROJECT_ROOT, get_settings
+from app.web.responses import templates
 
 # Reader pages and data: what an ETag and the page cache cover. Editing screens, sign-in and health are left out
 # (they depend on more than the data: throttles, forms in progress).
@@ -46,7 +49,8 @@ def view_key(scope: Scope, version: int) -> str:
     headers that select a fragment, the visitor's cookie (a signed-in editor's pages carry their name) and the Host
     (feeds, share code and citations carry absolute links built from it when PUBLIC_URL is not set)."""
     h = Headers(scope=scope)
-    parts = (build_id(), str(version), clock.today().isoformat(), scope["method"] if scope["method"] != "HEAD" else "GET",
+    method = scope["method"] if scope["method"] != "HEAD" else "GET"
+    parts = (build_id(), str(version), clock.today().isoformat(), method,
              scope["path"], scope.get("query_string", b"").decode("latin-1"), h.get("hx-request", ""),
              h.get("hx-history-restore-request", ""), h.get("hx-target", ""), h.get("cookie", ""),
              h.get("host", ""))
@@ -73,8 +77,6 @@ class ConditionalMiddleware:
         self._lock = threading.Lock()
 
     def _version(self) -> int:
-        from app.positions import current_version
-
         session = self.session_factory()
         try:
             return current_version(session)
@@ -201,10 +203,6 @@ class HashedStaticFiles(StaticFiles):
 def install(app) -> None:
     """ETags, 304s and the page cache outermost (a kept page is kept compressed), then compression (gzip, brotli;
     it adds Vary: Accept-Encoding), then the app."""
-    from starlette_compress import CompressMiddleware, add_compress_type
-
-    from app.web.deps import templates
-
     # the downloads: flushed per chunk, so a download cut by an error still ends with its notice
     add_compress_type("text/csv", streaming=True)
     templates.env.globals["static_url"] = static_url

@@ -3,20 +3,14 @@ from __future__ import annotations
 
 import datetime as dt
 
-from app.web.deps import date_label, templates
+from app.models import READINGS, STANCES, trust_of
+from app.web.deps import date_label
+from app.web.responses import templates
 
 TRUST_WORDS = {"verified": "verified by an editor", "editor": "entered by an editor",
                "unreviewed": "machine-found, not reviewed"}
-REVIEWED = ("all", "verified")  # the reader's choice: every position, or only verified and editor-entered ones
-
-
-def trust_of(origin: str, review_status: str) -> str:
-    """'editor', 'verified', 'unreviewed' or 'dismissed'."""
-    if review_status == "dismissed":
-        return "dismissed"
-    if origin == "editor":
-        return "editor"
-    return "verified" if review_status == "verified" else "unreviewed"
+STANCE_LABELS = {s: s.capitalize() for s in STANCES}  # what the map's tooltip says (static/map.js)
+REVIEWED = READINGS  # the reader's choice: every position, or only verified and editor-entered ones
 
 
 def trust_label(origin: str, review_status: str, confidence: float | None = None) -> str:

@@ -6,29 +6,31 @@ import functools
 from dataclasses import replace
 
 from fastapi import APIRouter, Request
-from fastapi.responses import JSONResponse, StreamingResponse
+from fastapi.responses import JSONResponse, RedirectResponse, Response, StreamingResponse
+from markupsafe import Markup
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 from starlette.background import BackgroundTask
 
-from app import clock
-from app import queries
+from app import clock, queries
 from app.export import ROW_COUNT_HEADER, open_download
-from app.models import ORIGINS, REVIEW_STATUSES, STANCES
-from app.queries import GROUPS, StatementFilters
-from app.web import RETRY_AFTER_SECONDS
+from app.models import ORIGINS, REVIEW_STATUSES, STANCES, Statement
 from app.positions import CORROBORATION_DAYS
+from app.queries import GROUPS
 from app.settings import get_settings
-from app.web.deps import (ParamError, SessionDep, date_label, is_htmx, parse_choice, parse_country, parse_date,
-                          parse_int, parse_text, query_string, templates)
+from app.web.deps import (ParamError, SessionDep, date_label, parse_choice, parse_country, parse_date, parse_fields,
+                          parse_int, path_with)
+from app.web.errors import RETRY_AFTER_SECONDS, BadParameters, NotFound
+from app.web.filters import statement_filters
 from app.web.labels import REVIEWED, is_stale, sources_label, stale_label, trust_label
+from app.web.responses import VARY_HTMX, render_page, templates
+from app.web.svgchart import TimeAxis, patterns, render_area, render_strips, strip_layout
+from app.web.svgmap import MapEntry, known_countries, render_map
 
 router = APIRouter()
 
-# Pages that answer htmx requests with a fragment from the same URL: caches must key on this header.
-VARY = {"Vary": "HX-Request"}
+VARY = VARY_HTMX  # (the name other route modules used before app.web.responses)
 PAGE_SIZE = 50
-MAX_PAGE = 1_000_000  # keeps the offset inside every database's integer range
 SORTS = ("country", "-country", "stance", "-stance", "date", "-date")
 STATEMENT_SORT_CHOICES = tuple(x for k in queries.STATEMENT_SORTS for x in (k, "-" + k))
 VIEWS = ("map", "table", "chart")  # the home page's tabs, sharing the date and the filters
@@ -38,22 +40,6 @@ GROUP_PHRASES = {"eu": "EU members", "nato": "NATO members", "others": "countrie
 
 def _today() -> dt.date:
     return clock.today()
-
-
-def _render(request: Request, name: str, context: dict, *, blocks: list[str], status_code: int = 200,
-            push_url: str | None = None):
-    """The whole page, or for an htmx request (not a history restore) only `blocks`. `push_url` is the
-    canonical URL of the view (no empty parameters) that htmx puts in the address bar."""
-    if is_htmx(request):
-        headers = {**VARY, "HX-Push-Url": push_url} if push_url else VARY
-        return templates.TemplateResponse(request, name, context, status_code=status_code, headers=headers,
-                                          block_names=blocks)
-    return templates.TemplateResponse(request, name, context, status_code=status_code, headers=VARY)
-
-
-def _qs(params: dict) -> str:
-    q = query_string(params)
-    return "" if q == "?" else q
 
 
 def _stream_download(request: Request, fmt: str, count_and_records, filename: str) -> StreamingResponse:
@@ -73,10 +59,7 @@ def _map_params(request: Request, session) -> tuple[dict, dict, dict[str, str]]:
     """Raw values (kept in the form as typed), parsed values, and messages for the bad ones."""
     raw = {k: request.query_params.get(k, "") for k in ("as_of", "stance", "group", "sort", "country", "reviewed",
                                                           "view", "since")}
-    parsed: dict = {"as_of": None, "stance": None, "group": None, "sort": "country", "country": None,
-                    "reviewed": "all", "view": "map", "since": None}
-    errors: dict[str, str] = {}
-    parsers = {
+    parsed, errors = parse_fields(raw, {
         "as_of": lambda v: parse_date(v, "as_of"),
         "stance": lambda v: parse_choice(v, STANCES, "stance"),
         "group": lambda v: parse_choice(v, GROUPS, "group"),
@@ -85,12 +68,7 @@ def _map_params(request: Request, session) -> tuple[dict, dict, dict[str, str]]:
         "reviewed": lambda v: parse_choice(v, REVIEWED, "reviewed") or "all",
         "view": lambda v: parse_choice(v, VIEWS, "view") or "map",
         "since": lambda v: parse_date(v, "since"),
-    }
-    for key, parse in parsers.items():
-        try:
-            parsed[key] = parse(raw[key])
-        except ParamError as e:
-            errors[key] = e.message
+    }, fallback={"sort": "country", "reviewed": "all", "view": "map"})
     since, as_of = parsed["since"], parsed["as_of"] or _today()
     if since is not None and since > as_of:
         errors["since"] = (f"the date to compare with ({date_label(since)}) is after the date shown "
@@ -101,8 +79,6 @@ def _map_params(request: Request, session) -> tuple[dict, dict, dict[str, str]]:
 
 @functools.lru_cache(maxsize=4096)
 def _position_row(position, stale_as_of: dt.date | None, highlight: str | None):
-    from markupsafe import Markup
-
     return Markup(templates.env.get_template("partials/_position_row.html").render(
         position=position, stale_as_of=stale_as_of, highlight=highlight))
 
@@ -117,8 +93,6 @@ def _row_renderer(as_of: dt.date, stale_days: int, highlight: str | None):
 
 
 def _map_entry(x, as_of: dt.date, stale_days: int):
-    from app.web.svgmap import MapEntry
-
     return MapEntry(iso2=x.country, name=x.country_name, stance=x.stance,
                     stated_on=date_label(x.stated_on, x.date_precision), quote=x.quote, trust=x.trust,
                     trust_label=trust_label(x.origin, x.review_status, x.confidence),
@@ -137,8 +111,6 @@ def _epoch_days(day: dt.date) -> int:
 
 def map_context(request: Request, session) -> dict:
     """Everything the map view shows for the request's parameters (the map page and /embed)."""
-    from app.web.svgmap import known_countries, render_map
-
     raw, p, errors = _map_params(request, session)
     reading = queries.effective_reading(p["reviewed"])
     summary = queries.data_summary(session, reading)
@@ -178,7 +150,7 @@ def map_context(request: Request, session) -> dict:
     context = {
         "raw": raw, "errors": errors, "as_of": as_of, "is_today": as_of == today, "stance": p["stance"],
         "group": p["group"], "sort": p["sort"], "highlight": p["country"],
-        "highlight_name": queries.get_country(session, p["country"]).name if p["country"] else None,
+        "highlight_name": queries.country_name(session, p["country"]),
         "positions": positions, "counts": counts, "total_in_group": len(all_in_group), "summary": summary,
         "map_svg": render_map(entries, highlight=p["country"], filtered_out=filtered_out,
                               always_inset=hidden_positions) if view == "map" else None,
@@ -202,8 +174,8 @@ def map_context(request: Request, session) -> dict:
 @router.get("/", include_in_schema=False)
 def home(request: Request, session: SessionDep):
     context = map_context(request, session)
-    return _render(request, "index.html", context, blocks=["view", "form_state", "status"],
-                   status_code=422 if context["errors"] else 200, push_url="/" + _qs(context["state"]))
+    return render_page(request, "index.html", context, blocks=["view", "form_state", "status"], vary=True,
+                       status_code=422 if context["errors"] else 200, push_url=path_with("/", context["state"]))
 
 
 # --- comparing two dates, and the chart view ----------------------------------------------------------------------
@@ -245,8 +217,6 @@ def _compare_entries(compare: dict, stance: str | None, as_of: dt.date, stale_da
 def _chart(session, p: dict, as_of: dt.date, reading: str, summary, positions, compare) -> dict | None:
     """The chart view: counts per stance over time, and one strip per country (those of the table, then the
     ones whose first position comes later; in a comparison only the changed ones)."""
-    from app.web.svgchart import TimeAxis, patterns, render_area, render_strips, strip_layout
-
     if summary.first_stated_on is None:
         return None
     group, since = p["group"], p["since"]
@@ -287,10 +257,10 @@ def _chart(session, p: dict, as_of: dt.date, reading: str, summary, positions, c
 def positions_download(fmt: str, request: Request, session: SessionDep):
     """The map's table exactly as filtered and sorted, as statement records."""
     if fmt not in ("csv", "json"):
-        return _error_page(request, 404, "Not found", "Downloads come as .csv or .json.")
+        raise NotFound("Downloads come as .csv or .json.")
     raw, p, errors = _map_params(request, session)
     if errors:
-        return _error_page(request, 422, "Bad download parameters", "; ".join(f"{k}: {v}" for k, v in errors.items()))
+        raise BadParameters(errors, title="Bad download parameters")
     as_of = p["as_of"] or _today()
     reading = queries.effective_reading(p["reviewed"])
     positions = queries.sort_positions(queries.positions_as_of(session, as_of, stance=p["stance"], group=p["group"],
@@ -311,18 +281,11 @@ def positions_download(fmt: str, request: Request, session: SessionDep):
 def country_page(iso2: str, request: Request, session: SessionDep):
     country = queries.get_country(session, iso2)
     if country is None:
-        return _error_page(request, 404, "No such country",
-                           f"'{iso2}' is not an ISO 3166-1 alpha-2 country code we know. "
-                           "Pick a country on the map or in the statements list.")
+        raise NotFound(f"'{iso2}' is not an ISO 3166-1 alpha-2 country code we know. "
+                       "Pick a country on the map or in the statements list.", title="No such country")
     if country.iso2 != iso2:
-        from fastapi.responses import RedirectResponse
-
         return RedirectResponse(f"/countries/{country.iso2}", status_code=308)
-    raw_before = request.query_params.get("before", "")
-    try:
-        before = _parse_cursor(raw_before)
-    except ParamError as e:
-        return _error_page(request, 422, "Bad parameters", f"{e.field}: {e.message}")
+    before = _parse_cursor(request.query_params.get("before", ""))  # a bad cursor is answered 422
     all_changes = request.query_params.get("changes") == "all"
     today = _today()
     stale_days = get_settings().stale_after_days
@@ -344,9 +307,8 @@ def country_page(iso2: str, request: Request, session: SessionDep):
         "statement_count": queries.country_statement_count(session, country.iso2),
         "corroboration_days": CORROBORATION_DAYS,
     }
-    if before:  # htmx's "older statements" takes only the next page of the list; a plain link the whole page
-        return _render(request, "country.html", context, blocks=["more"])
-    return templates.TemplateResponse(request, "country.html", context, headers=VARY)
+    # htmx's "older statements" takes only the next page of the list; a plain link the whole page
+    return render_page(request, "country.html", context, blocks=["more"] if before else None, vary=True)
 
 
 CHANGES_SHOWN = 30
@@ -371,36 +333,6 @@ def _cursor_text(cursor: tuple[dt.date, int] | None) -> str | None:
 
 # --- every statement --------------------------------------------------------------------------------------------
 
-def _statement_params(request: Request, session) -> tuple[dict, StatementFilters, int, dict[str, str], str]:
-    keys = ("country", "stance", "date_from", "date_to", "origin", "review_status", "q", "sort", "page")
-    raw = {k: request.query_params.get(k, "") for k in keys}
-    errors: dict[str, str] = {}
-    values: dict = {}
-    parsers = {
-        "country": lambda v: parse_country(session, v),
-        "stance": lambda v: parse_choice(v, STANCES, "stance"),
-        "date_from": lambda v: parse_date(v, "date_from"),
-        "date_to": lambda v: parse_date(v, "date_to"),
-        "origin": lambda v: parse_choice(v, ORIGINS, "origin"),
-        "review_status": lambda v: parse_choice(v, REVIEW_STATUSES, "review_status"),
-        "q": lambda v: parse_text(v, "q"),
-        "sort": lambda v: parse_choice(v, STATEMENT_SORT_CHOICES, "sort") or queries.DEFAULT_STATEMENT_SORT,
-        "page": lambda v: parse_int(v, "page", default=1, minimum=1, maximum=MAX_PAGE),
-    }
-    for key, parse in parsers.items():
-        try:
-            values[key] = parse(raw[key])
-        except ParamError as e:
-            errors[key] = e.message
-            values[key] = 1 if key == "page" else None
-    if values["date_from"] and values["date_to"] and values["date_from"] > values["date_to"]:
-        errors["date_to"] = "the end date is before the start date"
-    filters = StatementFilters(country=values["country"], stance=values["stance"], date_from=values["date_from"],
-                               date_to=values["date_to"], origin=values["origin"],
-                               review_status=values["review_status"], text=values["q"])
-    return raw, filters, values["page"], errors, values["sort"]
-
-
 def _country_choices(session, selected: str | None) -> list:
     """Countries with statements, plus the one in the URL when it has none, so the form shows the filter."""
     choices = queries.countries_with_statements(session)
@@ -412,36 +344,40 @@ def _country_choices(session, selected: str | None) -> list:
 
 @router.get("/statements", include_in_schema=False)
 def statements_page(request: Request, session: SessionDep):
-    raw, filters, page, errors, sort = _statement_params(request, session)
-    rows, total = ([], 0)
+    parsed = statement_filters(session, request.query_params)
+    raw_page, raw_sort = request.query_params.get("page", ""), request.query_params.get("sort", "")
+    more, errors = parse_fields({"sort": raw_sort, "page": raw_page}, {
+        "sort": lambda v: parse_choice(v, STATEMENT_SORT_CHOICES, "sort") or queries.DEFAULT_STATEMENT_SORT,
+        "page": lambda v: parse_int(v, "page", default=1, minimum=1),
+    }, fallback={"page": 1})
+    errors = {**parsed.errors, **errors}
+    page_number, sort = more["page"], more["sort"]
+    rows: list[Statement] = []
+    total = 0
     if not errors:
-        rows, total = queries.statements_page(session, filters, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE,
-                                              sort=sort)
+        rows, total = queries.statements_page(session, parsed.filters, limit=PAGE_SIZE,
+                                              offset=(page_number - 1) * PAGE_SIZE, sort=sort)
     pages = max(1, -(-total // PAGE_SIZE))
-    state = {k: v for k, v in raw.items() if k != "page" and v and k not in errors}
-    if sort == queries.DEFAULT_STATEMENT_SORT:
-        state.pop("sort", None)
-    else:
+    state = dict(parsed.state)
+    if sort and sort != queries.DEFAULT_STATEMENT_SORT:
         state["sort"] = sort
-    return _render(request, "statements.html", {
-        "raw": raw, "errors": errors, "rows": rows, "total": total, "page": page, "pages": pages,
-        "page_size": PAGE_SIZE, "state": state, "filtered": bool({k for k in state if k != "sort"}),
+    return render_page(request, "statements.html", {
+        "raw": {**parsed.raw, "sort": raw_sort, "page": raw_page}, "errors": errors, "rows": rows, "total": total,
+        "page": page_number, "pages": pages, "page_size": PAGE_SIZE, "state": state,
+        "filtered": bool({k for k in state if k != "sort"}),
         "sort": sort, "download_state": {k: v for k, v in state.items() if k != "sort"},
-        "countries": _country_choices(session, filters.country),
+        "countries": _country_choices(session, parsed.filters.country),
         "stances": STANCES, "origins": ORIGINS, "review_statuses": REVIEW_STATUSES,
-    }, blocks=["results"], status_code=422 if errors else 200,
-        push_url="/statements" + _qs({**state, "page": page if page > 1 else None}))
+    }, blocks=["results"], status_code=422 if errors else 200, vary=True,
+        push_url=path_with("/statements", state, page=page_number if page_number > 1 else None))
 
 
 @router.get("/statements.{fmt}", include_in_schema=False)
 def statements_download(fmt: str, request: Request, session: SessionDep):
     """The filtered list (every page), or with no filters the whole dataset, streamed without a row cap."""
     if fmt not in ("csv", "json"):
-        return _error_page(request, 404, "Not found", "Downloads come as .csv or .json.")
-    _, filters, _, errors, _ = _statement_params(request, session)
-    errors.pop("page", None)
-    if errors:
-        return _error_page(request, 422, "Bad download parameters", "; ".join(f"{k}: {v}" for k, v in errors.items()))
+        raise NotFound("Downloads come as .csv or .json.")
+    filters = statement_filters(session, request.query_params).checked(title="Bad download parameters")
     return _stream_download(request, fmt, lambda s: (queries.count_statement_records(s, filters),
                                                      queries.statement_records(s, filters)), "statements")
 
@@ -449,13 +385,8 @@ def statements_download(fmt: str, request: Request, session: SessionDep):
 # --- the rest ---------------------------------------------------------------------------------------------------
 
 @router.get("/about", include_in_schema=False)
-def about(request: Request):
-    return templates.TemplateResponse(request, "about.html", {})
-
-
-def _error_page(request: Request, status: int, title: str, message: str, headers: dict | None = None):
-    return templates.TemplateResponse(request, "error.html", {"status": status, "title": title, "message": message},
-                                      status_code=status, headers=headers)
+def about(request: Request) -> Response:
+    return render_page(request, "about.html", {})
 
 
 @router.get("/healthz", tags=["health"])

@@ -3,20 +3,23 @@ undo), the editors' side of reader suggestions, and confirmation pages for delet
 from __future__ import annotations
 
 from typing import Annotated
-from urllib.parse import urlencode, urlsplit
 
 from fastapi import APIRouter, Form, Request
-from fastapi.responses import RedirectResponse
+from markupsafe import escape
+from sqlalchemy import select
 
 from app import clock, editing, queries
-from app.editing import EditError, StaleEdit
+from app.editing import EditError, StaleEdit, ValidationFailed
 from app.evidence import evidence_pieces, shortened
-from app.models import STANCES
-from app.queries import ReviewFilters
-from app.web.auth import CurrentAdmin, CurrentEditor, safe_next
 from app.inputs import parse_id
-from app.web.deps import (DbId, ParamError, SessionDep, is_htmx, parse_choice, parse_country, parse_date, parse_int,
-                          templates)
+from app.models import STANCES, Statement
+from app.queries import ReviewFilters
+from app.web.auth import CurrentAdmin, CurrentEditor
+from app.web.deps import (DbId, SessionDep, parse_choice, parse_country, parse_date, parse_fields, parse_int,
+                          path_with)
+from app.web.errors import Conflict, NotFound
+from app.web.forms import country_label, form_context, queue_url, raw_from, with_outcome
+from app.web.responses import fragment_html, fragments, is_htmx, render_page, see_other
 
 router = APIRouter(include_in_schema=False)
 ARTICLES_PER_PAGE = 5
@@ -25,52 +28,19 @@ FILTER_KEYS = ("country", "stance", "source", "max_confidence", "date_from", "da
 SUGGESTIONS_PER_PAGE = 25
 
 
-def _form_context(session, **extra) -> dict:
-    from app.web.editor import _form_context as base
-
-    return base(session, **extra)
-
-
-def _queue_url(back: str) -> str:
-    """Where a decision returns to: the queue page it was made on (filters and cursor kept), never elsewhere."""
-    target = safe_next(back)
-    return target if urlsplit(target).path == "/editor/review" else "/editor/review"
-
-
-def _with(url: str, **params) -> str:
-    """`url` with the given query parameters added (lists repeat the key); old outcome parameters dropped."""
-    parts = urlsplit(url)
-    from urllib.parse import parse_qsl
-
-    kept = [(k, v) for k, v in parse_qsl(parts.query) if k not in ("done", "id", "n", "undo", "stale", "problem")]
-    for k, v in params.items():
-        for item in (v if isinstance(v, (list, tuple)) else [v]):
-            if item not in (None, ""):
-                kept.append((k, str(item)))
-    return parts.path + ("?" + urlencode(kept) if kept else "")
-
-
 # --- the queue --------------------------------------------------------------------------------------------------
 
 def _review_params(request: Request, session) -> tuple[dict, ReviewFilters, tuple | None, dict[str, str]]:
     raw = {k: request.query_params.get(k, "") for k in FILTER_KEYS + ("after",)}
-    errors: dict[str, str] = {}
-    values: dict = {}
-    parsers = {
+    values, errors = parse_fields(raw, {
         "country": lambda v: parse_country(session, v),
         "stance": lambda v: parse_choice(v, STANCES, "stance"),
         "source": lambda v: v.strip()[:500] or None,
-        "max_confidence": lambda v: float(parse_choice(v, CONFIDENCE_CHOICES, "max_confidence")) if v.strip() else None,
+        "max_confidence": _max_confidence,
         "date_from": lambda v: parse_date(v, "date_from"),
         "date_to": lambda v: parse_date(v, "date_to"),
         "article": lambda v: parse_int(v, "article", default=0, minimum=1, maximum=2**62) or None,
-    }
-    for key, parse in parsers.items():
-        try:
-            values[key] = parse(raw[key])
-        except ParamError as e:
-            errors[key] = e.message
-            values[key] = None
+    })
     after = None
     if raw["after"]:
         after = queries.parse_cursor(raw["after"])
@@ -78,6 +48,11 @@ def _review_params(request: Request, session) -> tuple[dict, ReviewFilters, tupl
             errors["after"] = "is not a place in the queue; start from the top"
     values["article_id"] = values.pop("article")
     return raw, ReviewFilters(**values), after, errors
+
+
+def _max_confidence(raw: str) -> float | None:
+    choice = parse_choice(raw, CONFIDENCE_CHOICES, "max_confidence")
+    return float(choice) if choice else None
 
 
 def _pieces(group) -> list:
@@ -93,8 +68,8 @@ def review_queue(request: Request, session: SessionDep, user: CurrentEditor):
     raw, filters, after, errors = _review_params(request, session)
     state = {k: raw[k] for k in FILTER_KEYS if raw[k] and k not in errors}
     back = request.url.path + ("?" + request.url.query if request.url.query else "")
-    context = _form_context(session, kind=kind, raw=raw, errors=errors, state=state, filtered=bool(state),
-                            back=_with(back), suggestions_total=queries.suggestion_count(session),
+    context = form_context(session, kind=kind, raw=raw, errors=errors, state=state, filtered=bool(state),
+                            back=with_outcome(back), suggestions_total=queries.suggestion_count(session),
                             confidence_choices=CONFIDENCE_CHOICES, sources=queries.review_sources(session))
     if kind == "suggestions":
         after_id = request.query_params.get("after_id", "")
@@ -102,7 +77,7 @@ def review_queue(request: Request, session: SessionDep, user: CurrentEditor):
                                                     after_id=parse_id(after_id))  # not an id: from the top
         context |= {"suggestions": rows, "total": queries.review_queue(session, limit=0)[1],
                     "suggestions_next": rows[-1].id if len(rows) == SUGGESTIONS_PER_PAGE else None}
-        return templates.TemplateResponse(request, "editor/review.html", context)
+        return render_page(request, "editor/review.html", context)
     page = queries.review_page(session, filters if not errors else ReviewFilters(), today=clock.today(),
                                after=after, articles=ARTICLES_PER_PAGE)
     context |= {
@@ -112,85 +87,65 @@ def review_queue(request: Request, session: SessionDep, user: CurrentEditor):
         "countries_waiting": [c for c in context["countries"]
                               if c.iso2 in _queue_countries(session) or c.iso2 == filters.country],
     }
-    if is_htmx(request):
-        return templates.TemplateResponse(request, "editor/review.html", context, block_names=["queue"],
-                                          status_code=422 if errors else 200,
-                                          headers={"HX-Push-Url": "/editor/review" + (
-                                              "?" + urlencode(state) if state else ""), "Vary": "HX-Request"})
-    return templates.TemplateResponse(request, "editor/review.html", context, status_code=422 if errors else 200)
+    return render_page(request, "editor/review.html", context, blocks=["queue"], status_code=422 if errors else 200,
+                       push_url=path_with("/editor/review", state), vary=True)
 
 
 def _queue_countries(session) -> set[str]:
-    from sqlalchemy import select
-
-    from app.models import Statement
-
     return set(session.scalars(select(Statement.country_iso2).where(queries._review_filter()).distinct()))
 
 
 def _row(request, session, statement, **extra):
-    context = _form_context(session, s=statement, correcting=False, raw={}, errors={}, stale=None,
+    context = form_context(session, s=statement, correcting=False, raw={}, errors={}, stale=None,
                             queue_total=None, deciding=False, undo=None, done=None, oob=False,
                             back=extra.pop("back", "/editor/review"))
-    return templates.get_template("partials/_editor_review_row.html").render({**context, **extra,
-                                                                              "request": request})
+    return fragment_html(request, "partials/_editor_review_row.html", {**context, **extra})
 
 
 def _group_actions(request, **context) -> str:
-    from app.web.auth import csrf_token  # noqa: F401  (the template calls it through the globals)
-
-    return templates.get_template("partials/_editor_group_actions.html").render({**context, "request": request})
-
-
-def _fragments(*parts: str):
-    from fastapi.responses import HTMLResponse
-
-    return HTMLResponse("".join(parts))
+    return fragment_html(request, "partials/_editor_group_actions.html", context)
 
 
 @router.post("/editor/review/bulk")
 def review_bulk(request: Request, session: SessionDep, user: CurrentEditor,
                 decision: Annotated[str, Form()] = "", ids: Annotated[list[str], Form()] = [],  # noqa: B006
                 article: Annotated[str, Form()] = "", next: Annotated[str, Form()] = ""):
-    back = _queue_url(next)
+    back = queue_url(next)
     wanted = [int(i) for i in ids if i.isdigit()]
     try:
         events = editing.review_many(session, user, wanted, decision)
     except EditError:
         if is_htmx(request):
-            return _fragments(f'<div class="flash flash-error" id="group-actions-{int(article or 0)}" '
+            return fragments(f'<div class="flash flash-error" id="group-actions-{int(article or 0)}" '
                               'hx-swap-oob="true" role="alert">Nothing was changed: someone reviewed these statements '
                               f'meanwhile. <a href="{back}">Reload the queue</a>.</div>')
-        return RedirectResponse(_with(back, problem="reviewed"), status_code=303)
+        return see_other(with_outcome(back, problem="reviewed"))
     if not is_htmx(request):
-        return RedirectResponse(_with(back, done=decision, n=len(events), undo=[e.id for e in events]),
-                                status_code=303)
+        return see_other(with_outcome(back, done=decision, n=len(events), undo=[e.id for e in events]))
     done = {e.statement_id for e in events}
     rows = [_row(request, session, queries.get_statement(session, sid), done=decision, oob=True, back=back)
             for sid in wanted if sid in done]
     bar = _group_actions(request, aid=int(article) if article.isdigit() else 0, ids=[], bulk_done=decision,
                          bulk_undo=[e.id for e in events], oob=True, back=back)
     count = f'<strong id="queue-count" hx-swap-oob="true">{queries.review_queue(session, limit=0)[1]}</strong>'
-    return _fragments(*rows, bar, count)
+    return fragments(*rows, bar, count)
 
 
 @router.post("/editor/review/undo")
 def review_undo(request: Request, session: SessionDep, user: CurrentEditor,
                 events: Annotated[list[str], Form()] = [],  # noqa: B006
                 article: Annotated[str, Form()] = "", next: Annotated[str, Form()] = ""):
-    back = _queue_url(next)
+    back = queue_url(next)
     ids = [int(e) for e in events if e.isdigit()]
     try:
         undone = editing.undo_review(session, user, ids)
     except EditError as e:
         if is_htmx(request):
-            from markupsafe import escape
-
-            return _fragments(f'<div class="flash flash-error" id="undo-problem" hx-swap-oob="true" role="alert">'
+            return fragments(f'<div class="flash flash-error" id="undo-problem" hx-swap-oob="true" role="alert">'
                               f'{escape(str(e))}</div>')
-        return RedirectResponse(_with(back, problem="undo"), status_code=303)
+        return see_other(with_outcome(back, problem="undo"))
     if not is_htmx(request):
-        return RedirectResponse(_with(back, done="undo", n=len(undone)), status_code=303)
+        return see_other(with_outcome(back, done="undo", n=len(undone)))
     today = clock.today()
     deciding = {sid for _, sid in session.execute(queries.position_ids_select(today)) if sid is not None}
     parts = []
@@ -203,7 +158,7 @@ def review_undo(request: Request, session: SessionDep, user: CurrentEditor,
         parts.append(_group_actions(request, aid=int(article), ids=[s.id for s in undone], oob=True, back=back))
     parts.append(f'<strong id="queue-count" hx-swap-oob="true">{queries.review_queue(session, limit=0)[1]}</strong>')
     parts.append('<div id="undo-problem" hx-swap-oob="true"></div>')
-    return _fragments(*parts)
+    return fragments(*parts)
 
 
 # --- reader suggestions, the editors' side -----------------------------------------------------------------------
@@ -211,11 +166,9 @@ def review_undo(request: Request, session: SessionDep, user: CurrentEditor,
 def _suggested_raw(suggestion) -> dict[str, str]:
     """The statement form as the suggestion would have it: the statement's values (if about one) with the
     reader's stance, date and source put in."""
-    from app.web.editor import _country_label, _raw_from
-
     statement = suggestion.statement
-    raw = _raw_from(statement) if statement is not None else {
-        "country_iso2": _country_label(suggestion.country), "stance": "", "stated_on": "", "date_precision": "day",
+    raw = raw_from(statement) if statement is not None else {
+        "country_iso2": country_label(suggestion.country), "stance": "", "stated_on": "", "date_precision": "day",
         "quote": "", "speaker": "", "conditions": "", "source_url": ""}
     if suggestion.stance:
         raw["stance"] = suggestion.stance
@@ -231,7 +184,7 @@ def _suggested_raw(suggestion) -> dict[str, str]:
 
 def _accept_page(request, session, suggestion, raw, errors, *, stale=None, status_code=200):
     statement = suggestion.statement
-    return templates.TemplateResponse(request, "editor/suggestion_accept.html", _form_context(
+    return render_page(request, "editor/suggestion_accept.html", form_context(
         session, g=suggestion, raw=raw, errors=errors, stale=stale, statement=statement,
         version=(stale.version if stale else (statement.version if statement else None))),
         status_code=status_code)
@@ -241,7 +194,7 @@ def _accept_page(request, session, suggestion, raw, errors, *, stale=None, statu
 def accept_form(suggestion_id: DbId, request: Request, session: SessionDep, user: CurrentEditor):
     suggestion = queries.get_suggestion(session, suggestion_id)
     if suggestion is None:
-        return _missing(request, f"There is no suggestion {suggestion_id}.")
+        raise NotFound(f"There is no suggestion {suggestion_id}.")
     return _accept_page(request, session, suggestion, _suggested_raw(suggestion), {})
 
 
@@ -254,21 +207,22 @@ def accept_submit(suggestion_id: DbId, request: Request, session: SessionDep, us
                   version: Annotated[str, Form()] = ""):
     suggestion = queries.get_suggestion(session, suggestion_id)
     if suggestion is None:
-        return _missing(request, f"There is no suggestion {suggestion_id}.")
+        raise NotFound(f"There is no suggestion {suggestion_id}.")
     raw = {"country_iso2": country_iso2, "stance": stance, "stated_on": stated_on, "date_precision": date_precision,
            "quote": quote, "speaker": speaker, "conditions": conditions, "source_url": source_url}
-    data, errors = editing.validate_statement(session, raw)
-    if errors:
-        return _accept_page(request, session, suggestion, raw, errors, status_code=422)
+    try:
+        data = editing.validate_statement(session, raw)
+    except ValidationFailed as e:
+        return _accept_page(request, session, suggestion, raw, e.errors, status_code=422)
     try:
         statement = editing.accept_suggestion(session, user, suggestion_id, data,
-                                              int(version) if version.isdigit() else None)
+                                              parse_id(version))
     except StaleEdit as stale:
         suggestion = queries.get_suggestion(session, suggestion_id)
         return _accept_page(request, session, suggestion, stale.merged or raw, {}, stale=stale, status_code=409)
     except EditError as e:
-        return _missing(request, str(e), status=409)
-    return RedirectResponse(f"/statements/{statement.id}?saved=suggestion", status_code=303)
+        raise Conflict(str(e)) from None
+    return see_other(f"/statements/{statement.id}?saved=suggestion")
 
 
 @router.post("/editor/suggestions/{suggestion_id}/decline")
@@ -276,18 +230,12 @@ def decline(suggestion_id: DbId, request: Request, session: SessionDep, user: Cu
     try:
         editing.decline_suggestion(session, user, suggestion_id)
     except EditError as e:
-        return _missing(request, str(e), status=409 if queries.get_suggestion(session, suggestion_id) else 404)
+        raise (Conflict if queries.get_suggestion(session, suggestion_id) else NotFound)(str(e)) from None
     if is_htmx(request):
-        return _fragments(f'<article class="card suggestion is-done" id="suggestion-{suggestion_id}" role="status">'
+        return fragments(f'<article class="card suggestion is-done" id="suggestion-{suggestion_id}" role="status">'
                           f'Suggestion #{suggestion_id} declined.</article>',
                           f'<span id="suggestion-count" hx-swap-oob="true">{queries.suggestion_count(session)}</span>')
-    return RedirectResponse("/editor/review?kind=suggestions&done=declined", status_code=303)
-
-
-def _missing(request, message: str, status: int = 404):
-    return templates.TemplateResponse(request, "error.html", {"status": status, "title": "Not found" if status == 404
-                                                              else "Cannot do that", "message": message},
-                                      status_code=status)
+    return see_other("/editor/review?kind=suggestions&done=declined")
 
 
 # --- confirmations for delete and revert --------------------------------------------------------------------------
@@ -296,16 +244,16 @@ def _missing(request, message: str, status: int = 404):
 def confirm_delete(statement_id: DbId, request: Request, session: SessionDep, user: CurrentEditor):
     statement = queries.get_statement(session, statement_id)
     if statement is None:
-        return _missing(request, f"There is no statement {statement_id}.")
-    return templates.TemplateResponse(request, "editor/confirm.html", {"what": "delete", "s": statement})
+        raise NotFound(f"There is no statement {statement_id}.")
+    return render_page(request, "editor/confirm.html", {"what": "delete", "s": statement})
 
 
 @router.get("/editor/audit/{event_id}/revert")
 def confirm_revert(event_id: DbId, request: Request, session: SessionDep, admin: CurrentAdmin):
     event = queries.get_audit_event(session, event_id) if 0 < event_id < 2**63 else None
     if event is None or event.statement_id is None:
-        return _missing(request, f"There is no statement change #{event_id}.")
+        raise NotFound(f"There is no statement change #{event_id}.")
     statement = queries.get_statement(session, event.statement_id)
-    return templates.TemplateResponse(request, "editor/confirm.html", {
+    return render_page(request, "editor/confirm.html", {
         "what": "revert", "s": statement, "event": event, "changes": editing.changed_fields(event),
         "labels": editing.LABELS, "revertible": event.action not in editing.NOT_REVERTIBLE})

@@ -8,9 +8,10 @@ from markupsafe import Markup, escape
 
 from app import clock, queries
 from app.ingest.candidate import RULES_VERSION
-from app.web.deps import SessionDep, date_label, templates
+from app.web.deps import SessionDep, date_label, path_with
 from app.web.links import absolute, site_url
-from app.web.pages import VARY, _map_params, _qs, map_context
+from app.web.pages import _map_params, map_context
+from app.web.responses import render_page, templates
 
 router = APIRouter(include_in_schema=False)
 EMBED_HEIGHT = 640  # px: the suggested iframe's height; the map, legend and dates fit at a column's width
@@ -19,10 +20,11 @@ EMBED_HEIGHT = 640  # px: the suggested iframe's height; the map, legend and dat
 def share_links(request: Request, state: dict, as_of) -> dict:
     """The link and the iframe code of a map view (its canonical query `state`), and the same pinned to its
     date when the view has none (without a date a view always shows the latest positions)."""
-    query = _qs(state)
-    pinned = _qs({**state, "as_of": as_of.isoformat()}) if not state.get("as_of") else None
+    query = path_with("", state)  # "?..." or nothing
+    pinned = path_with("", state, as_of=as_of.isoformat()) if not state.get("as_of") else None
     embed_src = absolute(request, "/embed" + query)
-    title = f"stancemap: positions on a multinational force in Ukraine{'' if not state.get('as_of') else ', ' + date_label(as_of)}"
+    title = ("stancemap: positions on a multinational force in Ukraine"
+             + (", " + date_label(as_of) if state.get("as_of") else ""))
     iframe = (f'<iframe src="{escape(embed_src)}" title="{escape(title)}" width="100%" height="{EMBED_HEIGHT}" '
               f'style="border:0;max-width:100%" loading="lazy"></iframe>')
     return {"link": absolute(request, "/" + query), "embed_path": "/embed" + query, "iframe": iframe,
@@ -49,9 +51,8 @@ def embed(request: Request, session: SessionDep):
     """The map view for an iframe: may be framed by any site (app.web.headers.FRAMABLE_PATHS); links open the
     full site in a new tab."""
     context = map_context(request, session)
-    context["site_link"] = absolute(request, "/" + _qs(context["state"]))
-    return templates.TemplateResponse(request, "embed.html", context, headers=VARY,
-                                      status_code=422 if context["errors"] else 200)
+    context["site_link"] = absolute(request, path_with("/", context["state"]))
+    return render_page(request, "embed.html", context, vary=True, status_code=422 if context["errors"] else 200)
 
 
 @router.get("/data")
@@ -82,13 +83,14 @@ def data_page(request: Request, session: SessionDep):
         "  note = {" + (f"Statements through {summary.last_stated_on.isoformat()}; " if summary.last_stated_on else "")
         + f"extraction rules {RULES_VERSION}; accessed {today.isoformat()}}}",
         "}"])
-    return templates.TemplateResponse(request, "data.html", {
-        "raw": raw, "errors": errors, "state": state, "view_query": _qs(state),
-        "api_query": _qs({k: v for k, v in state.items() if k in ("as_of", "stance", "group", "reviewed")}), "as_displayed": bool(state),
+    return render_page(request, "data.html", {
+        "raw": raw, "errors": errors, "state": state, "view_query": path_with("", state),
+        "api_query": path_with("", {k: v for k, v in state.items() if k in ("as_of", "stance", "group", "reviewed")}),
+        "as_displayed": bool(state),
         "summary": summary, "reading": reading, "rules_version": RULES_VERSION, "licence": LICENCE,
         "title": TITLE, "citation": citation, "bibtex": bibtex, "today": today, "site": site_url(request),
         "as_of_label": date_label(p["as_of"] or today),
-    }, headers=VARY, status_code=422 if errors else 200)
+    }, vary=True, status_code=422 if errors else 200)
 
 
 

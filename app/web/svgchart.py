@@ -256,7 +256,7 @@ def strip_layout(countries: Iterable[CountryRuns], axis: TimeAxis, *, notes: Map
             lo = mid + 1
     step = STEPS[lo]
     rows = tuple(StripRow(country=c.country, name=c.name, segments=_segments(c.runs[:len(o)], o, axis, step),
-                          note=notes.get(c.country, "")) for c, o in zip(countries, offsets))
+                          note=notes.get(c.country, "")) for c, o in zip(countries, offsets, strict=True))
     return StripLayout(axis=axis, step=step, rows=rows)
 
 
@@ -363,7 +363,7 @@ class Column:
 
     x0: float
     x1: float
-    counts: tuple[int, int, int]  # in STACK order
+    counts: tuple[int, ...]  # one per stance, in STACK order
 
 
 def area_columns(totals: Sequence[StanceTotals], axis: TimeAxis, budget: int = AREA_BUDGET) -> tuple[Column, ...]:

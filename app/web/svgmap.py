@@ -9,9 +9,11 @@ from pathlib import Path
 
 from markupsafe import Markup, escape
 
+from app.models import STANCES
+from app.web.labels import STANCE_LABELS
+
 SVG_NS = "http://www.w3.org/2000/svg"
 ASSET = Path(__file__).resolve().parents[2] / "static" / "map" / "europe.json"
-STANCES = ("support", "reject", "undecided")
 QUOTE_EXCERPT = 240  # characters kept in data-quote; the country page has the whole quote
 
 # Fills: a colour (Okabe-Ito, overridden by the CSS variables of static/app.css) plus a pattern, so stance is
@@ -248,7 +250,8 @@ def _render_map(
                 + _open_link(iso2, name, entry, " inset small-state", highlight, html=True,
                              filtered=iso2 in filtered)
                 + f'<svg xmlns="{SVG_NS}" viewBox="0 0 24 24" aria-hidden="true" focusable="false">'
-                f'<circle class="marker" cx="12" cy="12" r="10" fill="{MUTED if entry and entry.muted else FILL[stance]}"/></svg>'
+                f'<circle class="marker" cx="12" cy="12" r="10" '
+                f'fill="{MUTED if entry and entry.muted else FILL[stance]}"/></svg>'
                 f'<span class="tile-label">{escape(name)}</span></a></li>'
             )
         groups.append('<p class="map-elsewhere-title" id="sm-small">Small states</p>'
@@ -273,18 +276,19 @@ def _render_map(
         groups.append('<p class="map-elsewhere-title" id="sm-elsewhere">Elsewhere</p>'
                       '<ul aria-labelledby="sm-elsewhere">' + "".join(items) + "</ul>")
     if groups:
-        strip = '<div class="map-elsewhere">' + "".join(f'<div class="tile-group">{g}</div>' for g in groups) + "</div>"
+        strip = ('<div class="map-elsewhere">' + "".join(f'<div class="tile-group">{g}</div>' for g in groups)
+                 + "</div>")
     counts = {s: sum(1 for e in entries.values() if e.stance == s and not e.muted) for s in STANCES}
     muted = sum(1 for e in entries.values() if e.muted)
     summary = (
-        f"{counts['support']} support, {counts['reject']} reject, {counts['undecided']} undecided"
+        ", ".join(f"{counts[s]} {s}" for s in STANCES)
         + (f", {muted} unchanged (drawn grey)" if muted else "")
         + (f"; {len(filtered)} {FILTERED_WORDS}" if filtered else "")
         + "; each country links to its page."
     )
     # role="group" rather than "img": an img role would hide the country links from assistive technology.
     return Markup(
-        '<div class="stance-map-wrap">'
+        f'<div class="stance-map-wrap" data-stance-labels="{escape(json.dumps(STANCE_LABELS))}">'
         f'<svg class="stance-map" xmlns="{SVG_NS}" viewBox="0 0 {geo.width} {geo.height}" '
         'width="100%" preserveAspectRatio="xMidYMin meet" role="group" aria-labelledby="sm-title sm-desc">'
         '<title id="sm-title">Map of country positions</title>'

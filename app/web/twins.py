@@ -5,7 +5,7 @@ the trust fields the API uses (origin, review_status, confidence, trust). Unknow
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Path
 from fastapi.responses import JSONResponse
@@ -87,7 +87,7 @@ class ArticleTwin(BaseModel):
     html: str
 
 
-NOT_FOUND = {404: {"model": NotFound, "description": "No such page"}}
+NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"model": NotFound, "description": "No such page"}}
 
 
 def _not_found(message: str) -> JSONResponse:

@@ -118,7 +118,7 @@ def test_editor_reviews_machine_statements_without_a_reload(page, live_server, a
     it.get_by_role("link", name="Correct…").click()
     it.get_by_label("Date", exact=True).fill("2025-13-01")
     it.get_by_role("button", name="Save correction").click()
-    expect(it.locator(f"#err-stated_on")).to_contain_text("not a real date")
+    expect(it.locator("#err-stated_on")).to_contain_text("not a real date")
     screenshot("editor-review-correct-error")
     it.get_by_label("Date", exact=True).fill("2025-03")
     it.get_by_label("Precision").select_option("month")

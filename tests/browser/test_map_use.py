@@ -100,7 +100,7 @@ def test_play_steps_through_the_change_dates_and_leaves_one_history_entry(page, 
     seen = page.evaluate("window.__seen")
     # One step per change date after the start, each drawn with field, slider and map on the same date.
     assert [s[0] for s in seen] == ["?as_of=2025-02-12", "?as_of=2025-02-17", "?as_of=2025-02-20"]
-    for (_, field, slider, freshness), label in zip(seen, ("12 Feb 2025", "17 Feb 2025", "20 Feb 2025")):
+    for (_, field, slider, freshness), label in zip(seen, ("12 Feb 2025", "17 Feb 2025", "20 Feb 2025"), strict=True):
         assert field == f"2025-02-{label[:2]}"
         assert slider == label
         assert f"Showing positions on {label}" in freshness

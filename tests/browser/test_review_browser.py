@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from app import editing
 from app.ingest.store import ingest_paths
-from app.models import Article, Statement, Suggestion
+from app.models import Article, Statement
 
 pytestmark = pytest.mark.browser
 PASSWORD = "correct horse battery"

@@ -55,7 +55,7 @@ def test_an_undated_article_dates_the_same_on_any_day_the_ingest_runs(monkeypatc
     for day in (dt.date(2026, 1, 5), dt.date(2031, 6, 1)):
         monkeypatch.setattr(clock, "today", lambda day=day: day)
         monkeypatch.setattr(clock, "utcnow", lambda day=day: dt.datetime(day.year, day.month, day.day,
-                                                                         tzinfo=dt.timezone.utc))
+                                                                         tzinfo=dt.UTC))
         extractor = RuleExtractor()
         dates.append((extractor.date(article), [(c.stated_on, c.date_precision) for c in extractor.extract(article)]))
     assert dates[0] == dates[1]

@@ -170,10 +170,10 @@ def contains(d: str, point: tuple[float, float]) -> bool:
         x, y = (int(n) for n in head.split())
         ring = [(x, y)]
         deltas = [int(n) for n in re.findall(r"-?\d+", tail)]
-        for dx, dy in zip(deltas[::2], deltas[1::2]):
+        for dx, dy in zip(deltas[::2], deltas[1::2], strict=False):
             x, y = x + dx, y + dy
             ring.append((x, y))
-        for (x0, y0), (x1, y1) in zip(ring, ring[1:] + ring[:1]):
+        for (x0, y0), (x1, y1) in zip(ring, ring[1:] + ring[:1], strict=True):
             if (y0 > py) != (y1 > py) and px < x0 + (py - y0) * (x1 - x0) / (y1 - y0):
                 inside = not inside
     return inside
