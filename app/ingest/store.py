@@ -217,7 +217,7 @@ def _facts(conn: Connection, stored: list[tuple[int, Prepared, dict]],
     for k in range(0, len(with_statements), 500):
         for r in conn.execute(_BATCH_STATEMENT_IDS, {"ids": with_statements[k:k + 500]}):
             found.setdefault(r.article_id, []).append(r)
-    out = []
+    out: list[StatementFacts] = []
     for article_id, p, row in stored:
         mine = found.get(article_id, [])
         if [(r.country_iso2, r.stance, r.quote_start) for r in mine] != [(c.country, c.stance, c.quote_start)
@@ -225,7 +225,7 @@ def _facts(conn: Connection, stored: list[tuple[int, Prepared, dict]],
             raise RuntimeError(f"article {article_id}: its statements are not the ones just inserted")
         out.extend(StatementFacts(c.country, r.id, c.stance, c.stated_on, c.date_precision, "unreviewed",
                                   c.confidence, c.mention_start, c.cue_start, article_id, None, row["source"],
-                                  row["url"]) for c, r in zip(p.candidates, mine))
+                                  row["url"]) for c, r in zip(p.candidates, mine, strict=True))
     return out
 
 
