@@ -49,12 +49,20 @@ class RuleExtractor:
 
             time_limit = get_settings().extract_time_limit_s
         self.time_limit = time_limit if time_limit > 0 else None
+        self._dated: tuple[ArticleInput, DateValue] | None = None  # the last article dated, and its date
 
     def date(self, article: ArticleInput) -> DateValue:
+        # The store dates an article and then extracts it, which dates it again: an undated article's date is
+        # inferred from all of its text, so the last one is remembered (by identity; one tuple, read at once).
+        last = self._dated
+        if last is not None and last[0] is article:
+            return last[1]
         if article.published_on is not None:
-            return article_date(article.published_on, article.body, article.date_precision)
-        bounds = office_bounds(article.body, self.lex)
-        return article_date(None, article.body, article.date_precision, bounds)
+            value = article_date(article.published_on, article.body, article.date_precision)
+        else:
+            value = article_date(None, article.body, article.date_precision, office_bounds(article.body, self.lex))
+        self._dated = (article, value)
+        return value
 
     def extract(self, article: ArticleInput) -> list[Candidate]:
         """The article's candidates; ExtractionTooComplex when it takes longer than the time limit."""
