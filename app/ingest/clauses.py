@@ -125,7 +125,8 @@ _CLAUSE_SPLIT = re.compile(
     r"(?:\s+that\b)?|"
     rf"\b(?:{_REPORT_THAT})(?:\s+(?:in|at|on|during|to|after|before)\b[^,;]{{0,80}}?)?\s+that\b|"
     r";|,\s+(?:but|while|although|though|whereas|however)\b|\s+but\s+(?!without\b|not\b)|\bwhile\b|\balthough\b|"
-    r"\bthat\b|,\s+as\b(?!\s+(?:well|part|long|much|many|soon|noted|reported|stated|said))")
+    r"\bthat\b|,\s+as\b(?!\s+(?:well|part|long|much|many|soon|noted|reported|stated|said))|"
+    r"\s+nor\s+(?=(?:will|would|does|did|do|is|are|was|were|has|have|had|can|could|should|shall|must)\b)")
 _REPORTING = re.compile(rf"(?:{_REPORT_ALWAYS}|{_REPORT_THAT})\b")
 _INHERIT = re.compile(r"^\s*as\s+(?:did|does|do|is|are|was|were|has|have|had|will|would)\b", re.I)
 
@@ -154,7 +155,8 @@ def split_clauses(text: str, mentions: Sequence[Mention] = ()) -> list[Clause]:
                 start = m.end()
             continue
         clauses.append(Clause(start, m.start(), reported=reported, denied=denied, left_open=left_open))
-        start = m.end() if not re.match(r",\s+as\b", m.group()) else m.start() + 1
+        # ", as did X" keeps its "as"; "nor will X send" keeps its "nor" (the negation of its own clause)
+        start = m.start() + 1 if re.match(r",\s+as\b|\s+nor\b", m.group()) else m.end()
         denied = bool(re.match(_DENIED, m.group()))
         left_open = bool(re.match(_LEFT_OPEN, m.group()))
         reported = denied or left_open or bool(_REPORTING.match(m.group()))

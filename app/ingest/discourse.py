@@ -23,9 +23,6 @@ _AMONG = re.compile(r"^(?:Among|These include|They include|Those include|These a
 _BARE_ATTRIBUTION = re.compile(r"^[\"”’,\s]*(?:[\w.'’-]+\s+){1,6}(?:said|says|added|stated|wrote|told\s+\w+)\.?\s*$")
 _PROPOSER_CUE = re.compile(r"propos\w*|initiative|idea|plan|lead\w*|led by", re.I)
 _CONSIDERING_CUE = re.compile(r"consider\w*|explor\w*.*", re.I)
-_ANAPHOR = re.compile(r"\b(?:this|these|such|it|idea|plan|proposal|prospect|possibility|do so|the same|topic|issue|"
-                      r"question|matter|similar proposals|the (?:founding |joint |framework )?(?:document|declaration|"
-                      r"charter|agreement|initiative|coalition|mission))\b", re.I)
 _CARRY_DATE = re.compile(r"^(?:meanwhile|at the same time|simultaneously|on the same day|the same day|that day)\b",
                          re.I)
 

@@ -13,11 +13,11 @@ from typing import Protocol
 from app.ingest.candidate import RULES_VERSION, Candidate, Deadline, ExtractionTooComplex
 from app.ingest.clauses import raw_cue_hits
 from app.ingest.dates import DateValue, TimeExpr, article_date, time_expressions
-from app.ingest.discourse import (_ANAPHOR, _CARRY_DATE, as_previous_subject, as_quoted, back_reference,
+from app.ingest.discourse import (_CARRY_DATE, as_previous_subject, as_quoted, back_reference,
                                   carried_candidates, proposers_considering, quote_before, sentence_speaker)
 from app.ingest.incumbents import office_bounds
 from app.ingest.lexicon import Cue, Lexicon, load_lexicon
-from app.ingest.rules import Carry, SentenceContext, sentence_candidates
+from app.ingest.rules import ANAPHOR, Carry, SentenceContext, sentence_candidates
 from app.ingest.sentences import Sentence, split_sentences
 from app.ingest.types import ArticleInput
 
@@ -154,7 +154,7 @@ def _read_sentence(art: Article, i: int, flow: Flow) -> tuple[list[Candidate], F
     on_topic = art.on_topic(sent)
     # The sentence before may carry the topic ("Macron proposed the idea", "Denmark is also ready for this")
     # ...when it points back to it: "the idea", "for this", "such a possibility", "do so", "it"
-    near_topic = flow.topic and bool(_ANAPHOR.search(sent.text))
+    near_topic = flow.topic and bool(ANAPHOR.search(sent.text))
     exprs = art.times_in(sent)
     carried = flow.time if (same_para and not exprs and _CARRY_DATE.match(sent.text)) else None
     ctx = SentenceContext(sent, art.ref, art.lex, exprs, carried, art.raw_in(sent), flow.carry, i == 0,

@@ -18,7 +18,7 @@ _GOV_NOUN = re.compile(
     r"[Aa]uthorities|[Aa]mbassador|[Ee]nvoy|[Ee]mbassy|[Ss]pokes(?:man|woman|person)|[Aa]rmed [Ff]orces|[Aa]rmy|"
     r"[Mm]ilitary|[Gg]eneral [Ss]taff|[Cc]ommander|[Pp]residency|[Ss]ide|[Ff]oreign [Oo]ffice|[Cc]hief|[Ss]enate|"
     r"[Cc]ongress|[Aa]dministration|[Kk]ing|[Qq]ueen|[Ss]tate [Dd]epartment|[Pp]entagon|[Pp]roposal|[Ii]nitiative)\b")
-_TROOPS_NOUN = re.compile(r"^\s+(?:(?:ground|combat|own|military)\s+)?(?:troops|soldiers|forces|peacekeepers|"
+_TROOPS_NOUN = re.compile(r"^\s+[\"“‘']?(?:(?:ground|combat|own|military)\s+)?(?:troops|soldiers|forces|peacekeepers|"
                           r"deployment|contribution|participation|involvement|"
                           r"contingent|units?|personnel|boots)\b")
 _SUBJECT_SLOT = re.compile(r"(?:^|\b(?:that|said|says|stated|but|no|[Aa]ny)|[,;:])\s*$")
@@ -78,7 +78,7 @@ _VERB_WORDS = {
     "both", "each", "all", "jointly", "separately", "again", "themselves", "herself", "himself",
     # sentence adverbs between a subject and its verb: "Italy likewise announced", "Spain meanwhile said"
     "likewise", "meanwhile", "moreover", "furthermore", "nevertheless", "nonetheless", "thus", "therefore", "hence",
-    "once", "never", "soon", "later", "earlier", "ultimately", "eventually", "finally", "subsequently",
+    "once", "never", "ever", "soon", "later", "earlier", "ultimately", "eventually", "finally", "subsequently",
     # headline predicates: "UK and France reluctant to send troops", "Denmark ready to send peacekeepers"
     "ready", "reluctant", "open", "willing", "unwilling", "prepared", "hesitant", "keen", "eager", "poised",
     "determined", "unlikely", "likely", "set",
@@ -87,6 +87,8 @@ _VERB_WORDS = {
 
 def _is_modifier(tail: str) -> bool:
     """A name directly before a noun modifies it ("the US position", "US presidential election"): no subject."""
+    if _TROOPS_NOUN.match(tail):  # "US boots", "Polish soldiers": a plural noun, not a verb ending in -s
+        return True
     m = _NEXT_WORD.match(tail)
     if not m:
         return False
@@ -251,7 +253,7 @@ KEEP = "keep"  # a role rule that applies but leaves the list's verdict standing
 # the verb's object; "supported France's idea" names the idea's author (the possessive keeps it)
 _OBJECT_VERB = re.compile(r"\b(?:back(?:s|ed|ing)?|support(?:s|ed|ing)?|help(?:s|ed|ing)?|aid(?:s|ed|ing)?|"
                           r"arm(?:s|ed|ing)?|assist(?:s|ed|ing)?|defend(?:s|ed|ing)?|thank(?:s|ed|ing)?|"
-                          r"visit(?:s|ed|ing)?|invad(?:es|ed|ing)|attack(?:s|ed|ing)?|reassur(?:es|ed|ing)|"
+                          r"visit(?:s|ed|ing)?|admit(?:s|ted|ting)?|invad(?:es|ed|ing)|attack(?:s|ed|ing)?|reassur(?:es|ed|ing)|"
                           r"protect(?:s|ed|ing)?|stand(?:s|ing)? with|stood with|sid(?:es|ed|ing) with)\s+(?:the\s+)?$",
                           re.I)
 
@@ -285,11 +287,17 @@ def _possessive(m: Mention, tail: str, before: str) -> str | None:
     return KEEP if _PROPOSAL_AFTER_POSSESSIVE.match(tail) or _GOV_NOUN.match(rest) else "possessive"
 
 
+_ADJECTIVE_LIST = re.compile(r"(?:\s*,\s*(?:and\s+|or\s+)?|\s+(?:and|or)\s+)[A-Z][\w-]*(?:(?:\s*,\s*(?:and\s+|or\s+)?|"
+                             r"\s+(?:and|or)\s+)[A-Z][\w-]*)*")
+
+
 def _adjective(m: Mention, tail: str, before: str) -> str | None:
     # An adjective speaks for a country only with a noun for its state: "the Polish Prime Minister",
     # "the Bulgarian parliament", "Italian officials" -- not "French troops" or "Polish newspaper".
     if m.kind != "adjective":
         return None
+    # "Dutch, Estonian, and Lithuanian officials": the list's noun is every adjective's
+    tail = tail[len(_ADJECTIVE_LIST.match(tail).group()):] if _ADJECTIVE_LIST.match(tail) else tail
     if _MEDIA_NOUN.match(tail):
         return "media"
     if not _GOV_NOUN.match(tail) and not _troops_subject(tail, before):

@@ -131,6 +131,13 @@ class SentenceContext:
         return tuple(m for g in self.groups for m in g)
 
     @cached_property
+    def topic_at(self) -> tuple[int, ...]:
+        """Where the sentence's topic words start (not the warring parties' own forces)."""
+        q = self.lex.question
+        return tuple(a for a, _, _ in q.topic_scan.matches(self.text)
+                     if not q.own_forces.search(self.text, max(0, a - 30), a))
+
+    @cached_property
     def clauses(self) -> tuple[Clause, ...]:
         return tuple(split_clauses(self.text, list(self.mentions)))
 
@@ -263,9 +270,40 @@ def instead_of(ctx: SentenceContext, clause: Clause, cues: list[CueHit]) -> list
     return None if refusal is None else [_tag(refusal, "reject", "instead-of", refusal.text)]
 
 
+# a sentence pointing back to the topic the one before set up ('the idea', 'such a mission', 'do so')
+ANAPHOR = re.compile(r"\b(?:this|these|such|it|idea|plan|proposal|prospect|possibility|do so|the same|topic|issue|"
+                      r"question|matter|similar proposals|the (?:founding |joint |framework )?(?:document|declaration|"
+                      r"charter|agreement|initiative|coalition|mission))\b|"
+                      # taking part with nothing named to take part in: the mission the sentence before set up
+                      r"\b(?:take|takes|taking|took) part(?=\s*[.,;]|\s*$)|\bparticipat(?:e|es|ed|ing)(?=\s*[.,;]|\s*$)",
+                      re.I)
+_CONTRAST_BEFORE = re.compile(r"(?:[;]|\b(?:but|while|whereas|although|though))\s*$", re.I)
+_ELLIPSIS = re.compile(r"[\s,]*(?:but\s+)?(?:also\s+|so\s+)?(?:not|never|without)\b", re.I)
+_CONTRAST_AFTER = re.compile(r"^\s*(?:;|,?\s*(?:but(?!\s+(?:not|without)\b)|while|whereas|although|though)\b)", re.I)
+
+
+@rule("cue", "contrast-off-topic", "in a sentence whose clauses are set against each other ('but', 'while', "
+      "'although'), a clause that names neither the force nor refers back to it is about something else",
+      [("Trump is willing to use airpower but promised not to commit American boots on the ground.",
+        {("US", "reject")}),
+       ("Poland has no plans to send troops, while Italy is ready to help with demining.", {("PL", "reject")}),
+       ("France is ready to do so, while Germany rejected sending troops.", {("FR", "support"), ("DE", "reject")})])
+def contrast_off_topic(ctx: SentenceContext, clause: Clause) -> bool:
+    text = ctx.text
+    if not (_CONTRAST_BEFORE.search(text, 0, clause.start) or _CONTRAST_AFTER.match(text[clause.end:])):
+        return False
+    if _ELLIPSIS.match(text, clause.start):  # "..., but not dismissed by Estonia": the topic is the one before
+        return False
+    inside = [a for a in ctx.topic_at if clause.start <= a < clause.end]
+    outside = [a for a in ctx.topic_at if not clause.start <= a < clause.end]
+    return not inside and bool(outside) and not ANAPHOR.search(text, clause.start, clause.end)
+
+
 def clause_view(ctx: SentenceContext, clause: Clause, before: Before) -> ClauseView:
     """The clause's cues with the scope rules applied, and the holders it names."""
     cues = [c for c in ctx.cues if clause.start <= c.start < clause.end]
+    if cues and contrast_off_topic(ctx, clause):
+        cues = []
     if (asked := asked_to(ctx, clause, cues)) is not None:
         cues = asked
     cues = instead_of(ctx, clause, cues) or cues
@@ -314,7 +352,8 @@ def _nearest_before(ctx: SentenceContext, pos: int) -> Mention | None:
 _CONTINUES_SUBJECT = re.compile(r"^[\s,]*(?:(?:has|have|had|is|are|was|were|will|would|did|does|do)\s+(?:also\s+|"
                                 r"since\s+|already\s+|repeatedly\s+)?(?:ruled|rejected|refused|declined|excluded|"
                                 r"dismissed|not|never|no)\b|(?:\w+ly\s+)?(?:ruling|rejecting|refusing|declining|"
-                                r"excluding|dismissing)\b)", re.I)
+                                r"excluding|dismissing)\b|(?:promised|pledged|vowed|decided|chose|opted|undertook)\s+"
+                                r"(?:not|never)\s+to\b)", re.I)
 # (only after a conjunction: "a mission that could be deployed" has its own subject)
 _CONJUNCTION_BEFORE = re.compile(r"(?:\bbut|\bwhile|\band|\byet|,)\s*$", re.I)
 
@@ -326,7 +365,9 @@ _CONJUNCTION_BEFORE = re.compile(r"(?:\bbut|\bwhile|\band|\byet|,)\s*$", re.I)
                {("US", "reject")}),
               ("Norway will help Ukraine while ruling out sending its own troops.", {("NO", "reject")}),
               ("Poland is not ready to send soldiers, but is willing to serve as a logistical hub.",
-               {("PL", "reject")})])
+               {("PL", "reject")}),
+              ("Trump is willing to offer air power but promised not to commit American boots on the ground.",
+               {("US", "reject")})])
 def pronoun_subject(ctx: SentenceContext, v: ClauseView) -> Holding | None:
     continues = bool(_CONTINUES_SUBJECT.match(v.text)) and bool(
         _CONJUNCTION_BEFORE.search(ctx.text, max(0, v.clause.start - 12), v.clause.start))
@@ -432,14 +473,15 @@ _TOPIC_OBJECT = re.compile(r"\b(?:discussions?|debates?|talks?|speculation|quest
                            r"reports?|rumou?rs?)\s+(?:on|of|about|over|around|regarding)\s+(?:the\s+|a\s+|any\s+)?"
                            r"(?:[\w-]+\s+){0,2}$", re.I)
 _GROUP_NOUN_BEFORE = re.compile(r"(?<!one of )(?<!among )(?<!one of the )(?<!among the )\b(?:countries|nations|"
-                                r"states|allies|partners|governments|members|those|others)\s+(?:(?:that|who|which)\s+"
-                                r"(?:are|were|would be|will be)\s+)?$", re.I)
+                                r"states|allies|partners|governments|members|those|others|Europeans|leaders)\s+"
+                                r"(?:(?:(?:that|who|which)\s+)?(?:are|were|would be|will be)\s+)?$", re.I)
 _DESCRIBING = re.compile(r"(?:willing|ready|prepared|able|keen|eager)\b", re.I)
 
 
 @rule("holder", "others-cue", "a cue describing other countries ('the decision of countries willing to send troops') "
       "is theirs, not the clause's holder's",
-      [("Slovakia would respect the decision of countries willing to send troops to Ukraine.", set())])
+      [("Slovakia would respect the decision of countries willing to send troops to Ukraine.", set()),
+       ("Trump said Europeans are willing to send troops.", set())])
 @rule("holder", "topic-object", "the topic named as what is discussed ('discussions on boots on the ground') says "
       "no stance", [("Fiala labeled discussions on European boots on the ground as premature.", {("CZ", "undecided")})])
 def topic_object(text: str, cue: CueHit) -> bool:
