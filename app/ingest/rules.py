@@ -299,9 +299,20 @@ def contrast_off_topic(ctx: SentenceContext, clause: Clause) -> bool:
     return not inside and bool(outside) and not ANAPHOR.search(text, clause.start, clause.end)
 
 
+_HOME_SOIL = re.compile(r"^[^,;.]{0,40}?\b(?:on|in|to)\s+(?:(?:its|their|our|his|her) own|(?!Ukrain)[A-Z][a-z]+)\s+"
+                        r"(?:territory|soil)\b|^[^,;.]{0,40}?\bat home\b")
+
+
+@rule("cue", "home-soil", "troops deployed on the country's own territory are not a force in Ukraine",
+      [("Thousands of Polish soldiers will be deployed on Polish territory to protect allied troops.", set()),
+       ("Poland will deploy troops on its own territory, not in Ukraine.", set())])
+def home_soil(ctx: SentenceContext, cue: CueHit, end: int) -> bool:
+    return cue.stance == "support" and bool(_HOME_SOIL.match(ctx.text[cue.end:end]))
+
+
 def clause_view(ctx: SentenceContext, clause: Clause, before: Before) -> ClauseView:
     """The clause's cues with the scope rules applied, and the holders it names."""
-    cues = [c for c in ctx.cues if clause.start <= c.start < clause.end]
+    cues = [c for c in ctx.cues if clause.start <= c.start < clause.end and not home_soil(ctx, c, clause.end)]
     if cues and contrast_off_topic(ctx, clause):
         cues = []
     if (asked := asked_to(ctx, clause, cues)) is not None:
@@ -481,7 +492,8 @@ _DESCRIBING = re.compile(r"(?:willing|ready|prepared|able|keen|eager)\b", re.I)
 @rule("holder", "others-cue", "a cue describing other countries ('the decision of countries willing to send troops') "
       "is theirs, not the clause's holder's",
       [("Slovakia would respect the decision of countries willing to send troops to Ukraine.", set()),
-       ("Trump said Europeans are willing to send troops.", set())])
+       ("Trump said Europeans are willing to send troops.", set()),
+       ("Poland will protect the allied troops that may be deployed in Ukraine.", set())])
 @rule("holder", "topic-object", "the topic named as what is discussed ('discussions on boots on the ground') says "
       "no stance", [("Fiala labeled discussions on European boots on the ground as premature.", {("CZ", "undecided")})])
 def topic_object(text: str, cue: CueHit) -> bool:
@@ -489,7 +501,15 @@ def topic_object(text: str, cue: CueHit) -> bool:
         _TOPIC_OBJECT.search(text, max(0, cue.start - 60), cue.start))
 
 
+# "the security of allied troops that may be deployed in Ukraine": other countries' troops, not the speaker's
+_OTHERS_TROOPS_BEFORE = re.compile(r"\b(?:allied|foreign|western|partner|partners['’]|other|international)\s+"
+                                   r"(?:troops|forces|soldiers|contingents?)\s+(?:(?:that|which|who)\s+)?"
+                                   r"(?:(?:may|might|could|would|will|can)\s+)?$", re.I)
+
+
 def describes_others(text: str, cue: CueHit) -> bool:
+    if _OTHERS_TROOPS_BEFORE.search(text, max(0, cue.start - 60), cue.start):
+        return True
     return bool(_DESCRIBING.match(cue.text) and _GROUP_NOUN_BEFORE.search(text, max(0, cue.start - 40), cue.start))
 
 
@@ -849,7 +869,8 @@ def quote_attribution(ctx: SentenceContext) -> list[Candidate]:
     own = set(speakers[0][0].countries)
     named = [x.start for x in ctx.mentions if m.start(q) <= x.start < m.end(q) and not own & set(x.countries)
              and (x.holder or x.why_not == "adversary") and _prev_word(text, x.start) not in _PLACE_PREP]
-    q_cues = [c for c in ctx.cues if m.start(q) <= c.start < m.end(q) and not any(n < c.start for n in named)]
+    q_cues = [c for c in ctx.cues if m.start(q) <= c.start < m.end(q) and not any(n < c.start for n in named)
+              and not home_soil(ctx, c, m.end(q))]
     if (fear := _FEARED.search(text, m.start(q), m.end(q))) is not None:
         q_cues = [c for c in q_cues if c.start < fear.start()]
     if (other := next((i for i, c in enumerate(q_cues) if describes_others(text, c)), None)) is not None:
