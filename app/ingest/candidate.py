@@ -5,7 +5,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 # Bump when a rule or a data file changes what is extracted, so a re-run can be compared with the last one.
-RULES_VERSION = "rules-2.9"
+RULES_VERSION = "rules-3.0"
 
 
 @dataclass(frozen=True)

@@ -168,7 +168,9 @@ def _read_sentence(art: Article, i: int, flow: Flow) -> tuple[list[Candidate], F
         found = as_quoted(sentence_candidates(qctx))
     if not found and (on_topic or near_topic or flow.carry.speaker or flow.carry.cue):
         found = carried_candidates(ctx, on_topic or near_topic)
-    if not found and (lead := back_reference(sent.text, flow.ctx, flow.near or on_topic)):
+    # (only when the sentence itself names the force or points back to it: "He reiterated her proposal for a
+    # security mechanism" says nothing of troops)
+    if not found and (on_topic or near_topic) and (lead := back_reference(sent.text, flow.ctx, flow.near or on_topic)):
         # "Kenya's foreign minister was asked about a peace force. He said it was premature ...": his
         found = as_previous_subject(sentence_candidates(replace(ctx, lead=lead, penalty=0.1)))
     speaker = sentence_speaker(sent.text, art.lex, art.ref.date)

@@ -271,7 +271,8 @@ def instead_of(ctx: SentenceContext, clause: Clause, cues: list[CueHit]) -> list
 
 
 # a sentence pointing back to the topic the one before set up ('the idea', 'such a mission', 'do so')
-ANAPHOR = re.compile(r"\b(?:this|these|such|it|idea|plan|proposal|prospect|possibility|do so|the same|topic|issue|"
+ANAPHOR = re.compile(r"\b(?:this|these|such|it|(?:idea|plan|proposal|prospect|possibility)(?!\s+(?:for|of|on|to)\b)|"
+                     r"do so|the same|topic|issue|"
                       r"question|matter|similar proposals|the (?:founding |joint |framework )?(?:document|declaration|"
                       r"charter|agreement|initiative|coalition|mission))\b|"
                       # taking part with nothing named to take part in: the mission the sentence before set up
