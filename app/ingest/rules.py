@@ -279,6 +279,8 @@ ANAPHOR = re.compile(r"\b(?:this|these|such|it|(?:idea|plan|proposal|prospect|po
                       r"\b(?:take|takes|taking|took) part(?=\s*[.,;]|\s*$)|\bparticipat(?:e|es|ed|ing)(?=\s*[.,;]|\s*$)",
                       re.I)
 _CONTRAST_BEFORE = re.compile(r"(?:[;]|\b(?:but|while|whereas|although|though))\s*$", re.I)
+# what the force is for ("the need for deterrence", "security guarantees") keeps a clause on the question
+_FORCE_PURPOSE = re.compile(r"\b(?:deterr\w*|security guarantees?|reassur\w*|cease-?fire)\b", re.I)
 _ELLIPSIS = re.compile(r"[\s,]*(?:but\s+)?(?:also\s+|so\s+)?(?:not|never|without)\b", re.I)
 _CONTRAST_AFTER = re.compile(r"^\s*(?:;|,?\s*(?:but(?!\s+(?:not|without)\b)|while|whereas|although|though)\b)", re.I)
 
@@ -288,7 +290,9 @@ _CONTRAST_AFTER = re.compile(r"^\s*(?:;|,?\s*(?:but(?!\s+(?:not|without)\b)|whil
       [("Trump is willing to use airpower but promised not to commit American boots on the ground.",
         {("US", "reject")}),
        ("Poland has no plans to send troops, while Italy is ready to help with demining.", {("PL", "reject")}),
-       ("France is ready to do so, while Germany rejected sending troops.", {("FR", "support"), ("DE", "reject")})])
+       ("France is ready to do so, while Germany rejected sending troops.", {("FR", "support"), ("DE", "reject")}),
+       ("Italy is interested in peacekeeping, while Spanish officials have stressed the need for deterrence.",
+        {("IT", "undecided"), ("ES", "support")})])
 def contrast_off_topic(ctx: SentenceContext, clause: Clause) -> bool:
     text = ctx.text
     if not (_CONTRAST_BEFORE.search(text, 0, clause.start) or _CONTRAST_AFTER.match(text[clause.end:])):
@@ -297,7 +301,8 @@ def contrast_off_topic(ctx: SentenceContext, clause: Clause) -> bool:
         return False
     inside = [a for a in ctx.topic_at if clause.start <= a < clause.end]
     outside = [a for a in ctx.topic_at if not clause.start <= a < clause.end]
-    return not inside and bool(outside) and not ANAPHOR.search(text, clause.start, clause.end)
+    return (not inside and bool(outside) and not ANAPHOR.search(text, clause.start, clause.end)
+            and not _FORCE_PURPOSE.search(text, clause.start, clause.end))
 
 
 _HOME_SOIL = re.compile(r"^[^,;.]{0,40}?\b(?:on|in|to)\s+(?:(?:its|their|our|his|her) own|(?!Ukrain)[A-Z][a-z]+)\s+"
