@@ -82,6 +82,10 @@ _VERB_WORDS = {
     # headline predicates: "UK and France reluctant to send troops", "Denmark ready to send peacekeepers"
     "ready", "reluctant", "open", "willing", "unwilling", "prepared", "hesitant", "keen", "eager", "poised",
     "determined", "unlikely", "likely", "set",
+    # a list's verb in the plural has no -s: "the UK and France push for a force", "Norway and Denmark plan to"
+    "push", "call", "insist", "argue", "warn", "stress", "continue", "pledge", "promise", "offer", "aim", "hope",
+    "work", "try", "expect", "favour", "favor", "welcome", "prefer", "spearhead", "insist", "vow", "decline",
+    "refuse", "rule", "announce", "confirm", "stand", "appear", "seem",
 }
 
 
@@ -287,6 +291,9 @@ def _possessive(m: Mention, tail: str, before: str) -> str | None:
     return KEEP if _PROPOSAL_AFTER_POSSESSIVE.match(tail) or _GOV_NOUN.match(rest) else "possessive"
 
 
+# "Swedish openness to participating", "the Polish refusal": the state's stance, said as a noun
+_STANCE_NOUN = re.compile(r"^\s+(?:openness|readiness|willingness|refusal|opposition|reluctance|proposal|offer|pledge|"
+                          r"commitment)\b")
 _ADJECTIVE_LIST = re.compile(r"(?:\s*,\s*(?:and\s+|or\s+)?|\s+(?:and|or)\s+)[A-Z][\w-]*(?:(?:\s*,\s*(?:and\s+|or\s+)?|"
                              r"\s+(?:and|or)\s+)[A-Z][\w-]*)*")
 
@@ -300,7 +307,7 @@ def _adjective(m: Mention, tail: str, before: str) -> str | None:
     tail = tail[len(_ADJECTIVE_LIST.match(tail).group()):] if _ADJECTIVE_LIST.match(tail) else tail
     if _MEDIA_NOUN.match(tail):
         return "media"
-    if not _GOV_NOUN.match(tail) and not _troops_subject(tail, before):
+    if not _GOV_NOUN.match(tail) and not _troops_subject(tail, before) and not _STANCE_NOUN.match(tail):
         return "adjective without a state noun"
     return KEEP
 

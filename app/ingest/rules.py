@@ -439,12 +439,16 @@ def count_announcer(ctx: SentenceContext, v: ClauseView) -> Holding | None:
 
 
 @holder_rule("reported-speaker", "a reported clause naming no holder is its speaker's, unless another agent leads it",
-             [("Frederiksen said the idea of sending troops was premature.", {("DK", "undecided")})])
+             [("Frederiksen said the idea of sending troops was premature.", {("DK", "undecided")}),
+              ("Macron said that, despite the lack of a decision, EU troops could be sent to Ukraine.",
+               {("FR", "undecided")})])
 def reported_speaker(ctx: SentenceContext, v: ClauseView) -> Holding | None:
     if v.groups or not v.cues or not v.clause.reported or not v.before.holders or v.inherited:
         return None
     first = next((c.start for c in v.cues if not _AGENT_CUE.fullmatch(c.text)), v.clause.end)
-    if _OTHER_AGENT.search(ctx.text[v.clause.start:first]):  # "Merz said that Western allies might..."
+    # "Merz said that Western allies might..." (but not "EU troops could be sent": the troops are no agent)
+    if any(not _TROOPS_NOUN.match(ctx.text[m.end():m.end() + 40])
+           for m in _OTHER_AGENT.finditer(ctx.text, v.clause.start, first)):
         return None
     return Holding((v.before.holders,), v.cues, True, why("reported-speaker", v.before.holders[0].text))
 
