@@ -306,12 +306,14 @@ def contrast_off_topic(ctx: SentenceContext, clause: Clause) -> bool:
 
 
 _HOME_SOIL = re.compile(r"^[^,;.]{0,40}?\b(?:on|in|to)\s+(?:(?:its|their|our|his|her) own|(?!Ukrain)[A-Z][a-z]+)\s+"
-                        r"(?:territory|soil)\b|^[^,;.]{0,40}?\bat home\b")
+                        r"(?:territory|soil)\b|^[^,;.]{0,40}?\bat home\b|"
+                        r"^[^,;.]{0,40}?\b(?:on|in)\s+the\s+territory\s+of\s+(?!Ukrain)[A-Z][a-z]+")
 
 
 @rule("cue", "home-soil", "troops deployed on the country's own territory are not a force in Ukraine",
       [("Thousands of Polish soldiers will be deployed on Polish territory to protect allied troops.", set()),
-       ("Poland will deploy troops on its own territory, not in Ukraine.", set())])
+       ("Poland will deploy troops on its own territory, not in Ukraine.", set()),
+       ("Thousands of Polish soldiers will be involved on the territory of Poland.", set())])
 def home_soil(ctx: SentenceContext, cue: CueHit, end: int) -> bool:
     return cue.stance == "support" and bool(_HOME_SOIL.match(ctx.text[cue.end:end]))
 
@@ -491,8 +493,8 @@ _OBJECT_POSSESSOR = re.compile(r"^(?:\s+[A-Z][\w.'’-]*)*\s*['’]s?\s+(?:[\w-]
                                r"call|offer|suggestion|remarks?|comments?|words|statement)\b")
 # "discussions on European boots on the ground", "the idea of sending troops": the topic as an object, no stance
 _TOPIC_OBJECT = re.compile(r"\b(?:discussions?|debates?|talks?|speculation|questions?|issue|subject|topic|matter|"
-                           r"reports?|rumou?rs?)\s+(?:on|of|about|over|around|regarding)\s+(?:the\s+|a\s+|any\s+)?"
-                           r"(?:[\w-]+\s+){0,2}$", re.I)
+                           r"reports?|rumou?rs?|warnings?|prospects?)\s+(?:on|of|about|over|around|regarding)\s+"
+                           r"(?:the\s+|a\s+|any\s+)?(?:[A-Z][\w-]*['’]s?\s+)?(?:[\w-]+\s+){0,2}$", re.I)
 _GROUP_NOUN_BEFORE = re.compile(r"(?<!one of )(?<!among )(?<!one of the )(?<!among the )\b(?:countries|nations|"
                                 r"states|allies|partners|governments|members|those|others|Europeans|leaders)\s+"
                                 r"(?:(?:(?:that|who|which)\s+)?(?:are|were|would be|will be)\s+)?$", re.I)
@@ -505,7 +507,10 @@ _DESCRIBING = re.compile(r"(?:willing|ready|prepared|able|keen|eager)\b", re.I)
        ("Trump said Europeans are willing to send troops.", set()),
        ("Poland will protect the allied troops that may be deployed in Ukraine.", set())])
 @rule("holder", "topic-object", "the topic named as what is discussed ('discussions on boots on the ground') says "
-      "no stance", [("Fiala labeled discussions on European boots on the ground as premature.", {("CZ", "undecided")})])
+      "no stance", [("Fiala labeled discussions on European boots on the ground as premature.", {("CZ", "undecided")}),
+                    ("Sikorski answered a question about Poland's readiness to send troops.", set()),
+                    ("Wong said Australia won't be intimidated by warnings about the prospect of joining the force.",
+                     set())])
 def topic_object(text: str, cue: CueHit) -> bool:
     return cue.stance == "support" and not cue.negated and bool(
         _TOPIC_OBJECT.search(text, max(0, cue.start - 60), cue.start))
@@ -515,6 +520,18 @@ def topic_object(text: str, cue: CueHit) -> bool:
 _OTHERS_TROOPS_BEFORE = re.compile(r"\b(?:allied|foreign|western|partner|partners['’]|other|international)\s+"
                                    r"(?:troops|forces|soldiers|contingents?)\s+(?:(?:that|which|who)\s+)?"
                                    r"(?:(?:may|might|could|would|will|can)\s+)?$", re.I)
+
+
+_OTHERS_SUBJECT = re.compile(r"\b(?:(?:many|most|several|some|the)\s+)?(?:other|remaining)\s+(?:EU\s+)?(?:countries|"
+                             r"states|nations|members|allies|governments|capitals)\b|\bothers\b", re.I)
+_PROPOSED_BY = re.compile(r"\b(?:as\s+)?(?:proposed|suggested|championed|floated)\s+by\b", re.I)
+
+
+@rule("holder", "others-subject", "a cue whose own subject is 'many other countries' or 'others' is theirs, not "
+      "the holders named before it", [("Despite the support of Denmark and the Baltic nations, many other countries "
+                                       "remain hesitant to commit troops.", set())])
+def others_subject(text: str, end: int, cue: CueHit) -> bool:
+    return bool(_OTHERS_SUBJECT.search(text, end, cue.start))
 
 
 def describes_others(text: str, cue: CueHit) -> bool:
@@ -530,9 +547,15 @@ def pick_cue(cues: tuple[CueHit, ...], group: tuple[Mention, ...], inherited: bo
     if inherited:
         return cues[0]
     end, start = group[-1].end, group[0].start
+    led = [c for c in cues if _AGENT_CUE.fullmatch(c.text) and c.end <= start
+           and text[c.end:start].strip(" ,").lower() in ("", "the")]
+    if led and _PROPOSED_BY.search(text, max(0, led[-1].start - 4), led[-1].end):
+        return led[-1]  # "the sending of troops, as proposed by France and the UK, is ineffective": France proposes
     for c in cues:
         if c.start < end or _AGENT_CUE.fullmatch(c.text) or topic_object(text, c):
             continue
+        if others_subject(text, end, c):
+            break
         if describes_others(text, c):
             break  # (and what follows it is theirs too: "countries willing to send troops")
         if others and behind_other_holder(text, group, c, others):
@@ -735,7 +758,7 @@ def projection(ctx: SentenceContext, v: ClauseView) -> bool:
 _NO_COMMENT = re.compile(r"\b(?:(?:declin\w*|refus\w*)\s+(?:to\s+)?comment|(?:would|will|did|could)\s+not\s+comment|"
                          r"(?:wouldn|won|didn|couldn)['’]t\s+comment|no comment|(?:declin\w*|refus\w*)\s+to\s+"
                          r"(?:say|speculate|discuss|elaborate|be drawn|specify|disclose|reveal|name|identify|detail|"
-                         r"confirm|give details))\b", re.I)
+                         r"confirm|give details|provide (?:any )?(?:specifics|details)))\b", re.I)
 
 
 @rule("holder", "no-comment", "declining to comment states nothing, and what it declines to comment on is no "
