@@ -192,7 +192,7 @@ _ORIGINATED = re.compile(r"\b(?:originated|originating|came|comes)\s+(?:with|fro
 def _by_agent(x: Listed) -> bool:
     return bool(re.search(r"\b(?:led|proposed|backed|supported|opposed|rejected|shared|echoed|voiced|"
                           r"expressed|repeated|reiterated|endorsed|dismissed|spearheaded|founded|created|formed|launched|"
-                          r"established|initiated|proposals?|"
+                          r"established|initiated|developed|drawn up|devised|drafted|championed|proposals?|"
                           r"plans?|ideas?|initiatives?|offers?)\s+by\s+(?:the\s+)?$", x.text[:x.head.start], re.I))
 
 

@@ -63,7 +63,8 @@ _OPEN_DOOR = re.compile(r"rul|exclud|discard|possib|table|consider|unthinkable|d
 _COMMITTED = re.compile(r"\b(?:ready|readiness|will|willing|willingness|prepared|promis\w*|pledg\w*|commit\w*)\b", re.I)
 _CONTRAST = re.compile(r",?\s+(?:but|while|although|though|whereas|however)\b(?!\s+(?:will|would|could|may|might|can|"
                        r"is|are|was|were|has|have|had|does|did|do|also|only|not|still)\b)")
-_AGENT_CUE = re.compile(r"led by|(?:founded|set up|created|formed|launched|established|initiated) by|"
+_AGENT_CUE = re.compile(r"led by|(?:founded|set up|created|formed|launched|established|initiated|developed|drawn up|"
+                        r"devised|drafted|spearheaded|championed) by|"
                         r"originat\w* (?:with|from)|(?:proposed|put forward|floated|suggested) by|"
                         r"(?:not|n['’]t|never) (?:been )?dismissed by|"
                         r"(?:proposal|plan|idea|initiative|offer)s? (?:put forward |made |floated )?by", re.I)
