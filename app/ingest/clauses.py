@@ -21,7 +21,8 @@ class CueHit:
     why: tuple[str, str] | None = None  # the rule that set the stance (negation, a denial's scope ...), if any
 
 
-_NEGATOR = re.compile(r"\b(?:not|no|never|cannot|nor|neither|without)\b|n['’]t\b", re.I)
+_NEGATOR = re.compile(r"\b(?:not|no|never|cannot|nor|neither|without|refrain(?:s|ed|ing)?\s+from|"
+                      r"stop(?:s|ped|ping)?\s+short\s+of)\b|n['’]t\b", re.I)
 _NOT_ONLY = re.compile(r"\bnot only\b", re.I)
 
 

@@ -85,7 +85,8 @@ _VERB_WORDS = {
     # a list's verb in the plural has no -s: "the UK and France push for a force", "Norway and Denmark plan to"
     "push", "call", "insist", "argue", "warn", "stress", "continue", "pledge", "promise", "offer", "aim", "hope",
     "work", "try", "expect", "favour", "favor", "welcome", "prefer", "spearhead", "insist", "vow", "decline",
-    "refuse", "rule", "announce", "confirm", "stand", "appear", "seem",
+    "refuse", "rule", "announce", "confirm", "stand", "appear", "seem", "signal", "express", "reiterate",
+    "reaffirm", "indicate", "voice", "state", "declare", "fear", "question", "doubt", "share", "discuss",
 }
 
 

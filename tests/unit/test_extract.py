@@ -315,6 +315,22 @@ def pairs(text: str, ref: DateValue = REF) -> set[tuple[str, str]]:
     # "U.S." ends a sentence when one plainly starts after it
     ("Leaders agreed to present a plan on troops to the U.S. However, Russia's Kremlin accused Europe, rejecting any "
      "troops.", set()),
+    # rules-3.0: paraphrases and roles written for this round (sentences of my own)
+    ("Belgium and Portugal have voiced opposition to deploying soldiers in Ukraine.",
+     {("BE", "reject"), ("PT", "reject")}),
+    ("Austria sees no reason to send troops while the fighting goes on.", {("AT", "reject")}),
+    ("Croatian officials have refrained from ruling out a role in a peacekeeping force.", {("HR", "undecided")}),
+    ("Japan would give serious consideration to joining a monitoring mission with its troops.",
+     {("JP", "undecided")}),
+    ("There is Norwegian readiness to send peacekeepers, the minister said.", {("NO", "support")}),
+    ("The Nordic and Baltic countries are ready to deploy troops.",
+     {(c, "support") for c in ("DK", "FI", "IS", "NO", "SE", "EE", "LV", "LT")}),
+    ("A plan for a reassurance force, developed by Belgium, was presented.", {("BE", "support")}),
+    ("Chile could become part of a stabilisation force in Ukraine.", {("CL", "undecided")}),
+    ("Spain will take part in the next coalition meeting, though it has not decided on sending troops.",
+     {("ES", "undecided")}),
+    ("Slovenia will not send soldiers, nor will Croatia send any troops to Ukraine.",
+     {("SI", "reject"), ("HR", "reject")}),
 ])
 def test_stances(text, expected):
     assert pairs(text) == expected
