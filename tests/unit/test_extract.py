@@ -331,6 +331,10 @@ def pairs(text: str, ref: DateValue = REF) -> set[tuple[str, str]]:
      {("ES", "undecided")}),
     ("Slovenia will not send soldiers, nor will Croatia send any troops to Ukraine.",
      {("SI", "reject"), ("HR", "reject")}),
+    ("Greece said that the deployment of its troops would be possible only under a UN mandate.",
+     {("GR", "undecided")}),
+    ("Estonia has urged caution on sending troops.", {("EE", "undecided")}),
+    ("Latvia has not yet committed to a peacekeeping force.", {("LV", "undecided")}),
 ])
 def test_stances(text, expected):
     assert pairs(text) == expected
