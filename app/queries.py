@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
+import itertools
 import threading
 from collections import OrderedDict
 from collections.abc import Iterable, Iterator
@@ -382,6 +383,9 @@ class Run:
     end_precision: str = "day"  # of the statement that ended it
 
 
+_serials = itertools.count(1)
+
+
 @dataclass(frozen=True, slots=True)
 class CountryRuns:
     country: str
@@ -389,6 +393,10 @@ class CountryRuns:
     eu: bool
     nato: bool
     runs: tuple[Run, ...]  # oldest first; each one ends where the next starts
+    # Unique to this object in this process, and not part of its value: what a drawing of these runs is kept by
+    # (app/web/pages.py). The object never changes, and the kept copy below replaces a country's object exactly
+    # when its version moves (every write that touches the country, or one of its statements, refreshes it).
+    serial: int = field(default_factory=_serials.__next__, compare=False, repr=False)
 
     def run_on(self, day: dt.date) -> Run | None:
         """The run holding on `day` (None before the first position)."""
@@ -587,6 +595,7 @@ def monthly_totals(totals: tuple[StanceTotals, ...], start: dt.date, until: dt.d
     """The counts at the end of each month from `start`'s to `until`'s, and the changes in each (pure): the
     chart's data as a table."""
     changes: dict[tuple[int, int], int] = {}
+    days = [t.day for t in totals]
     for t in totals:
         key = (t.day.year, t.day.month)
         changes[key] = changes.get(key, 0) + t.changes
@@ -595,15 +604,15 @@ def monthly_totals(totals: tuple[StanceTotals, ...], start: dt.date, until: dt.d
     while month <= until:
         following = dt.date(month.year + month.month // 12, month.month % 12 + 1, 1)
         last = min(following - dt.timedelta(days=1), until)
-        out.append(MonthTotals(month=month, totals=totals_on(totals, last),
+        out.append(MonthTotals(month=month, totals=totals_on(totals, last, days),
                                changes=changes.get((month.year, month.month), 0)))
         month = following
     return out
 
 
-def totals_on(totals: tuple[StanceTotals, ...], day: dt.date) -> StanceTotals:
-    """The counts holding on `day` (zeros before the first position)."""
-    i = bisect.bisect_right([t.day for t in totals], day)
+def totals_on(totals: tuple[StanceTotals, ...], day: dt.date, days: list[dt.date] | None = None) -> StanceTotals:
+    """The counts holding on `day` (zeros before the first position); `days`: the totals' days, when known."""
+    i = bisect.bisect_right(days if days is not None else [t.day for t in totals], day)
     return totals[i - 1] if i else StanceTotals(day=day, support=0, reject=0, undecided=0)
 
 

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import threading
+from collections import OrderedDict
 from dataclasses import replace
 
 from fastapi import APIRouter, Request
@@ -24,7 +26,8 @@ from app.web.errors import RETRY_AFTER_SECONDS, BadParameters, NotFound
 from app.web.filters import statement_filters
 from app.web.labels import REVIEWED, is_stale, sources_label, stale_label, trust_label
 from app.web.responses import VARY_HTMX, render_page, templates
-from app.web.svgchart import TimeAxis, patterns, render_area, render_strips, strip_layout
+from app.web import svgchart
+from app.web.svgchart import TimeAxis, draw_strips, patterns, render_area
 from app.web.svgmap import MapEntry, known_countries, render_map
 
 router = APIRouter()
@@ -237,20 +240,87 @@ def _chart(session, p: dict, as_of: dt.date, reading: str, summary, positions, c
     stances = {x.country: x.stance for x in positions}
     notes = {c: f"{stances[c]} on {date_label(as_of)}" if c in stances else f"no position on {date_label(as_of)}"
              for c in codes}
-    layout = strip_layout([runs[c] for c in codes if c in runs], axis, notes=notes)
-    briefs = queries.statement_briefs(session, layout.statement_ids())
+    shown = [runs[c] for c in codes if c in runs]
+    step, bars = _kept_strips(session, shown, axis)
     what = "changed" if compare is not None else "with a position"
     return {
         "defs": patterns(),
         "area": render_area(totals, axis, as_of=as_of, since=since, dim_except=p["stance"],
                             caption=f"Countries per stance over time, {date_label(axis.start)} to "
                                     f"{date_label(axis.end - dt.timedelta(days=1))}"),
-        "strips": render_strips(layout, as_of=as_of, since=since, briefs=briefs, highlight=p["country"],
-                                caption=f"Each country's stance over time ({len(layout.rows)} countries {what})"),
-        "rows": len(layout.rows), "step": layout.step, "on": queries.totals_on(totals, as_of),
+        "strips": draw_strips(axis, [(c.country, c.name, notes.get(c.country, "")) for c in shown], bars,
+                              as_of=as_of, since=since, highlight=p["country"],
+                              caption=f"Each country's stance over time ({len(shown)} countries {what})"),
+        "rows": len(shown), "step": step, "on": queries.totals_on(totals, as_of),
         "months": queries.monthly_totals(totals, axis.start, axis.end - dt.timedelta(days=1)),
         "axis": axis,
     }
+
+
+class _Kept:
+    """Drawings kept between requests, the least recently used dropped first once their sizes add up to more
+    than `limit`. A key holds everything its drawing depends on, so nothing expires by a timer."""
+
+    def __init__(self, limit: int):
+        self.limit, self.size = limit, 0
+        self._items: OrderedDict[tuple, tuple[object, int]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple):
+        with self._lock:
+            hit = self._items.get(key)
+            if hit is None:
+                return None
+            self._items.move_to_end(key)
+            return hit[0]
+
+    def put(self, key: tuple, value, size: int = 1) -> None:
+        with self._lock:
+            old = self._items.pop(key, None)
+            self.size += size - (old[1] if old else 0)
+            self._items[key] = (value, size)
+            while self.size > self.limit and self._items:
+                self.size -= self._items.popitem(last=False)[1][1]
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+            self.size = 0
+
+
+# Each country strip's drawing is kept by the country's runs (CountryRuns.serial: a new one whenever a write
+# touches the country), the axis and the step, which is all it depends on (not the date shown, the filters or
+# the row's place): after a write only the strips of the countries it touched are drawn again, and only their
+# statements' quotes are read. A statement's quote, source and trust change only by a write that refreshes its
+# country (app/editing.py, app/ingest/store.py), which makes new runs. Bounded: 32 million characters of
+# drawings, 200,000 segment counts.
+_KEPT_BARS = _Kept(32_000_000)
+_KEPT_DRAWN = _Kept(200_000)
+
+
+def _kept_strips(session, countries: list[queries.CountryRuns], axis: TimeAxis) -> tuple[int, list[str]]:
+    """The step and each country's drawn strip (svgchart.row_bars) as svgchart.strip_layout and render_strips
+    would draw them afresh, from what is kept where it can be."""
+    ax = (axis.start, axis.end)
+
+    def drawn(c: queries.CountryRuns, step: int) -> int:
+        key = (c.serial, *ax, step)
+        n = _KEPT_DRAWN.get(key)
+        if n is None:
+            n = svgchart.drawn_segments(svgchart.run_offsets(c, axis), step)
+            _KEPT_DRAWN.put(key, n)
+        return n
+
+    step = svgchart.pick_step(lambda s: sum(drawn(c, s) for c in countries))
+    bars: list[str | None] = [_KEPT_BARS.get((c.serial, *ax, step)) for c in countries]
+    rows = {i: svgchart.strip_row(c, svgchart.run_offsets(c, axis), axis, step)
+            for i, c in enumerate(countries) if bars[i] is None}
+    if rows:
+        briefs = queries.statement_briefs(session, {s.run.statement_id for r in rows.values() for s in r.segments})
+        for i, row in rows.items():
+            drawing = bars[i] = svgchart.row_bars(row, briefs)
+            _KEPT_BARS.put((countries[i].serial, *ax, step), drawing, len(drawing))
+    return step, [b or "" for b in bars]
 
 
 @router.get("/positions.{fmt}", include_in_schema=False)
