@@ -278,6 +278,7 @@ def forget_kept() -> None:
     pages._KEPT_BARS.clear()
     pages._KEPT_DRAWN.clear()
     pages._position_row.cache_clear()
+    pages._change_row.cache_clear()
     svgmap._render_cached.cache_clear()
     queries._runs_cache.clear()
     with queries._cache_lock:

@@ -86,6 +86,13 @@ def _position_row(position, stale_as_of: dt.date | None, highlight: str | None):
         position=position, stale_as_of=stale_as_of, highlight=highlight))
 
 
+@functools.lru_cache(maxsize=4096)
+def _change_row(change, brief):
+    """A comparison's row: the key holds everything it shows (Change and StatementBrief are frozen), so after a
+    write only the rows of the changes it altered are rendered again."""
+    return Markup(templates.env.get_template("partials/_change_row.html").render(c=change, b=brief).strip())
+
+
 def _row_renderer(as_of: dt.date, stale_days: int, highlight: str | None):
     """position -> its rendered table row; the key holds everything the row shows (Position is frozen)."""
     def render(p):
@@ -125,21 +132,29 @@ def map_context(request: Request, session) -> dict:
     positions = queries.sort_positions(positions, p["sort"])
     counts = queries.stance_counts(all_in_group)
     view, since = p["view"], p["since"]
-    compare = _comparison(session, p, as_of, reading) if since else None
+    compare = _comparison(session, p, as_of, reading, all_in_group) if since else None
     # Filters hide, they do not lie: a country outside the group, or holding another stance, is drawn as "not
     # in this view", never as if it had no position (a comparison mutes those of another stance itself).
     members = queries.group_members(session, p["group"])
     filtered_out = set() if members is None else set(known_countries()) - members
     if compare is not None:
-        entries = _compare_entries(compare, p["stance"], as_of, stale_days)
+        cmp = compare["comparison"]
+        drawn = {x.country for x in cmp.unchanged} | {c.country for c in cmp.changes}
     else:
-        entries = {x.country: _map_entry(x, as_of, stale_days) for x in positions}
+        drawn = {x.country for x in positions}
         if p["stance"]:
             filtered_out |= {x.country for x in all_in_group if x.stance != p["stance"]}
-    filtered_out -= set(entries)
-    # Those holding a position keep their tile under the map (small states, "Elsewhere"), drawn as filtered out.
-    everyone = queries.positions_as_of(session, as_of, reading=reading) if p["group"] else all_in_group
-    hidden_positions = {x.country for x in everyone if x.country not in entries}
+    filtered_out -= drawn
+    map_svg = None
+    if view == "map":  # the map's entries only where a map is drawn
+        if compare is not None:
+            entries = _compare_entries(compare, p["stance"], as_of, stale_days)
+        else:
+            entries = {x.country: _map_entry(x, as_of, stale_days) for x in positions}
+        # Those holding a position keep their tile under the map (small states, "Elsewhere"), drawn as filtered out.
+        everyone = queries.positions_as_of(session, as_of, reading=reading) if p["group"] else all_in_group
+        hidden_positions = {x.country for x in everyone if x.country not in entries}
+        map_svg = render_map(entries, highlight=p["country"], filtered_out=filtered_out, always_inset=hidden_positions)
     # The slider spans the first statement (or an earlier date asked for) to today, the latest date a view can
     # have, so its end and the date field agree; it moves in days counted from 1970-01-01, ticks mark the days
     # a position changed (what "Play" steps through).
@@ -155,8 +170,7 @@ def map_context(request: Request, session) -> dict:
         "group": p["group"], "sort": p["sort"], "highlight": p["country"],
         "highlight_name": queries.country_name(session, p["country"]),
         "positions": positions, "counts": counts, "total_in_group": len(all_in_group), "summary": summary,
-        "map_svg": render_map(entries, highlight=p["country"], filtered_out=filtered_out,
-                              always_inset=hidden_positions) if view == "map" else None,
+        "map_svg": map_svg,
         "filtered": bool(filtered_out),
         "slider": {"start": start, "end": end, "min": _epoch_days(start), "max": _epoch_days(end),
                    "value": _epoch_days(min(as_of, end)),
@@ -183,17 +197,19 @@ def home(request: Request, session: SessionDep):
 
 # --- comparing two dates, and the chart view ----------------------------------------------------------------------
 
-def _comparison(session, p: dict, as_of: dt.date, reading: str) -> dict:
+def _comparison(session, p: dict, as_of: dt.date, reading: str, after: list) -> dict:
     """The changes between `since` and `as_of` as the compare views show them: the comparison, the changes the
-    filters keep (by the table's sort), their counts per new stance, and the statements behind them."""
-    comparison = queries.compare_positions(session, p["since"], as_of, group=p["group"], reading=reading)
+    filters keep (by the table's sort), their counts per new stance, and the statements behind them (`after`:
+    the positions on `as_of` in the group)."""
+    comparison = queries.compare_positions(session, p["since"], as_of, group=p["group"], reading=reading,
+                                           after=after)
     order = {x.country: i for i, x in enumerate(queries.sort_positions([c.after for c in comparison.changes],
                                                                         p["sort"]))}
     shown = sorted((c for c in comparison.changes if not p["stance"] or c.after.stance == p["stance"]),
                    key=lambda c: order[c.country])
     briefs = queries.statement_briefs(session, [c.run.statement_id for c in shown])
     return {"comparison": comparison, "changes": shown, "counts": comparison.counts(), "briefs": briefs,
-            "since": p["since"], "as_of": as_of}
+            "since": p["since"], "as_of": as_of, "row": lambda c: _change_row(c, briefs.get(c.run.statement_id))}
 
 
 def _change_note(before, since: dt.date) -> str:
