@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
+import itertools
 import threading
 from collections import OrderedDict
 from collections.abc import Iterable, Iterator
@@ -382,6 +383,9 @@ class Run:
     end_precision: str = "day"  # of the statement that ended it
 
 
+_serials = itertools.count(1)
+
+
 @dataclass(frozen=True, slots=True)
 class CountryRuns:
     country: str
@@ -389,19 +393,23 @@ class CountryRuns:
     eu: bool
     nato: bool
     runs: tuple[Run, ...]  # oldest first; each one ends where the next starts
+    # Unique to this object in this process, and not part of its value: what a drawing of these runs is kept by
+    # (app/web/pages.py). The object never changes, and the kept copy below replaces a country's object exactly
+    # when its version moves (every write that touches the country, or one of its statements, refreshes it).
+    serial: int = field(default_factory=_serials.__next__, compare=False, repr=False)
+    starts: tuple[dt.date, ...] = field(init=False, compare=False, repr=False)  # of the runs, to bisect
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "starts", tuple(r.start for r in self.runs))
 
     def run_on(self, day: dt.date) -> Run | None:
         """The run holding on `day` (None before the first position)."""
-        held = None
-        for run in self.runs:
-            if run.start > day:
-                break
-            held = run
-        return held
+        i = bisect.bisect_right(self.starts, day)
+        return self.runs[i - 1] if i else None
 
     def changes_between(self, since: dt.date, until: dt.date) -> int:
         """How many changes fell after `since`, up to and including `until`."""
-        return sum(1 for run in self.runs if since < run.start <= until)
+        return max(0, bisect.bisect_right(self.starts, until) - bisect.bisect_right(self.starts, since))
 
 
 def _trust(origin: str, review_status: str) -> str:
@@ -455,7 +463,9 @@ class _RunsCopy:
     version: int
     per_country: dict[str, tuple[int, CountryRuns | None]]  # country -> (its version, its runs or None: none)
     value: tuple[CountryRuns, ...]  # by name
-    deltas: dict[str | None, dict[dt.date, list[int]]]  # per group (None: all): day -> stance deltas, changes
+    # per group (None: all): day -> stance deltas and changes; tuples, so a copy shares them (and the garbage
+    # collector does not track them)
+    deltas: dict[str | None, dict[dt.date, tuple[int, int, int, int]]]
     totals: dict[str | None, tuple[StanceTotals, ...]] = field(default_factory=dict)
 
 
@@ -479,7 +489,7 @@ def _runs_copy(session: Session, reading: str) -> _RunsCopy:
     # Countries with statements but no change rows in this reading are kept as None, so they are not read again.
     per_country = {code: (v, fresh.get(code)) if code in stale else kept[code] for code, v in versions.items()}
     # The counts over time follow by subtracting what the re-read countries held and adding what they hold now.
-    deltas = {g: {day: list(d) for day, d in hit.deltas[g].items()} for g in (None, *GROUPS)} if hit \
+    deltas = {g: dict(hit.deltas[g]) for g in (None, *GROUPS)} if hit \
         else {g: {} for g in (None, *GROUPS)}
     for code in [*stale, *gone]:
         old = kept.get(code, (0, None))[1]
@@ -534,20 +544,20 @@ class StanceTotals:
 _STANCE_INDEX = {s: i for i, s in enumerate(STANCES)}
 
 
-def _add_deltas(deltas: dict[dt.date, list[int]], country: CountryRuns, sign: int) -> None:
+def _add_deltas(deltas: dict[dt.date, tuple[int, int, int, int]], country: CountryRuns, sign: int) -> None:
     """Add (sign 1) or take away (-1) what one country's runs do to the counts: per day, +1 for the stance it
     took, -1 for the one it left (in STANCES order), and its changes."""
+    zero = (0, 0, 0, 0)
     for run in country.runs:
-        d = deltas.get(run.start)
-        if d is None:
-            d = deltas[run.start] = [0, 0, 0, 0]
+        d = list(deltas.get(run.start, zero))
         d[_STANCE_INDEX[run.stance]] += sign
         if run.previous is not None:
             d[_STANCE_INDEX[run.previous]] -= sign
         d[3] += sign
+        deltas[run.start] = (d[0], d[1], d[2], d[3])
 
 
-def _totals_from(deltas: dict[dt.date, list[int]]) -> tuple[StanceTotals, ...]:
+def _totals_from(deltas: dict[dt.date, tuple[int, int, int, int]]) -> tuple[StanceTotals, ...]:
     held = [0, 0, 0]
     out = []
     for day in sorted(deltas):
@@ -561,7 +571,7 @@ def _totals_from(deltas: dict[dt.date, list[int]]) -> tuple[StanceTotals, ...]:
 
 def stance_totals(countries: Iterable[CountryRuns]) -> tuple[StanceTotals, ...]:
     """The number of countries per stance on every day some position changed, oldest first (pure)."""
-    deltas: dict[dt.date, list[int]] = {}
+    deltas: dict[dt.date, tuple[int, int, int, int]] = {}
     for c in countries:
         _add_deltas(deltas, c, 1)
     return _totals_from(deltas)
@@ -587,6 +597,7 @@ def monthly_totals(totals: tuple[StanceTotals, ...], start: dt.date, until: dt.d
     """The counts at the end of each month from `start`'s to `until`'s, and the changes in each (pure): the
     chart's data as a table."""
     changes: dict[tuple[int, int], int] = {}
+    days = [t.day for t in totals]
     for t in totals:
         key = (t.day.year, t.day.month)
         changes[key] = changes.get(key, 0) + t.changes
@@ -595,15 +606,15 @@ def monthly_totals(totals: tuple[StanceTotals, ...], start: dt.date, until: dt.d
     while month <= until:
         following = dt.date(month.year + month.month // 12, month.month % 12 + 1, 1)
         last = min(following - dt.timedelta(days=1), until)
-        out.append(MonthTotals(month=month, totals=totals_on(totals, last),
+        out.append(MonthTotals(month=month, totals=totals_on(totals, last, days),
                                changes=changes.get((month.year, month.month), 0)))
         month = following
     return out
 
 
-def totals_on(totals: tuple[StanceTotals, ...], day: dt.date) -> StanceTotals:
-    """The counts holding on `day` (zeros before the first position)."""
-    i = bisect.bisect_right([t.day for t in totals], day)
+def totals_on(totals: tuple[StanceTotals, ...], day: dt.date, days: list[dt.date] | None = None) -> StanceTotals:
+    """The counts holding on `day` (zeros before the first position); `days`: the totals' days, when known."""
+    i = bisect.bisect_right(days if days is not None else [t.day for t in totals], day)
     return totals[i - 1] if i else StanceTotals(day=day, support=0, reject=0, undecided=0)
 
 
@@ -642,13 +653,16 @@ class Comparison:
 
 
 def compare_positions(session: Session, since: dt.date, as_of: dt.date, *, group: str | None = None,
-                      reading: str = "all") -> Comparison:
+                      reading: str = "all", after: list[Position] | None = None) -> Comparison:
     """The countries whose position changed between two dates: positions on both dates (two index probes per
-    country) and, from the kept runs, the change that began the new stance and how many fell in between."""
+    country; `after`: the positions on `as_of` in that group and reading, when the caller has them) and, from
+    the kept runs, the change that began the new stance and how many fell in between."""
     before = {p.country: p for p in positions_as_of(session, since, group=group, reading=reading)}
     runs = {c.country: c for c in position_runs(session, reading)}
     changes, unchanged, back_again = [], [], []
-    for p in positions_as_of(session, as_of, group=group, reading=reading):
+    if after is None:
+        after = positions_as_of(session, as_of, group=group, reading=reading)
+    for p in after:
         old = before.get(p.country)
         history = runs.get(p.country)
         n = history.changes_between(since, as_of) if history else 0

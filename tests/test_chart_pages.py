@@ -3,10 +3,13 @@ SVG and its text alternative, tabs that keep the date and filters, htmx fragment
 exactly (also after edits), and 422s that keep what was typed."""
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 import pytest
 from factories import add_article, add_statement
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from app import editing
 
@@ -246,3 +249,120 @@ def test_a_bad_compare_date_in_an_htmx_request_swaps_the_message(client, seeded)
     r = client.get("/?as_of=2025-03-10&since=2025-04-01&view=chart", headers=HX)
     assert r.status_code == 422 and "<html" not in r.text and "<code>since</code>" in r.text
     assert 'data-since="2025-04-01" data-since-invalid="true"' in r.text
+
+
+# --- kept drawings: after any writes, what is served equals a drawing from scratch -----------------------------
+
+KEPT_VIEWS = ("/?view=chart&as_of=2025-03-10", "/?view=chart&as_of=2025-03-10&since=2025-01-15",
+              "/?view=chart&as_of=2025-02-20&stance=support&sort=-date", "/?view=chart&as_of=2025-03-10&group=eu&country=FR",
+              "/?view=chart&as_of=2025-03-10&reviewed=verified", "/?view=chart", "/?as_of=2025-03-10&since=2025-01-15",
+              "/?view=table&as_of=2025-03-10&since=2025-02-01")
+COUNTRIES = ("FR", "DE", "GB", "AU", "PL", "IT")
+day_s = st.dates(min_value=dt.date(2024, 10, 1), max_value=dt.date(2025, 3, 31))
+stance_s = st.sampled_from(["support", "reject", "undecided"])
+WRITE_OPS = st.lists(st.one_of(
+    st.tuples(st.just("create"), st.sampled_from(COUNTRIES), stance_s, day_s),
+    st.tuples(st.just("update"), st.integers(0, 50), st.sampled_from(COUNTRIES), stance_s, day_s,
+              st.sampled_from(["", "A new wording."])),
+    st.tuples(st.just("review"), st.integers(0, 50), st.sampled_from(["verify", "dismiss"])),
+    st.tuples(st.just("delete"), st.integers(0, 50)),
+    st.tuples(st.just("restore"), st.integers(0, 50)),
+), min_size=1, max_size=6)
+
+
+def forget_kept() -> None:
+    """Drop everything the app keeps between requests but the page cache (bypassed with a cookie)."""
+    from app import queries
+    from app.web import pages, svgmap
+
+    pages._KEPT_BARS.clear()
+    pages._KEPT_DRAWN.clear()
+    pages._position_row.cache_clear()
+    pages._change_row.cache_clear()
+    svgmap._render_cached.cache_clear()
+    queries._runs_cache.clear()
+    with queries._cache_lock:
+        queries._cache.clear()
+
+
+def _write(session, admin, op) -> None:
+    from sqlalchemy import select
+
+    from app.models import Statement
+
+    kind = op[0]
+    statement_ids = list(session.scalars(select(Statement.id).order_by(Statement.id)))
+    sid = statement_ids[op[1] % len(statement_ids)] if kind != "create" and statement_ids else None
+    try:
+        if kind == "create":
+            _, country, stance, day = op
+            editing.create_statement(session, admin, editing.validate_statement(session, {
+                "country_iso2": country, "stance": stance, "stated_on": day.isoformat(),
+                "quote": f"{country} said {stance} on {day}."}))
+        elif kind == "update" and sid is not None:
+            _, _, country, stance, day, wording = op
+            s = session.get(Statement, sid)
+            data = editing.validate_statement(session, {
+                "country_iso2": country, "stance": stance, "stated_on": day.isoformat(), "date_precision": "day",
+                "quote": wording or s.quote, "speaker": s.speaker, "conditions": s.conditions,
+                "source_url": s.source_url})
+            editing.update_statement(session, admin, sid, data, s.version)
+        elif kind == "review" and sid is not None:
+            editing.review_statement(session, admin, sid, op[2])
+        elif kind == "delete" and sid is not None:
+            editing.delete_statement(session, admin, sid)
+        elif kind == "restore" and sid is not None:
+            editing.restore_statement(session, admin, sid)
+    except editing.EditError:
+        session.rollback()  # e.g. deleting a deleted statement: refused, nothing written
+
+
+@pytest.fixture
+def fresh_start(session):
+    """Wipes the database back to the seeded statements before each example (and forgets what was kept)."""
+    from sqlalchemy import delete
+
+    from app import positions
+    from app.models import Article, AuditEvent, PositionChangeDay, PositionCountry, PositionDay, Statement
+
+    admin = editing.create_user(session, "ada", "correct horse battery", role="admin")
+    session.commit()
+
+    def start():
+        session.rollback()
+        for model in (AuditEvent, Statement, Article, PositionDay, PositionChangeDay, PositionCountry):
+            session.execute(delete(model))
+        positions.bump_version(session)  # no kept page or copy of the runs outlives the wipe
+        session.commit()
+        forget_kept()
+        add_statement(session, "FR", "undecided", "2024-11-01", quote="France does not rule out troops.")
+        add_statement(session, "FR", "support", "2025-02-17", quote="France is ready to send troops.",
+                      speaker="Emmanuel Macron")
+        add_statement(session, "DE", "reject", "2025-02-17", review_status="verified")
+        add_statement(session, "GB", "support", "2025-02-16")
+        add_statement(session, "AU", "undecided", "2025-03-02")
+        session.commit()
+
+    return admin, start
+
+
+@pytest.mark.parametrize("budget", [2000, 4])  # 4: coarser steps, which moves as writes add runs
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(ops=WRITE_OPS)
+def test_after_any_writes_the_kept_drawing_equals_one_from_scratch(client, session, fresh_start, monkeypatch,
+                                                                    budget, ops):
+    from app.web import svgchart
+
+    monkeypatch.setattr(svgchart, "STRIP_BUDGET", budget)
+    admin, start = fresh_start
+    start()
+    for view in KEPT_VIEWS:  # drawn once, so what follows the writes is kept where it can be
+        client.get(view)
+    for op in ops:
+        _write(session, admin, op)
+        kept = [client.get(view).text for view in KEPT_VIEWS]
+        forget_kept()
+        # A cookie bypasses the page cache: this is the page drawn afresh from the same data.
+        scratch = [client.get(view, headers={"Cookie": "fresh=1"}).text for view in KEPT_VIEWS]
+        for view, a, b in zip(KEPT_VIEWS, kept, scratch, strict=True):
+            assert a == b, view

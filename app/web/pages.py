@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import threading
+from collections import OrderedDict
 from dataclasses import replace
 
 from fastapi import APIRouter, Request
@@ -24,7 +26,8 @@ from app.web.errors import RETRY_AFTER_SECONDS, BadParameters, NotFound
 from app.web.filters import statement_filters
 from app.web.labels import REVIEWED, is_stale, sources_label, stale_label, trust_label
 from app.web.responses import VARY_HTMX, render_page, templates
-from app.web.svgchart import TimeAxis, patterns, render_area, render_strips, strip_layout
+from app.web import svgchart
+from app.web.svgchart import TimeAxis, draw_strips, patterns, render_area
 from app.web.svgmap import MapEntry, known_countries, render_map
 
 router = APIRouter()
@@ -83,6 +86,13 @@ def _position_row(position, stale_as_of: dt.date | None, highlight: str | None):
         position=position, stale_as_of=stale_as_of, highlight=highlight))
 
 
+@functools.lru_cache(maxsize=4096)
+def _change_row(change, brief):
+    """A comparison's row: the key holds everything it shows (Change and StatementBrief are frozen), so after a
+    write only the rows of the changes it altered are rendered again."""
+    return Markup(templates.env.get_template("partials/_change_row.html").render(c=change, b=brief).strip())
+
+
 def _row_renderer(as_of: dt.date, stale_days: int, highlight: str | None):
     """position -> its rendered table row; the key holds everything the row shows (Position is frozen)."""
     def render(p):
@@ -122,21 +132,29 @@ def map_context(request: Request, session) -> dict:
     positions = queries.sort_positions(positions, p["sort"])
     counts = queries.stance_counts(all_in_group)
     view, since = p["view"], p["since"]
-    compare = _comparison(session, p, as_of, reading) if since else None
+    compare = _comparison(session, p, as_of, reading, all_in_group) if since else None
     # Filters hide, they do not lie: a country outside the group, or holding another stance, is drawn as "not
     # in this view", never as if it had no position (a comparison mutes those of another stance itself).
     members = queries.group_members(session, p["group"])
     filtered_out = set() if members is None else set(known_countries()) - members
     if compare is not None:
-        entries = _compare_entries(compare, p["stance"], as_of, stale_days)
+        cmp = compare["comparison"]
+        drawn = {x.country for x in cmp.unchanged} | {c.country for c in cmp.changes}
     else:
-        entries = {x.country: _map_entry(x, as_of, stale_days) for x in positions}
+        drawn = {x.country for x in positions}
         if p["stance"]:
             filtered_out |= {x.country for x in all_in_group if x.stance != p["stance"]}
-    filtered_out -= set(entries)
-    # Those holding a position keep their tile under the map (small states, "Elsewhere"), drawn as filtered out.
-    everyone = queries.positions_as_of(session, as_of, reading=reading) if p["group"] else all_in_group
-    hidden_positions = {x.country for x in everyone if x.country not in entries}
+    filtered_out -= drawn
+    map_svg = None
+    if view == "map":  # the map's entries only where a map is drawn
+        if compare is not None:
+            entries = _compare_entries(compare, p["stance"], as_of, stale_days)
+        else:
+            entries = {x.country: _map_entry(x, as_of, stale_days) for x in positions}
+        # Those holding a position keep their tile under the map (small states, "Elsewhere"), drawn as filtered out.
+        everyone = queries.positions_as_of(session, as_of, reading=reading) if p["group"] else all_in_group
+        hidden_positions = {x.country for x in everyone if x.country not in entries}
+        map_svg = render_map(entries, highlight=p["country"], filtered_out=filtered_out, always_inset=hidden_positions)
     # The slider spans the first statement (or an earlier date asked for) to today, the latest date a view can
     # have, so its end and the date field agree; it moves in days counted from 1970-01-01, ticks mark the days
     # a position changed (what "Play" steps through).
@@ -152,8 +170,7 @@ def map_context(request: Request, session) -> dict:
         "group": p["group"], "sort": p["sort"], "highlight": p["country"],
         "highlight_name": queries.country_name(session, p["country"]),
         "positions": positions, "counts": counts, "total_in_group": len(all_in_group), "summary": summary,
-        "map_svg": render_map(entries, highlight=p["country"], filtered_out=filtered_out,
-                              always_inset=hidden_positions) if view == "map" else None,
+        "map_svg": map_svg,
         "filtered": bool(filtered_out),
         "slider": {"start": start, "end": end, "min": _epoch_days(start), "max": _epoch_days(end),
                    "value": _epoch_days(min(as_of, end)),
@@ -180,17 +197,19 @@ def home(request: Request, session: SessionDep):
 
 # --- comparing two dates, and the chart view ----------------------------------------------------------------------
 
-def _comparison(session, p: dict, as_of: dt.date, reading: str) -> dict:
+def _comparison(session, p: dict, as_of: dt.date, reading: str, after: list) -> dict:
     """The changes between `since` and `as_of` as the compare views show them: the comparison, the changes the
-    filters keep (by the table's sort), their counts per new stance, and the statements behind them."""
-    comparison = queries.compare_positions(session, p["since"], as_of, group=p["group"], reading=reading)
+    filters keep (by the table's sort), their counts per new stance, and the statements behind them (`after`:
+    the positions on `as_of` in the group)."""
+    comparison = queries.compare_positions(session, p["since"], as_of, group=p["group"], reading=reading,
+                                           after=after)
     order = {x.country: i for i, x in enumerate(queries.sort_positions([c.after for c in comparison.changes],
                                                                         p["sort"]))}
     shown = sorted((c for c in comparison.changes if not p["stance"] or c.after.stance == p["stance"]),
                    key=lambda c: order[c.country])
     briefs = queries.statement_briefs(session, [c.run.statement_id for c in shown])
     return {"comparison": comparison, "changes": shown, "counts": comparison.counts(), "briefs": briefs,
-            "since": p["since"], "as_of": as_of}
+            "since": p["since"], "as_of": as_of, "row": lambda c: _change_row(c, briefs.get(c.run.statement_id))}
 
 
 def _change_note(before, since: dt.date) -> str:
@@ -237,20 +256,87 @@ def _chart(session, p: dict, as_of: dt.date, reading: str, summary, positions, c
     stances = {x.country: x.stance for x in positions}
     notes = {c: f"{stances[c]} on {date_label(as_of)}" if c in stances else f"no position on {date_label(as_of)}"
              for c in codes}
-    layout = strip_layout([runs[c] for c in codes if c in runs], axis, notes=notes)
-    briefs = queries.statement_briefs(session, layout.statement_ids())
+    shown = [runs[c] for c in codes if c in runs]
+    step, bars = _kept_strips(session, shown, axis)
     what = "changed" if compare is not None else "with a position"
     return {
         "defs": patterns(),
         "area": render_area(totals, axis, as_of=as_of, since=since, dim_except=p["stance"],
                             caption=f"Countries per stance over time, {date_label(axis.start)} to "
                                     f"{date_label(axis.end - dt.timedelta(days=1))}"),
-        "strips": render_strips(layout, as_of=as_of, since=since, briefs=briefs, highlight=p["country"],
-                                caption=f"Each country's stance over time ({len(layout.rows)} countries {what})"),
-        "rows": len(layout.rows), "step": layout.step, "on": queries.totals_on(totals, as_of),
+        "strips": draw_strips(axis, [(c.country, c.name, notes.get(c.country, "")) for c in shown], bars,
+                              as_of=as_of, since=since, highlight=p["country"],
+                              caption=f"Each country's stance over time ({len(shown)} countries {what})"),
+        "rows": len(shown), "step": step, "on": queries.totals_on(totals, as_of),
         "months": queries.monthly_totals(totals, axis.start, axis.end - dt.timedelta(days=1)),
         "axis": axis,
     }
+
+
+class _Kept:
+    """Drawings kept between requests, the least recently used dropped first once their sizes add up to more
+    than `limit`. A key holds everything its drawing depends on, so nothing expires by a timer."""
+
+    def __init__(self, limit: int):
+        self.limit, self.size = limit, 0
+        self._items: OrderedDict[tuple, tuple[object, int]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple):
+        with self._lock:
+            hit = self._items.get(key)
+            if hit is None:
+                return None
+            self._items.move_to_end(key)
+            return hit[0]
+
+    def put(self, key: tuple, value, size: int = 1) -> None:
+        with self._lock:
+            old = self._items.pop(key, None)
+            self.size += size - (old[1] if old else 0)
+            self._items[key] = (value, size)
+            while self.size > self.limit and self._items:
+                self.size -= self._items.popitem(last=False)[1][1]
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+            self.size = 0
+
+
+# Each country strip's drawing is kept by the country's runs (CountryRuns.serial: a new one whenever a write
+# touches the country), the axis and the step, which is all it depends on (not the date shown, the filters or
+# the row's place): after a write only the strips of the countries it touched are drawn again, and only their
+# statements' quotes are read. A statement's quote, source and trust change only by a write that refreshes its
+# country (app/editing.py, app/ingest/store.py), which makes new runs. Bounded: 32 million characters of
+# drawings, 200,000 segment counts.
+_KEPT_BARS = _Kept(32_000_000)
+_KEPT_DRAWN = _Kept(200_000)
+
+
+def _kept_strips(session, countries: list[queries.CountryRuns], axis: TimeAxis) -> tuple[int, list[str]]:
+    """The step and each country's drawn strip (svgchart.row_bars) as svgchart.strip_layout and render_strips
+    would draw them afresh, from what is kept where it can be."""
+    ax = (axis.start, axis.end)
+
+    def drawn(c: queries.CountryRuns, step: int) -> int:
+        key = (c.serial, *ax, step)
+        n = _KEPT_DRAWN.get(key)
+        if n is None:
+            n = svgchart.drawn_segments(svgchart.run_offsets(c, axis), step)
+            _KEPT_DRAWN.put(key, n)
+        return n
+
+    step = svgchart.pick_step(lambda s: sum(drawn(c, s) for c in countries))
+    bars: list[str | None] = [_KEPT_BARS.get((c.serial, *ax, step)) for c in countries]
+    rows = {i: svgchart.strip_row(c, svgchart.run_offsets(c, axis), axis, step)
+            for i, c in enumerate(countries) if bars[i] is None}
+    if rows:
+        briefs = queries.statement_briefs(session, {s.run.statement_id for r in rows.values() for s in r.segments})
+        for i, row in rows.items():
+            drawing = bars[i] = svgchart.row_bars(row, briefs)
+            _KEPT_BARS.put((countries[i].serial, *ax, step), drawing, len(drawing))
+    return step, [b or "" for b in bars]
 
 
 @router.get("/positions.{fmt}", include_in_schema=False)

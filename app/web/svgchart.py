@@ -9,8 +9,9 @@ and the positions too short to draw are counted in the label of the one drawn af
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from operator import attrgetter
 
 from markupsafe import Markup, escape
 
@@ -230,33 +231,48 @@ def _segments(runs: Sequence[Run], offsets: Sequence[int], axis: TimeAxis, step:
     return tuple(out)
 
 
-def _drawn(offsets: Sequence[int], step: int) -> int:
+def run_offsets(country: CountryRuns, axis: TimeAxis) -> tuple[int, ...]:
+    """Days from the axis' start of each of the country's runs that starts before the axis ends (runs start on
+    or after it; one from before it counts from the start; the ones starting at its end or later are not
+    drawn): what the step and the segments are computed from."""
+    start, days = axis.start.toordinal(), axis.days
+    return tuple(max(0, o) for o in (r.start.toordinal() - start for r in country.runs) if o < days)
+
+
+def drawn_segments(offsets: Sequence[int], step: int) -> int:
     """How many segments _segments draws at this step (one per step holding a run's start)."""
     return len({o // step for o in offsets})
 
 
-def strip_layout(countries: Iterable[CountryRuns], axis: TimeAxis, *, notes: Mapping[str, str] | None = None,
-                 budget: int = STRIP_BUDGET) -> StripLayout:
-    """The strips of these countries (in the order given), on the finest step that keeps at most `budget`
-    segments in all."""
-    countries = list(countries)
-    notes = notes or {}
-    # Days from the axis' start of each run inside it (runs start on or after it; the ones starting at its end
-    # or later are not drawn).
-    start, days = axis.start.toordinal(), axis.days
-    offsets = [[o for o in (r.start.toordinal() - start for r in c.runs) if o < days] for c in countries]
-    offsets = [[max(0, o) for o in offs] for offs in offsets]
-    # Coarser steps draw fewer segments: the finest within the budget, by bisection over the ladder.
+def pick_step(drawn: Callable[[int], int], budget: int | None = None) -> int:
+    """The finest step of the ladder at which `drawn(step)` (segments in all) keeps within `budget` (default
+    STRIP_BUDGET), by bisection over the ladder (coarser steps draw fewer segments); the coarsest when none does."""
+    budget = STRIP_BUDGET if budget is None else budget
     lo, hi = 0, len(STEPS) - 1
     while lo < hi:
         mid = (lo + hi) // 2
-        if sum(_drawn(o, STEPS[mid]) for o in offsets) <= budget:
+        if drawn(STEPS[mid]) <= budget:
             hi = mid
         else:
             lo = mid + 1
-    step = STEPS[lo]
-    rows = tuple(StripRow(country=c.country, name=c.name, segments=_segments(c.runs[:len(o)], o, axis, step),
-                          note=notes.get(c.country, "")) for c, o in zip(countries, offsets, strict=True))
+    return STEPS[lo]
+
+
+def strip_row(country: CountryRuns, offsets: Sequence[int], axis: TimeAxis, step: int, note: str = "") -> StripRow:
+    """One country's strip at this step (`offsets`: run_offsets of the country on this axis)."""
+    return StripRow(country=country.country, name=country.name,
+                    segments=_segments(country.runs[:len(offsets)], offsets, axis, step), note=note)
+
+
+def strip_layout(countries: Iterable[CountryRuns], axis: TimeAxis, *, notes: Mapping[str, str] | None = None,
+                 budget: int | None = None) -> StripLayout:
+    """The strips of these countries (in the order given), on the finest step that keeps at most `budget`
+    segments in all (default STRIP_BUDGET)."""
+    countries = list(countries)
+    notes = notes or {}
+    offsets = [run_offsets(c, axis) for c in countries]
+    step = pick_step(lambda s: sum(drawn_segments(o, s) for o in offsets), budget)
+    rows = tuple(strip_row(c, o, axis, step, notes.get(c.country, "")) for c, o in zip(countries, offsets, strict=True))
     return StripLayout(axis=axis, step=step, rows=rows)
 
 
@@ -318,41 +334,59 @@ def _segment(row: StripRow, seg: Segment, top: float, brief: StatementBrief | No
     return out
 
 
+STRIP_TOP = (ROW_PX - BAR_PX) / 2  # a bar's top inside its row
+
+
+def row_bars(row: StripRow, briefs: Mapping[int, StatementBrief] | None = None) -> str:
+    """One strip's segments, drawn at the row's own top (the strip chart moves each row down to its place, so
+    a row's drawing does not depend on where it is listed). Short segments last, so the neighbour after one does
+    not cover its widened drawing."""
+    briefs = briefs or {}
+    return "".join(_segment(row, seg, STRIP_TOP, briefs.get(seg.run.statement_id))
+                   for seg in sorted(row.segments, key=lambda g: g.x1 - g.x0 < SHORT))
+
+
 def render_strips(layout: StripLayout, *, as_of: dt.date, since: dt.date | None = None,
                   briefs: Mapping[int, StatementBrief] | None = None, caption: str = "",
                   highlight: str | None = None) -> Markup:
     """The strip chart: HTML names beside one SVG of strips, a time axis above (and below, when long). Every
     segment is a link to the statement that began it; its <title> says what it shows and how sure it is."""
-    axis, briefs = layout.axis, briefs or {}
-    height = max(1, len(layout.rows)) * ROW_PX
-    bars = []
-    for i, row in enumerate(layout.rows):
-        y = i * ROW_PX
-        top = y + (ROW_PX - BAR_PX) / 2
-        band = " odd" if i % 2 else ""
-        band += " is-highlight" if row.country == highlight else ""
-        bars.append(f'<rect class="row-band{band}" x="0" y="{y}" width="100%" height="{ROW_PX}"/>')
-        # Short segments last, so the neighbour after one does not cover its widened drawing.
-        for seg in sorted(row.segments, key=lambda g: g.x1 - g.x0 < SHORT):
-            bars.append(_segment(row, seg, top, briefs.get(seg.run.statement_id)))
+    return draw_strips(layout.axis, [(r.country, r.name, r.note) for r in layout.rows],
+                       [row_bars(r, briefs) for r in layout.rows], as_of=as_of, since=since, caption=caption,
+                       highlight=highlight)
+
+
+def draw_strips(axis: TimeAxis, rows: Sequence[tuple[str, str, str]], bars: Sequence[str], *, as_of: dt.date,
+                since: dt.date | None = None, caption: str = "", highlight: str | None = None) -> Markup:
+    """render_strips from each row's (country, name, note) and its drawn segments (row_bars), which a caller
+    may have kept from an earlier drawing of the same runs on the same axis and step."""
+    height = max(1, len(rows)) * ROW_PX
     marks = _outside(axis, since, 0, height) + _date_marks(axis, as_of, since, 0, height, labels=False)
     head_h = 46 if since else 32
     head = (f'<svg class="strip-axis" xmlns="{SVG_NS}" width="100%" height="{head_h}" aria-hidden="true" '
             f'focusable="false">{_date_marks(axis, as_of, since, head_h - 6, head_h, labels=True)}'
             f'{_axis_labels(axis, head_h - 5, head_h - 8)}</svg>')
     foot = ""
-    if len(layout.rows) > 15:
+    if len(rows) > 15:
         foot = (f'<div class="strip-corner" aria-hidden="true"></div><svg class="strip-axis foot" xmlns="{SVG_NS}" '
                 f'width="100%" height="22" aria-hidden="true" focusable="false">{_axis_labels(axis, 0, 18)}</svg>')
     names = "".join(
-        f'<li{" class=" + chr(34) + "is-highlight" + chr(34) if r.country == highlight else ""}>'
-        f'<a href="/countries/{escape(r.country)}" title="{escape(r.name + (": " + r.note if r.note else ""))}">'
-        f"{escape(r.name)}</a></li>" for r in layout.rows)
+        f'<li{" class=" + chr(34) + "is-highlight" + chr(34) if country == highlight else ""}>'
+        f'<a href="/countries/{escape(country)}" title="{escape(name + (": " + note if note else ""))}">'
+        f"{escape(name)}</a></li>" for country, name, note in rows)
     label = caption or "Each country's stance over time"
-    body = (f'<svg class="strip-bars" xmlns="{SVG_NS}" width="100%" height="{height}" role="group" '
-            f'aria-label="{escape(label)}">' + "".join(bars) + marks + "</svg>")
-    return Markup(f'<div class="strip-chart"><div class="strip-corner" aria-hidden="true"></div>{head}'
-                  f'<ol class="strip-names">{names}</ol><div class="strip-plot">{body}</div>{foot}</div>')
+    # One join at the end: the drawings are most of a megabyte, each copy of them costs.
+    out = [f'<div class="strip-chart"><div class="strip-corner" aria-hidden="true"></div>{head}'
+           f'<ol class="strip-names">{names}</ol><div class="strip-plot">'
+           f'<svg class="strip-bars" xmlns="{SVG_NS}" width="100%" height="{height}" role="group" '
+           f'aria-label="{escape(label)}">']
+    for i, ((country, _, _), drawn) in enumerate(zip(rows, bars, strict=True)):
+        band = " odd" if i % 2 else ""
+        band += " is-highlight" if country == highlight else ""
+        out += (f'<g transform="translate(0,{i * ROW_PX})"><rect class="row-band{band}" x="0" y="0" width="100%" '
+                f'height="{ROW_PX}"/>', drawn, "</g>")
+    out.append(f"{marks}</svg></div>{foot}</div>")
+    return Markup("".join(out))
 
 
 # --- countries per stance over time -------------------------------------------------------------------------------
@@ -366,33 +400,41 @@ class Column:
     counts: tuple[int, ...]  # one per stance, in STACK order
 
 
+_stacked = attrgetter(*STACK)  # a count's figures in STACK order
+
+
 def area_columns(totals: Sequence[StanceTotals], axis: TimeAxis, budget: int = AREA_BUDGET) -> tuple[Column, ...]:
     """Columns of unchanged counts across the axis, on the finest step that keeps at most `budget` of them; with
-    steps coarser than a day each step shows the last counts in it. Neighbours with the same counts are one."""
-    for step in STEPS:
-        cols = _columns(totals, axis, step)
-        if len(cols) <= budget:
-            return cols
-    return cols
-
-
-def _columns(totals: Sequence[StanceTotals], axis: TimeAxis, step: int) -> tuple[Column, ...]:
-    cols: list[Column] = []
+    steps coarser than a day each step shows the last counts in it. Neighbours with the same counts are one.
+    In whole days from the axis' start (what TimeAxis.snap and .at give, without a date per count and step): a
+    write changes the counts from its day on, so the columns are computed again after it, cheaply."""
+    start, days = axis.start.toordinal(), axis.days
+    spans = []  # (first day, day after the last), in days from the start, and the counts, of each entry inside
     for i, t in enumerate(totals):
-        end = totals[i + 1].day if i + 1 < len(totals) else axis.end
-        if end <= axis.start or t.day >= axis.end:
+        a = t.day.toordinal() - start
+        b = totals[i + 1].day.toordinal() - start if i + 1 < len(totals) else days
+        if b <= 0 or a >= days:
             continue
-        a = axis.snap(t.day, step)
-        b = axis.snap(end, step) if end < axis.end else axis.end
+        spans.append((max(0, a), b, _stacked(t)))
+    for step in STEPS:
+        cols = _columns(spans, days, step)
+        if len(cols) <= budget:
+            break
+    return tuple(Column(a / days, b / days, counts) for a, b, counts in cols)
+
+
+def _columns(spans: Sequence[tuple[int, int, tuple[int, ...]]], days: int, step: int) -> list[tuple]:
+    cols: list[tuple] = []
+    for a, b, counts in spans:
+        a -= a % step
+        b = b - b % step if b < days else days
         if b <= a:
             continue  # a later count in the same step wins
-        counts = tuple(t.of(s) for s in STACK)
-        x0, x1 = axis.at(a), axis.at(b)
-        if cols and cols[-1].counts == counts:
-            cols[-1] = Column(cols[-1].x0, x1, counts)
+        if cols and cols[-1][2] == counts:
+            cols[-1] = (cols[-1][0], b, counts)
         else:
-            cols.append(Column(x0, x1, counts))
-    return tuple(cols)
+            cols.append((a, b, counts))
+    return cols
 
 
 def nice_max(value: int) -> tuple[int, int]:
@@ -421,16 +463,24 @@ def render_area(totals: Sequence[StanceTotals], axis: TimeAxis, *, as_of: dt.dat
     for v in range(0, top_n + 1, tick):
         grid.append(f'<line class="grid" x1="0" x2="100%" y1="{y(v)}" y2="{y(v)}"/>')
     labels = [f'<text class="grid-label" x="3" y="{y(v) - 3}">{v}</text>' for v in range(tick, top_n + 1, tick)]
+    # A little wider than the column (the next one covers it), so no seam shows between them.
+    across = [f'<rect x="{pct(c.x0)}" width="{pct(min(c.x1 + .001, 1) - c.x0)}" ' for c in columns]
+    # A bar's top and height depend only on its count and the counts below it: written once per pair.
+    spans: dict[tuple[int, int], str] = {}
+
+    def span(below: int, h: int) -> str:
+        text = spans.get((below, h))
+        if text is None:
+            text = spans[below, h] = f'y="{y(below + h)}" height="{round(y(below) - y(below + h), 2)}"/>'
+        return text
+
     layers = []
     for k, stance in enumerate(STACK):
         rects = []
-        for c in columns:
+        for c, x in zip(columns, across, strict=True):
             below, h = sum(c.counts[:k]), c.counts[k]
             if h:
-                # A little wider than the column (the next one covers it), so no seam shows between them.
-                width = min(c.x1 + .001, 1) - c.x0
-                rects.append(f'<rect x="{pct(c.x0)}" width="{pct(width)}" y="{y(below + h)}" '
-                             f'height="{round(y(below) - y(below + h), 2)}"/>')
+                rects.append(x + span(below, h))
         dim = " is-dimmed" if dim_except and dim_except != stance else ""
         layers.append(f'<g class="layer stance-{stance}{dim}" fill="url(#ch-pat-{stance})">{"".join(rects)}</g>')
     return Markup(

@@ -7,10 +7,13 @@ import re
 import xml.etree.ElementTree as ET
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from app.queries import CountryRuns, Run, StanceTotals, StatementBrief, monthly_totals, stance_totals, totals_on
-from app.web.svgchart import (STACK, TimeAxis, area_columns, nice_max, render_area, render_strips, segment_label,
-                              strip_layout, time_ticks)
+from app.web.svgchart import (STACK, STEPS, TimeAxis, area_columns, draw_strips, drawn_segments, nice_max, pick_step,
+                              render_area, render_strips, row_bars, run_offsets, segment_label, strip_layout,
+                              time_ticks)
 
 SVG = "{http://www.w3.org/2000/svg}"
 D = dt.date
@@ -243,3 +246,79 @@ def test_a_position_too_short_to_see_is_drawn_a_few_pixels_wide_and_on_top():
     assert nl == ["/statements/8", "/statements/10", "/statements/9"]  # the one-day position last, on top
     one_day = [a for a in segments(root) if a.get("href") == "/statements/9"][0]
     assert one_day.find(f"{SVG}rect").get("width") == "5" and "short" in one_day.get("class").split()
+
+
+# --- drawings that can be kept: a row's does not depend on its place, the columns follow the counts ----------
+
+def runs_strategy(code: str):
+    day = st.dates(min_value=D(2024, 6, 1), max_value=D(2025, 6, 1))
+    steps = st.lists(st.tuples(day, st.sampled_from(STACK), st.sampled_from(["verified", "unreviewed", "editor"])),
+                     min_size=1, max_size=30, unique_by=lambda t: t[0])
+    return steps.map(lambda xs: runs_of(code, f"Country {code}", *[(d, s, 1000 * len(code) + i, t)
+                                                                    for i, (d, s, t) in enumerate(sorted(xs))]))
+
+
+@settings(max_examples=80, deadline=None)
+@given(countries=st.tuples(*(runs_strategy(c) for c in ("AA", "BBB", "CCCC", "DDDDD"))),
+       order=st.permutations(range(4)), budget=st.sampled_from([4, 15, 2000]),
+       start=st.dates(min_value=D(2024, 1, 1), max_value=D(2025, 1, 1)), days=st.integers(30, 700))
+def test_a_strip_drawn_for_one_place_is_the_same_drawing_in_any_other(countries, order, budget, start, days):
+    axis = TimeAxis(start, start + dt.timedelta(days=days))
+    ordered = [countries[i] for i in order]
+    layout = strip_layout(ordered, axis, budget=budget)
+    fresh = render_strips(layout, as_of=start + dt.timedelta(days=days // 2), highlight="BBB")
+    # The same countries drawn in another order (as another view lists them), each row kept by its country.
+    other = strip_layout(reversed(ordered), axis, budget=budget)
+    assert other.step == layout.step
+    kept = {r.country: row_bars(r) for r in other.rows}
+    step = pick_step(lambda s: sum(drawn_segments(run_offsets(c, axis), s) for c in ordered), budget)
+    assert step == layout.step
+    again = draw_strips(axis, [(r.country, r.name, r.note) for r in layout.rows], [kept[c.country] for c in ordered],
+                        as_of=start + dt.timedelta(days=days // 2), highlight="BBB")
+    assert str(again) == str(fresh)
+    parse(fresh)
+
+
+@settings(max_examples=150, deadline=None)
+@given(changes=st.lists(st.tuples(st.dates(min_value=D(2024, 1, 1), max_value=D(2026, 1, 1)),
+                                  st.integers(0, 3), st.integers(0, 3), st.integers(0, 3)),
+                        max_size=80, unique_by=lambda t: t[0]),
+       start=st.dates(min_value=D(2024, 6, 1), max_value=D(2025, 6, 1)), days=st.integers(1, 900),
+       budget=st.sampled_from([1, 7, 40, 600]))
+def test_area_columns_show_in_each_step_the_counts_at_its_end(changes, start, days, budget):
+    totals = tuple(StanceTotals(d, support=a, reject=b, undecided=c, changes=1) for d, a, b, c in sorted(changes))
+    axis = TimeAxis(start, start + dt.timedelta(days=days))
+
+    def by_day(step: int) -> list[tuple[float, float, tuple[int, ...]]]:
+        """Day by day: each step shows the counts holding on its last day (nothing before the first count),
+        equal neighbours merged."""
+        cols: list[list] = []
+        for cell in range(0, axis.days, step):
+            end = min(cell + step, axis.days)
+            last = axis.start + dt.timedelta(days=end - 1)
+            if not totals or totals[0].day > last:
+                continue
+            on = totals_on(totals, last)
+            counts = (on.support, on.undecided, on.reject)
+            if cols and cols[-1][2] == counts:
+                cols[-1][1] = end
+            else:
+                cols.append([cell, end, counts])
+        return [(a / axis.days, b / axis.days, c) for a, b, c in cols]
+
+    expected = next((cols for s in STEPS if len(cols := by_day(s)) <= budget), by_day(STEPS[-1]))
+    assert [(c.x0, c.x1, c.counts) for c in area_columns(totals, axis, budget)] == expected
+
+
+def test_kept_drawings_stay_within_their_bound_least_recently_used_out():
+    from app.web.pages import _Kept
+
+    kept = _Kept(limit=10)
+    kept.put(("a",), "aaaa", 4)
+    kept.put(("b",), "bbbb", 4)
+    assert kept.get(("a",)) == "aaaa"  # now the most recently used
+    kept.put(("c",), "cccc", 4)  # 12 > 10: the least recently used ("b") goes
+    assert kept.get(("b",)) is None and kept.get(("a",)) == "aaaa" and kept.get(("c",)) == "cccc"
+    assert kept.size == 8
+    kept.put(("a",), "aa", 2)  # replaced, not counted twice
+    assert kept.size == 6
