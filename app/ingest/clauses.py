@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from app.ingest.lexicon import Cue, Lexicon, Question
 from app.ingest.mentions import Mention
@@ -91,13 +91,14 @@ def find_conditions(text: str, q: Question) -> tuple[list[tuple[int, int]], list
         end = end_m.start() if end_m else len(text)
         spans.append((m.start(), end))
         texts.append((m.start(), text[m.start():end].strip(" \"“”")))
-    for m in _ASIDE.finditer(text):
+    # (each kind of aside needs its punctuation: a sentence without it is not scanned for that kind)
+    for m in _ASIDE.finditer(text) if "," in text else ():
         # "Poland, which borders Ukraine, will not...": a relative aside names places, not the holder
         spans.append((m.start(), m.end()))
-    for m in _DASH_ASIDE.finditer(text):
+    for m in _DASH_ASIDE.finditer(text) if "–" in text or "—" in text else ():
         # "26 countries have committed – some others have not yet taken a position – to deploy": an aside
         spans.append((m.start(), m.end()))
-    for m in (m for m in _PARENTHESIS.finditer(text) if len(_SPACE.findall(m.group())) >= 3):
+    for m in (m for m in _PARENTHESIS.finditer(text) if len(_SPACE.findall(m.group())) >= 3) if "(" in text else ():
         # "Hayashi (and Japan initially also declared itself ready to ...) stated that Japan will not send":
         # a parenthesis is background, not the sentence's statement ("(Reuters)", "(SPD)" are too short to matter)
         spans.append((m.start(), m.end()))
@@ -159,6 +160,6 @@ def split_clauses(text: str, mentions: Sequence[Mention] = ()) -> list[Clause]:
         left_open = bool(re.match(_LEFT_OPEN, m.group()))
         reported = denied or left_open or bool(_REPORTING.match(m.group()))
     clauses.append(Clause(start, len(text), reported=reported, denied=denied, left_open=left_open))
-    return [replace(c, inherit=bool(_INHERIT.match(text[c.start:c.end]))) for c in clauses
-            if text[c.start:c.end].strip(" ,;\"“”")]
+    return [Clause(c.start, c.end, bool(_INHERIT.match(text[c.start:c.end])), c.reported, c.denied, c.left_open)
+            for c in clauses if text[c.start:c.end].strip(" ,;\"“”")]
 

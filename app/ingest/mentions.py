@@ -4,7 +4,7 @@ rule with its reason in words (ROLE_RULES), tried in order."""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from collections.abc import Callable
 
 from app.ingest.lexicon import Lexicon
@@ -343,7 +343,7 @@ def mention_role(m: Mention, text: str, before: str, lex: Lexicon, conditions, g
         if verdict != KEEP:
             ok, reason = False, verdict
         break
-    return replace(m, holder=ok, why_not=None if ok else reason)
+    return Mention(m.start, m.end, m.text, m.kind, m.countries, m.person, ok, None if ok else reason)
 
 
 def judge_roles(text: str, mentions: list[Mention], lex: Lexicon, conditions: list[tuple[int, int]],
