@@ -127,6 +127,7 @@ _CLAUSE_SPLIT = re.compile(
     rf"\b(?:{_REPORT_THAT})(?:\s+(?:in|at|on|during|to|after|before)\b[^,;]{{0,80}}?)?\s+that\b|"
     r";|,\s+(?:but|while|although|though|whereas|however)\b|\s+but\s+(?!without\b|not\b)|\bwhile\b|\balthough\b|"
     r"\bthat\b|,\s+as\b(?!\s+(?:well|part|long|much|many|soon|noted|reported|stated|said))")
+_AS_SPLIT, _DENIED_RE, _LEFT_OPEN_RE = re.compile(r",\s+as\b"), re.compile(_DENIED), re.compile(_LEFT_OPEN)
 _REPORTING = re.compile(rf"(?:{_REPORT_ALWAYS}|{_REPORT_THAT})\b")
 _INHERIT = re.compile(r"^\s*as\s+(?:did|does|do|is|are|was|were|has|have|had|will|would)\b", re.I)
 
@@ -155,9 +156,9 @@ def split_clauses(text: str, mentions: Sequence[Mention] = ()) -> list[Clause]:
                 start = m.end()
             continue
         clauses.append(Clause(start, m.start(), reported=reported, denied=denied, left_open=left_open))
-        start = m.end() if not re.match(r",\s+as\b", m.group()) else m.start() + 1
-        denied = bool(re.match(_DENIED, m.group()))
-        left_open = bool(re.match(_LEFT_OPEN, m.group()))
+        start = m.end() if not _AS_SPLIT.match(m.group()) else m.start() + 1
+        denied = bool(_DENIED_RE.match(m.group()))
+        left_open = bool(_LEFT_OPEN_RE.match(m.group()))
         reported = denied or left_open or bool(_REPORTING.match(m.group()))
     clauses.append(Clause(start, len(text), reported=reported, denied=denied, left_open=left_open))
     return [Clause(c.start, c.end, bool(_INHERIT.match(text[c.start:c.end])), c.reported, c.denied, c.left_open)

@@ -227,12 +227,15 @@ def _listed(text: str, group: list[Mention]) -> Listed:
     return Listed(text, head, before, prev, text[group[-1].end:])
 
 
+_POSSESSED = re.compile(r"^(?:['’]s?)?\s+(?:proposal|initiative|idea|plan|offer)\b")
+
+
 def group_role(x: Listed, first_in_article: bool) -> tuple[bool, str | None]:
     """Whether a list can hold a position, from the words around it: after a preposition it is a place or an
     object (unless an exception applies); a capital opening a dateline is where the story was filed."""
     text = x.text
     ok, why = True, None
-    possessed = bool(re.match(r"^(?:['’]s?)?\s+(?:proposal|initiative|idea|plan|offer)\b", x.after_last))
+    possessed = bool(_POSSESSED.match(x.after_last))
     # "about the Dutch proposal": the preposition governs the proposal, the country is its author
     if x.prev in _PLACE_PREP and not possessed and not any(test(x) for _name, _reason, test in PREPOSITION_EXCEPTIONS):
         ok, why = False, f"after '{x.prev}'"
