@@ -76,6 +76,8 @@ _SPACE = re.compile(r"\s")
 _QUESTION = re.compile(r"\b(?:whether|asked (?:if|what|how|when|whether)|"
                        r"(?:decide|determine|discuss|work out|study|assess|explore) "
                        r"(?:where|when|how|whether|if|what))\b")
+_QUESTION_WORDS = ("whether", "asked ", "decide ", "determine ", "discuss ", "work out ", "study ", "assess ",
+                   "explore ")  # what every match of _QUESTION contains
 _CONDITION_END = re.compile(r"[,;:.!?]|\s[–—-]\s")
 
 
@@ -102,7 +104,7 @@ def find_conditions(text: str, q: Question) -> tuple[list[tuple[int, int]], list
         # "Hayashi (and Japan initially also declared itself ready to ...) stated that Japan will not send":
         # a parenthesis is background, not the sentence's statement ("(Reuters)", "(SPD)" are too short to matter)
         spans.append((m.start(), m.end()))
-    for m in _QUESTION.finditer(text):
+    for m in _QUESTION.finditer(text) if any(w in text for w in _QUESTION_WORDS) else ():
         # an indirect question ("asked whether Portugal would send soldiers") states nothing
         end_m = _CONDITION_END.search(text, m.end())
         spans.append((m.start(), end_m.start() if end_m else len(text)))
@@ -145,22 +147,24 @@ class Clause:
 def split_clauses(text: str, mentions: Sequence[Mention] = ()) -> list[Clause]:
     """Clauses of a sentence: split at reporting verbs, "that", "but", "while", "; " and "as did" (never inside
     a reference, so "the Baltic states" stays whole)."""
-    clauses = []
+    spans: list[tuple[int, int, bool, bool, bool]] = []  # start, end, reported, denied, left_open
     start = 0
     reported = denied = left_open = False
     for m in _CLAUSE_SPLIT.finditer(text):
-        if any(x.start < m.end() and m.start() < x.end for x in mentions):
+        a, b = m.span()
+        if any(x.start < b and a < x.end for x in mentions):
             continue
-        if m.start() <= start:
-            if m.end() > start and m.start() == start:
-                start = m.end()
+        if a <= start:
+            if b > start and a == start:
+                start = b
             continue
-        clauses.append(Clause(start, m.start(), reported=reported, denied=denied, left_open=left_open))
-        start = m.end() if not _AS_SPLIT.match(m.group()) else m.start() + 1
-        denied = bool(_DENIED_RE.match(m.group()))
-        left_open = bool(_LEFT_OPEN_RE.match(m.group()))
-        reported = denied or left_open or bool(_REPORTING.match(m.group()))
-    clauses.append(Clause(start, len(text), reported=reported, denied=denied, left_open=left_open))
-    return [Clause(c.start, c.end, bool(_INHERIT.match(text[c.start:c.end])), c.reported, c.denied, c.left_open)
-            for c in clauses if text[c.start:c.end].strip(" ,;\"“”")]
+        spans.append((start, a, reported, denied, left_open))
+        word = m.group()
+        start = b if not _AS_SPLIT.match(word) else a + 1
+        denied = bool(_DENIED_RE.match(word))
+        left_open = bool(_LEFT_OPEN_RE.match(word))
+        reported = denied or left_open or bool(_REPORTING.match(word))
+    spans.append((start, len(text), reported, denied, left_open))
+    return [Clause(a, b, bool(_INHERIT.match(text[a:b])), rep, den, lo)
+            for a, b, rep, den, lo in spans if text[a:b].strip(" ,;\"“”")]
 

@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
-from functools import cached_property
 from collections.abc import Callable, Iterable
+from typing import Any, Generic, TypeVar, overload
 
 from app.ingest.candidate import Candidate
 from app.ingest.clauses import _REPORTING, NEGATE, Clause, CueHit, find_conditions, find_cues, split_clauses
@@ -72,6 +72,32 @@ _AGENT_CUE = re.compile(r"led by|(?:founded|set up|created|formed|launched|estab
 _NO_BEFORE = re.compile(r"\bno\s+(?:the\s+)?$", re.I)
 _ATTACHED_CUE = re.compile(r"(?:proposal|initiative|idea|plan|offer)", re.I)
 _ADJACENT = re.compile(r"^(?:['’]s?)?\s+(?:[\w-]+\s+)?$")
+
+
+_T = TypeVar("_T")
+
+
+class cached_property(Generic[_T]):  # noqa: N801 (read as functools.cached_property is)
+    """functools.cached_property without its lock, which Python 3.11 takes on every first read (3.12 dropped it):
+    the value is computed once and kept in the instance's __dict__, where later reads find it directly."""
+
+    def __init__(self, func: Callable[[Any], _T]):
+        self.func, self.name = func, func.__name__
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    @overload
+    def __get__(self, instance: None, owner: type | None = None) -> cached_property[_T]: ...
+
+    @overload
+    def __get__(self, instance: object, owner: type | None = None) -> _T: ...
+
+    def __get__(self, instance, owner=None):
+        if instance is None:
+            return self
+        value = instance.__dict__[self.name] = self.func(instance)
+        return value
 
 
 # --- the frozen sentence context -----------------------------------------------------------------------------
