@@ -76,8 +76,8 @@ _SPACE = re.compile(r"\s")
 _QUESTION = re.compile(r"\b(?:whether|asked (?:if|what|how|when|whether)|"
                        r"(?:decide|determine|discuss|work out|study|assess|explore) "
                        r"(?:where|when|how|whether|if|what))\b")
-_QUESTION_WORDS = ("whether", "asked ", "decide ", "determine ", "discuss ", "work out ", "study ", "assess ",
-                   "explore ")  # what every match of _QUESTION contains
+# what every match of _QUESTION contains
+_QUESTION_WORDS = re.compile("whether|asked |decide |determine |discuss |work out |study |assess |explore ")
 _CONDITION_END = re.compile(r"[,;:.!?]|\s[–—-]\s")
 
 
@@ -104,7 +104,7 @@ def find_conditions(text: str, q: Question) -> tuple[list[tuple[int, int]], list
         # "Hayashi (and Japan initially also declared itself ready to ...) stated that Japan will not send":
         # a parenthesis is background, not the sentence's statement ("(Reuters)", "(SPD)" are too short to matter)
         spans.append((m.start(), m.end()))
-    for m in _QUESTION.finditer(text) if any(w in text for w in _QUESTION_WORDS) else ():
+    for m in _QUESTION.finditer(text) if _QUESTION_WORDS.search(text) else ():
         # an indirect question ("asked whether Portugal would send soldiers") states nothing
         end_m = _CONDITION_END.search(text, m.end())
         spans.append((m.start(), end_m.start() if end_m else len(text)))

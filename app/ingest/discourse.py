@@ -21,7 +21,7 @@ _FIRST_PERSON = re.compile(r"^[\s\"“‘']*(?:(?:But|And|So|Now|Yes|No|Well|Aga
 _AMONG = re.compile(r"^(?:Among|These include|They include|Those include|These are|They are)\b"
                     r"(?:\s+(?:them|these|those|the\s+[\w\s]{0,40}?))?(?:\s+(?:are|were|is|was))?\b[\s:,—–-]*")
 _BARE_ATTRIBUTION = re.compile(r"^[\"”’,\s]*(?:[\w.'’-]+\s+){1,6}(?:said|says|added|stated|wrote|told\s+\w+)\.?\s*$")
-_ATTRIBUTION_WORDS = ("said", "says", "added", "stated", "wrote", "told")  # what every bare attribution holds
+_ATTRIBUTION_WORDS = re.compile("said|says|added|stated|wrote|told")  # what every bare attribution holds
 _PROPOSER_CUE = re.compile(r"propos\w*|initiative|idea|plan|lead\w*|led by", re.I)
 _CONSIDERING_CUE = re.compile(r"consider\w*|explor\w*.*", re.I)
 _ANAPHOR = re.compile(r"\b(?:this|these|such|it|idea|plan|proposal|prospect|possibility|do so|the same|topic|issue|"
@@ -103,7 +103,7 @@ def quote_before(sentences: list[Sentence], i: int, body: str) -> Sentence | Non
     """The quoted sentences just before sentences[i] (back to the one opening the quote, at most three) joined with
     it, when sentences[i] is only an attribution; None when no quote comes before it."""
     text = sentences[i].text
-    if not any(w in text for w in _ATTRIBUTION_WORDS) or not _BARE_ATTRIBUTION.match(text):
+    if not _ATTRIBUTION_WORDS.search(text) or not _BARE_ATTRIBUTION.match(text):
         return None
     for k in range(i - 1, max(-1, i - 4), -1):
         if sentences[k].text[:1] in "\"“":

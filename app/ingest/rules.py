@@ -24,6 +24,12 @@ from app.ingest.mentions import _GOV_NOUN, _PLACE_PREP, _TROOPS_NOUN, Mention, _
 from app.ingest.registry import declare, rule, why
 from app.ingest.sentences import Sentence
 
+
+def _words(*words: str) -> re.Pattern[str]:
+    """One pattern finding any of the words (literally, case-sensitively): a quick test that a text holds one."""
+    return re.compile("|".join(map(re.escape, words)))
+
+
 _MEMBER_OF = re.compile(r"\b(?:is|are|was|were)\s+(?P<neg>not\s+)?(?:one of|among)\s+(?:the\s+)?(?:[\w-]+\s+){0,2}?"
                         r"(?:countries|nations|states|members|governments|allies)\s*$")
 _COUNT_PLEDGED = re.compile(r"^\s*(?:some |around |about |more than |over |at least )?\d+\s+(?:of\s+[\w'’]+\s+)?"
@@ -45,7 +51,8 @@ _PROJECTION = re.compile(r"\b(?:likely to|expected to|set to|could form|would fo
                          r"(?:analysts?|experts?|observers|commentators)\s+(?:say|said|suggest|suggested|believe|"
                          r"expect|think|predict)|according to (?:analysts|experts|observers))\b", re.I)
 # what every match of _PROJECTION contains (likewise for the _WORDS after the patterns below)
-_PROJECTION_WORDS = ("likely to", "expected to", "set to", "form", "analyst", "expert", "observers", "commentators")
+_PROJECTION_WORDS = _words("likely to", "expected to", "set to", "form", "analyst", "expert", "observers",
+                           "commentators")
 _MEETING = re.compile(r"\b(?:meet|meets|met|meeting|visit|visits|visited|visiting|hold talks|held talks|host|hosts|"
                       r"hosted|discuss|discusses|discussed)\b", re.I)
 _NAME_AFTER_TITLE = re.compile(r"^(?:\s+(?:to|at|in)\s+(?:the\s+)?[A-Z][\w.]+)?,?\s+"
@@ -167,12 +174,12 @@ class SentenceContext:
         """The text lower-cased when it is plain ASCII, else None: see may_hold."""
         return self.text.lower() if self.text.isascii() else None
 
-    def may_hold(self, words: tuple[str, ...]) -> bool:
-        """False when the sentence holds none of the words (each in lower case), which every match of a
-        case-insensitive pattern contains: the pattern need not be tried. (Only a plain ASCII text is read this way;
-        outside ASCII a case-insensitive letter may match another one, such as "ſ" for "s".)"""
+    def may_hold(self, words: re.Pattern[str]) -> bool:
+        """False when the sentence holds none of the words (a case-sensitive alternation of lower-case words), which
+        every match of a case-insensitive pattern contains: the pattern need not be tried. (Only a plain ASCII text is
+        read this way; outside ASCII a case-insensitive letter may match another one, such as "ſ" for "s".)"""
         low = self.folded
-        return low is None or any(w in low for w in words)
+        return low is None or words.search(low) is not None
 
     @cached_property
     def head_holder(self) -> Mention | None:
@@ -704,7 +711,7 @@ _NO_COMMENT = re.compile(r"\b(?:(?:declin\w*|refus\w*)\s+(?:to\s+)?comment|(?:wo
                          r"(?:wouldn|won|didn|couldn)['’]t\s+comment|no comment|(?:declin\w*|refus\w*)\s+to\s+"
                          r"(?:say|speculate|discuss|elaborate|be drawn|specify|disclose|reveal|name|identify|detail|"
                          r"confirm|give details))\b", re.I)
-_NO_COMMENT_WORDS = ("comment", "declin", "refus")
+_NO_COMMENT_WORDS = _words("comment", "declin", "refus")
 
 
 @rule("holder", "no-comment", "declining to comment states nothing, and what it declines to comment on is no "
@@ -719,7 +726,8 @@ _HEARSAY = re.compile(r"\b(?:reportedly|allegedly|rumou?red|purportedly)\b|\b(?:
 # "Welt reported that China ...": hearsay, unless the one reporting speaks for a government ("the spokesman ...
 # reported that the Ukrainian authorities have ...")
 _REPORTED_THAT = re.compile(r"\b(?:reported|claimed)\s+(?:on\s+\w+\s+|earlier\s+|last\s+\w+\s+)?that\b", re.I)
-_HEARSAY_WORDS = ("report", "alleged", "rumo", "purported", "claim", "speculation", "information", "news", "as saying")
+_HEARSAY_WORDS = _words("report", "alleged", "rumo", "purported", "claim", "speculation", "information", "news",
+                        "as saying")
 # (a newspaper citing sources is how much coverage reports a government's position: the reference counts it)
 _NON_GOVERNMENT_REPORTER = re.compile(r"\b(?:former|ex-|opposition|analysts?|experts?|commentators?|observers?|"
                                      r"think tank|researchers?|scholars?|professors?)\b", re.I)
@@ -750,7 +758,7 @@ _TRAINING = re.compile(r"\b(?:to train|for training|training (?:mission|purposes
                        r"instructors)|(?:military )?instructors|trainers)\b", re.I)
 _FORCE_WORDS = re.compile(r"peacekeep|reassurance|ceasefire|cease-fire|truce|peace (?:deal|agreement)|"
                           r"security guarantee", re.I)
-_TRAINING_WORDS = ("train", "instructor")
+_TRAINING_WORDS = _words("train", "instructor")
 
 
 @rule("holder", "training", "troops sent to train (trainers, instructors) are a training mission, out of scope",
