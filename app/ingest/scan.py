@@ -9,7 +9,7 @@ every position)."""
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Generic, TypeVar
 
 PREFIX = 3  # patterns are filed under the first three letters they can start with
@@ -244,6 +244,26 @@ class WordStartScan(Generic[Tag]):
                 if m := pattern.match(text, pos):
                     hits.append((m.start(), m.end(), tag))
         return hits
+
+    def first(self, text: str, start: int, end: int, accept: Callable[[int], bool],
+              lower: str | None = None) -> int | None:
+        """Where the first match in text[start:end] that accept(its start) takes starts (each tried on the whole text,
+        as in matches); None when there is none. Only whether a pattern matches is asked, so a word start whose
+        combined pattern matches needs no more trying."""
+        lower = text.lower() if lower is None else lower
+        table, width = self._table, self._width
+        for w in self._starts.finditer(lower, start):
+            pos = w.start()
+            if pos >= end:
+                break
+            key = lower[pos:pos + width]
+            gate, tried = table.get(key) or self._entry(key)
+            if gate is not None:
+                if gate.match(text, pos) and accept(pos):
+                    return pos
+            elif any(pattern.match(text, pos) for pattern, _ in tried) and accept(pos):
+                return pos
+        return None
 
 
 def _trie(keys: list[str]) -> str:
