@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from app.ingest.lexicon import Cue, Lexicon, Question
 from app.ingest.mentions import Mention
@@ -77,6 +77,8 @@ _SPACE = re.compile(r"\s")
 _QUESTION = re.compile(r"\b(?:whether|asked (?:if|what|how|when|whether)|"
                        r"(?:decide|determine|discuss|work out|study|assess|explore) "
                        r"(?:where|when|how|whether|if|what))\b")
+# what every match of _QUESTION contains
+_QUESTION_WORDS = re.compile("whether|asked |decide |determine |discuss |work out |study |assess |explore ")
 _CONDITION_END = re.compile(r"[,;:.!?]|\s[–—-]\s")
 
 
@@ -92,17 +94,18 @@ def find_conditions(text: str, q: Question) -> tuple[list[tuple[int, int]], list
         end = end_m.start() if end_m else len(text)
         spans.append((m.start(), end))
         texts.append((m.start(), text[m.start():end].strip(" \"“”")))
-    for m in _ASIDE.finditer(text):
+    # (each kind of aside needs its punctuation: a sentence without it is not scanned for that kind)
+    for m in _ASIDE.finditer(text) if "," in text else ():
         # "Poland, which borders Ukraine, will not...": a relative aside names places, not the holder
         spans.append((m.start(), m.end()))
-    for m in _DASH_ASIDE.finditer(text):
+    for m in _DASH_ASIDE.finditer(text) if "–" in text or "—" in text else ():
         # "26 countries have committed – some others have not yet taken a position – to deploy": an aside
         spans.append((m.start(), m.end()))
-    for m in (m for m in _PARENTHESIS.finditer(text) if len(_SPACE.findall(m.group())) >= 3):
+    for m in (m for m in _PARENTHESIS.finditer(text) if len(_SPACE.findall(m.group())) >= 3) if "(" in text else ():
         # "Hayashi (and Japan initially also declared itself ready to ...) stated that Japan will not send":
         # a parenthesis is background, not the sentence's statement ("(Reuters)", "(SPD)" are too short to matter)
         spans.append((m.start(), m.end()))
-    for m in _QUESTION.finditer(text):
+    for m in _QUESTION.finditer(text) if _QUESTION_WORDS.search(text) else ():
         # an indirect question ("asked whether Portugal would send soldiers") states nothing
         end_m = _CONDITION_END.search(text, m.end())
         spans.append((m.start(), end_m.start() if end_m else len(text)))
@@ -128,6 +131,8 @@ _CLAUSE_SPLIT = re.compile(
     r";|,\s+(?:but|while|although|though|whereas|however)\b|\s+but\s+(?!without\b|not\b)|\bwhile\b|\balthough\b|"
     r"\bthat\b|,\s+as\b(?!\s+(?:well|part|long|much|many|soon|noted|reported|stated|said))|"
     r"\s+nor\s+(?=(?:will|would|does|did|do|is|are|was|were|has|have|had|can|could|should|shall|must)\b)")
+# ", as did X" keeps its "as"; "nor will X send" keeps its "nor" (the negation of its own clause)
+_AS_SPLIT, _DENIED_RE, _LEFT_OPEN_RE = re.compile(r",\s+as\b|\s+nor\b"), re.compile(_DENIED), re.compile(_LEFT_OPEN)
 _REPORTING = re.compile(rf"(?:{_REPORT_ALWAYS}|{_REPORT_THAT})\b")
 _INHERIT = re.compile(r"^\s*as\s+(?:did|does|do|is|are|was|were|has|have|had|will|would)\b", re.I)
 
@@ -145,23 +150,24 @@ class Clause:
 def split_clauses(text: str, mentions: Sequence[Mention] = ()) -> list[Clause]:
     """Clauses of a sentence: split at reporting verbs, "that", "but", "while", "; " and "as did" (never inside
     a reference, so "the Baltic states" stays whole)."""
-    clauses = []
+    spans: list[tuple[int, int, bool, bool, bool]] = []  # start, end, reported, denied, left_open
     start = 0
     reported = denied = left_open = False
     for m in _CLAUSE_SPLIT.finditer(text):
-        if any(x.start < m.end() and m.start() < x.end for x in mentions):
+        a, b = m.span()
+        if any(x.start < b and a < x.end for x in mentions):
             continue
-        if m.start() <= start:
-            if m.end() > start and m.start() == start:
-                start = m.end()
+        if a <= start:
+            if b > start and a == start:
+                start = b
             continue
-        clauses.append(Clause(start, m.start(), reported=reported, denied=denied, left_open=left_open))
-        # ", as did X" keeps its "as"; "nor will X send" keeps its "nor" (the negation of its own clause)
-        start = m.start() + 1 if re.match(r",\s+as\b|\s+nor\b", m.group()) else m.end()
-        denied = bool(re.match(_DENIED, m.group()))
-        left_open = bool(re.match(_LEFT_OPEN, m.group()))
-        reported = denied or left_open or bool(_REPORTING.match(m.group()))
-    clauses.append(Clause(start, len(text), reported=reported, denied=denied, left_open=left_open))
-    return [replace(c, inherit=bool(_INHERIT.match(text[c.start:c.end]))) for c in clauses
-            if text[c.start:c.end].strip(" ,;\"“”")]
+        spans.append((start, a, reported, denied, left_open))
+        word = m.group()
+        start = b if not _AS_SPLIT.match(word) else a + 1
+        denied = bool(_DENIED_RE.match(word))
+        left_open = bool(_LEFT_OPEN_RE.match(word))
+        reported = denied or left_open or bool(_REPORTING.match(word))
+    spans.append((start, len(text), reported, denied, left_open))
+    return [Clause(a, b, bool(_INHERIT.match(text[a:b])), rep, den, lo)
+            for a, b, rep, den, lo in spans if text[a:b].strip(" ,;\"“”")]
 

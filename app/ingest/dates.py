@@ -81,6 +81,26 @@ _VERB_WEEKDAY = re.compile(r"\b(?:said|says|vowed|announced|told|stated|added|wr
                            r"rejected|ruled out|dismissed|urged|proposed|offered|agreed)\s+(?:(?:late|early)\s+)?"
                            r"(?P<wd>Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b")
 # A month without a year or day ("May", "March") is also a verb or a name: it needs a preposition in front.
+# What any match of a pattern contains: a text without it is not scanned for that pattern (each of these begins
+# with a character or a class, which the regular-expression engine looks for quickly; the patterns above begin with
+# a look-behind or a word boundary, which it tries at every position).
+_MONTH_NAME = _MONTH.replace("(?P<month>", "(?:")
+_HINTS = {
+    _ISO_RE: re.compile(r"\d\d-\d\d-\d\d"),
+    _PATTERNS[0]: re.compile(r"\d(?:st|nd|rd|th)?\s+(?:of\s+)?" + _MONTH_NAME),  # day month
+    _PATTERNS[1]: re.compile(_MONTH_NAME + r"\s+\d"),  # month day
+    _MONTH_YEAR_RE: re.compile(_MONTH_NAME),
+    _IN_YEAR_RE: re.compile(r"\s(?:19|20)\d\d"),
+    _VERB_WEEKDAY: re.compile(r"(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)"),
+    _RELATIVE_LOWER: re.compile(r"month|year|week|day"),  # (on lower-cased text: "yesterday", "on monday")
+}
+
+
+def _found(pattern: re.Pattern[str], text: str):
+    """pattern.finditer(text), or nothing when the text lacks what every match contains."""
+    return pattern.finditer(text) if _HINTS[pattern].search(text) else ()
+
+
 _BARE_MONTH_OK = re.compile(r"(?:\b(?:in|since|until|by|from|of|during|early|late|mid|last|next|this|and|or)\s+|mid-)$",
                             re.I)
 
@@ -98,30 +118,30 @@ def time_expressions(text: str) -> list[TimeExpr]:
             found.append(e)
             taken.append((e.start, e.end))
 
-    for m in _ISO_RE.finditer(text):
+    for m in _found(_ISO_RE, text):
         try:
             dt.date(int(m["year"]), int(m["month"]), int(m["day"]))
         except ValueError:
             continue
         add(TimeExpr(m.start(), m.end(), m.group(), int(m["year"]), int(m["month"]), int(m["day"])))
     for pat in _PATTERNS:
-        for m in pat.finditer(text):
+        for m in _found(pat, text):
             day = int(m["day"])
             if not 1 <= day <= 31:
                 continue
             year = int(m["year"]) if m["year"] else None
             add(TimeExpr(m.start(), m.end(), m.group(), year, MONTHS[m["month"].lower()], day))
-    for m in _MONTH_YEAR_RE.finditer(text):
+    for m in _found(_MONTH_YEAR_RE, text):
         if not m["year"] and not _BARE_MONTH_OK.search(text[max(0, m.start() - 12):m.start()]):
             continue
         year = int(m["year"]) if m["year"] else None
         add(TimeExpr(m.start(), m.end(), m.group(), year, MONTHS[m["month"].lower()]))
-    for m in _IN_YEAR_RE.finditer(text):
+    for m in _found(_IN_YEAR_RE, text):
         s = m.start("year")
         add(TimeExpr(s, m.end(), m["year"], int(m["year"])))
     lower = text.lower()
     # lower() keeps offsets unless a character changes length ("İ"): then read the text itself
-    relative = _RELATIVE_LOWER.finditer(lower) if len(lower) == len(text) else _RELATIVE.finditer(text)
+    relative = _found(_RELATIVE_LOWER, lower) if len(lower) == len(text) else _RELATIVE.finditer(text)
     for m in relative:
         rel: str | None
         if m["wd"]:
@@ -132,7 +152,7 @@ def time_expressions(text: str) -> list[TimeExpr]:
             rel = m.lastgroup
         add(TimeExpr(m.start(), m.end(), text[m.start():m.end()], relative=rel))
     if "day" in text:
-        for m in _VERB_WEEKDAY.finditer(text):
+        for m in _found(_VERB_WEEKDAY, text):
             add(TimeExpr(m.start("wd"), m.end(), m["wd"], relative=f"weekday:{WEEKDAYS[m['wd'].lower()]}"))
     found.sort(key=lambda e: e.start)
     return found

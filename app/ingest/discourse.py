@@ -21,6 +21,7 @@ _FIRST_PERSON = re.compile(r"^[\s\"“‘']*(?:(?:But|And|So|Now|Yes|No|Well|Aga
 _AMONG = re.compile(r"^(?:Among|These include|They include|Those include|These are|They are)\b"
                     r"(?:\s+(?:them|these|those|the\s+[\w\s]{0,40}?))?(?:\s+(?:are|were|is|was))?\b[\s:,—–-]*")
 _BARE_ATTRIBUTION = re.compile(r"^[\"”’,\s]*(?:[\w.'’-]+\s+){1,6}(?:said|says|added|stated|wrote|told\s+\w+)\.?\s*$")
+_ATTRIBUTION_WORDS = re.compile("said|says|added|stated|wrote|told")  # what every bare attribution holds
 _PROPOSER_CUE = re.compile(r"propos\w*|initiative|idea|plan|lead\w*|led by", re.I)
 _CONSIDERING_CUE = re.compile(r"consider\w*|explor\w*.*", re.I)
 _CARRY_DATE = re.compile(r"^(?:meanwhile|at the same time|simultaneously|on the same day|the same day|that day)\b",
@@ -98,7 +99,8 @@ def carried_candidates(ctx: SentenceContext, on_topic: bool) -> list[Candidate]:
 def quote_before(sentences: list[Sentence], i: int, body: str) -> Sentence | None:
     """The quoted sentences just before sentences[i] (back to the one opening the quote, at most three) joined with
     it, when sentences[i] is only an attribution; None when no quote comes before it."""
-    if not _BARE_ATTRIBUTION.match(sentences[i].text):
+    text = sentences[i].text
+    if not _ATTRIBUTION_WORDS.search(text) or not _BARE_ATTRIBUTION.match(text):
         return None
     for k in range(i - 1, max(-1, i - 4), -1):
         if sentences[k].text[:1] in "\"“":

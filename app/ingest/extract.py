@@ -112,26 +112,31 @@ class Article:
     lower: str  # body.lower(), which the cue scan reads
     times: list[TimeExpr]
     time_starts: list[int]
-    topic_at: list[int]  # where a topic word starts (not the warring parties' own forces)
+    topic: list[bool]  # per sentence: a topic word starts in it (not the warring parties' own forces)
 
     @classmethod
     def read(cls, body: str, ref: DateValue, lex: Lexicon) -> Article:
         q = lex.question
         times = time_expressions(body)
-        topic_at = [a for a, _, _ in q.topic_scan.matches(body) if not q.own_forces.search(body, max(0, a - 30), a)]
-        return cls(body, ref, lex, split_sentences(body), body.lower(), times, [e.start for e in times], topic_at)
+        sentences, lower = split_sentences(body), body.lower()
+
+        def not_own_forces(a: int) -> bool:
+            return not q.own_forces.search(body, max(0, a - 30), a)
+
+        # (each sentence is read up to its first topic word)
+        topic = [q.topic_scan.first(body, s.start, s.end, not_own_forces, lower) is not None for s in sentences]
+        return cls(body, ref, lex, sentences, lower, times, [e.start for e in times], topic)
 
     def raw_in(self, sent: Sentence) -> _CuesIn:
         return _CuesIn(self, sent)
 
     def times_in(self, sent: Sentence) -> tuple[TimeExpr, ...]:
         a, b = bisect_left(self.time_starts, sent.start), bisect_left(self.time_starts, sent.end)
-        return tuple(replace(e, start=e.start - sent.start, end=e.end - sent.start)
+        if a == b:
+            return ()
+        s = sent.start  # (built field by field: dataclasses.replace is several times slower)
+        return tuple(TimeExpr(e.start - s, e.end - s, e.text, e.year, e.month, e.day, e.relative)
                      for e in self.times[a:b] if e.end <= sent.end)
-
-    def on_topic(self, sent: Sentence) -> bool:
-        k = bisect_left(self.topic_at, sent.start)
-        return k < len(self.topic_at) and self.topic_at[k] < sent.end
 
 
 @dataclass(frozen=True)
@@ -151,7 +156,7 @@ def _read_sentence(art: Article, i: int, flow: Flow) -> tuple[list[Candidate], F
     quote it closes with a bare attribution, then what it states through the sentences before."""
     sent = art.sentences[i]
     same_para = flow.paragraph == sent.paragraph
-    on_topic = art.on_topic(sent)
+    on_topic = art.topic[i]
     # The sentence before may carry the topic ("Macron proposed the idea", "Denmark is also ready for this")
     # ...when it points back to it: "the idea", "for this", "such a possibility", "do so", "it"
     near_topic = flow.topic and bool(ANAPHOR.search(sent.text))

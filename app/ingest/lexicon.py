@@ -49,7 +49,7 @@ class Question:
     whole force (a ceasefire), which is no condition on supporting it."""
 
     topic: re.Pattern
-    topic_scan: WordStartScan[re.Pattern[str]]
+    topic_scan: WordStartScan[re.Pattern[str]]  # topic's alternatives one by one (a position may come twice)
     own_forces: re.Pattern  # ends at the topic word's start: "Ukrainian troops", "Russia's own forces"
     condition: re.Pattern  # "if", "unless", "as long as", "Should X decide"
     condition_phrase: re.Pattern  # "under a UN mandate", "with a US backstop"
@@ -65,9 +65,12 @@ def load_question(rows: list[dict]) -> Question:
         by[r["kind"]].append(r["pattern"])
     try:
         topic = re.compile(r"\b(?:" + "|".join(by["topic"]) + ")", re.I)
+        # the scan tries each topic pattern on its own, only where a word starts as it can (the alternation of
+        # all of them matches where one of them does)
+        parts = [re.compile(r"\b(?:" + p + ")", re.I) for p in by["topic"]]
         cased = "".join("|" + p for p in by["condition_cased"])
         return Question(
-            topic=topic, topic_scan=WordStartScan([topic], [topic]),
+            topic=topic, topic_scan=WordStartScan(parts, [topic] * len(parts)),
             own_forces=re.compile("(?:" + "|".join(by["own_forces"]) + r")\s+(?:own\s+)?$"),
             condition=re.compile(r"\b(?:(?i:" + "|".join(by["condition"]) + ")" + cased + r")\b"),
             condition_phrase=re.compile("|".join(by["condition_phrase"])),

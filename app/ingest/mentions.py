@@ -4,7 +4,7 @@ rule with its reason in words (ROLE_RULES), tried in order."""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from collections.abc import Callable
 
 from app.ingest.lexicon import Lexicon
@@ -234,12 +234,15 @@ def _listed(text: str, group: list[Mention]) -> Listed:
     return Listed(text, head, before, prev, text[group[-1].end:])
 
 
+_POSSESSED = re.compile(r"^(?:['’]s?)?\s+(?:proposal|initiative|idea|plan|offer)\b")
+
+
 def group_role(x: Listed, first_in_article: bool) -> tuple[bool, str | None]:
     """Whether a list can hold a position, from the words around it: after a preposition it is a place or an
     object (unless an exception applies); a capital opening a dateline is where the story was filed."""
     text = x.text
     ok, why = True, None
-    possessed = bool(re.match(r"^(?:['’]s?)?\s+(?:proposal|initiative|idea|plan|offer)\b", x.after_last))
+    possessed = bool(_POSSESSED.match(x.after_last))
     # "about the Dutch proposal": the preposition governs the proposal, the country is its author
     if x.prev in _PLACE_PREP and not possessed and not any(test(x) for _name, _reason, test in PREPOSITION_EXCEPTIONS):
         ok, why = False, f"after '{x.prev}'"
@@ -359,7 +362,7 @@ def mention_role(m: Mention, text: str, before: str, lex: Lexicon, conditions, g
         if verdict != KEEP:
             ok, reason = False, verdict
         break
-    return replace(m, holder=ok, why_not=None if ok else reason)
+    return Mention(m.start, m.end, m.text, m.kind, m.countries, m.person, ok, None if ok else reason)
 
 
 def judge_roles(text: str, mentions: list[Mention], lex: Lexicon, conditions: list[tuple[int, int]],

@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
-from functools import cached_property
 from collections.abc import Callable, Iterable
+from typing import Any, Generic, TypeVar, overload
 
 from app.ingest.candidate import Candidate
 from app.ingest.clauses import _REPORTING, NEGATE, Clause, CueHit, find_conditions, find_cues, split_clauses
@@ -23,6 +23,12 @@ from app.ingest.lexicon import Cue, Lexicon
 from app.ingest.mentions import _GOV_NOUN, _PLACE_PREP, _TROOPS_NOUN, Mention, _prev_word, find_mentions, judge_roles
 from app.ingest.registry import declare, rule, why
 from app.ingest.sentences import Sentence
+
+
+def _words(*words: str) -> re.Pattern[str]:
+    """One pattern finding any of the words (literally, case-sensitively): a quick test that a text holds one."""
+    return re.compile("|".join(map(re.escape, words)))
+
 
 _MEMBER_OF = re.compile(r"\b(?:is|are|was|were)\s+(?P<neg>not\s+)?(?:one of|among)\s+(?:the\s+)?(?:[\w-]+\s+){0,2}?"
                         r"(?:countries|nations|states|members|governments|allies)\s*$")
@@ -44,6 +50,9 @@ _PRONOUN_START = re.compile(
 _PROJECTION = re.compile(r"\b(?:likely to|expected to|set to|could form|would form|may form|"
                          r"(?:analysts?|experts?|observers|commentators)\s+(?:say|said|suggest|suggested|believe|"
                          r"expect|think|predict)|according to (?:analysts|experts|observers))\b", re.I)
+# what every match of _PROJECTION contains (likewise for the _WORDS after the patterns below)
+_PROJECTION_WORDS = _words("likely to", "expected to", "set to", "form", "analyst", "expert", "observers",
+                           "commentators")
 _MEETING = re.compile(r"\b(?:meet|meets|met|meeting|visit|visits|visited|visiting|hold talks|held talks|host|hosts|"
                       r"hosted|discuss|discusses|discussed)\b", re.I)
 _NAME_AFTER_TITLE = re.compile(r"^(?:\s+(?:to|at|in)\s+(?:the\s+)?[A-Z][\w.]+)?,?\s+"
@@ -71,6 +80,32 @@ _AGENT_CUE = re.compile(r"led by|(?:founded|set up|created|formed|launched|estab
 _NO_BEFORE = re.compile(r"\bno\s+(?:the\s+)?$", re.I)
 _ATTACHED_CUE = re.compile(r"(?:proposal|initiative|idea|plan|offer)", re.I)
 _ADJACENT = re.compile(r"^(?:['’]s?)?\s+(?:[\w-]+\s+)?$")
+
+
+_T = TypeVar("_T")
+
+
+class cached_property(Generic[_T]):  # noqa: N801 (read as functools.cached_property is)
+    """functools.cached_property without its lock, which Python 3.11 takes on every first read (3.12 dropped it):
+    the value is computed once and kept in the instance's __dict__, where later reads find it directly."""
+
+    def __init__(self, func: Callable[[Any], _T]):
+        self.func, self.name = func, func.__name__
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    @overload
+    def __get__(self, instance: None, owner: type | None = None) -> cached_property[_T]: ...
+
+    @overload
+    def __get__(self, instance: object, owner: type | None = None) -> _T: ...
+
+    def __get__(self, instance, owner=None):
+        if instance is None:
+            return self
+        value = instance.__dict__[self.name] = self.func(instance)
+        return value
 
 
 # --- the frozen sentence context -----------------------------------------------------------------------------
@@ -141,6 +176,18 @@ class SentenceContext:
     @cached_property
     def clauses(self) -> tuple[Clause, ...]:
         return tuple(split_clauses(self.text, list(self.mentions)))
+
+    @cached_property
+    def folded(self) -> str | None:
+        """The text lower-cased when it is plain ASCII, else None: see may_hold."""
+        return self.text.lower() if self.text.isascii() else None
+
+    def may_hold(self, words: re.Pattern[str]) -> bool:
+        """False when the sentence holds none of the words (a case-sensitive alternation of lower-case words), which
+        every match of a case-insensitive pattern contains: the pattern need not be tried. (Only a plain ASCII text is
+        read this way; outside ASCII a case-insensitive letter may match another one, such as "ſ" for "s".)"""
+        low = self.folded
+        return low is None or words.search(low) is not None
 
     @cached_property
     def head_holder(self) -> Mention | None:
@@ -753,20 +800,21 @@ def _nearest_time(exprs: list[TimeExpr], lo: int, hi: int, pos: int, text: str =
 @rule("holder", "projection", "a projection ('likely to', 'analysts expect') is nobody's position",
       [("Italy is expected to send troops to a peacekeeping force.", set())])
 def projection(ctx: SentenceContext, v: ClauseView) -> bool:
-    return bool(_PROJECTION.search(v.text))
+    return ctx.may_hold(_PROJECTION_WORDS) and bool(_PROJECTION.search(v.text))
 
 
 _NO_COMMENT = re.compile(r"\b(?:(?:declin\w*|refus\w*)\s+(?:to\s+)?comment|(?:would|will|did|could)\s+not\s+comment|"
                          r"(?:wouldn|won|didn|couldn)['’]t\s+comment|no comment|(?:declin\w*|refus\w*)\s+to\s+"
                          r"(?:say|speculate|discuss|elaborate|be drawn|specify|disclose|reveal|name|identify|detail|"
                          r"confirm|give details|provide (?:any )?(?:specifics|details)))\b", re.I)
+_NO_COMMENT_WORDS = _words("comment", "declin", "refus")
 
 
 @rule("holder", "no-comment", "declining to comment states nothing, and what it declines to comment on is no "
       "position of the subject's", [("Colombia declined to comment on Iraq's readiness to send troops.", set()),
                                     ("Asked about troops, Oslo would not comment on the mission.", set())])
 def no_comment(ctx: SentenceContext, v: ClauseView) -> bool:
-    return bool(_NO_COMMENT.search(v.text))
+    return ctx.may_hold(_NO_COMMENT_WORDS) and bool(_NO_COMMENT.search(v.text))
 
 
 _HEARSAY = re.compile(r"\b(?:reportedly|allegedly|rumou?red|purportedly)\b|\b(?:media |press |news )?(?:reports?|"
@@ -774,6 +822,8 @@ _HEARSAY = re.compile(r"\b(?:reportedly|allegedly|rumou?red|purportedly)\b|\b(?:
 # "Welt reported that China ...": hearsay, unless the one reporting speaks for a government ("the spokesman ...
 # reported that the Ukrainian authorities have ...")
 _REPORTED_THAT = re.compile(r"\b(?:reported|claimed)\s+(?:on\s+\w+\s+|earlier\s+|last\s+\w+\s+)?that\b", re.I)
+_HEARSAY_WORDS = _words("report", "alleged", "rumo", "purported", "claim", "speculation", "information", "news",
+                        "as saying")
 # (a newspaper citing sources is how much coverage reports a government's position: the reference counts it)
 _NON_GOVERNMENT_REPORTER = re.compile(r"\b(?:former|ex-|opposition|analysts?|experts?|commentators?|observers?|"
                                      r"think tank|researchers?|scholars?|professors?)\b", re.I)
@@ -788,11 +838,12 @@ def hearsay(ctx: SentenceContext, v: ClauseView) -> bool:
     if v.clause.denied:  # "Germany denied reports that it would send troops" is Germany's refusal
         return False
     start = max(0, v.clause.start - 40)  # "... reported that" / "as saying" just before the clause
-    if _HEARSAY.search(ctx.text, start, v.clause.end):
-        return True
-    m = _REPORTED_THAT.search(ctx.text, start, v.clause.end)
-    if m and not _OFFICIAL.search(ctx.text, max(0, m.start() - 100), m.start()):
-        return True
+    if ctx.may_hold(_HEARSAY_WORDS):
+        if _HEARSAY.search(ctx.text, start, v.clause.end):
+            return True
+        m = _REPORTED_THAT.search(ctx.text, start, v.clause.end)
+        if m and not _OFFICIAL.search(ctx.text, max(0, m.start() - 100), m.start()):
+            return True
     # "former Polish ambassador Czuchowski suggested that Warsaw might ...": a reporter who does not speak for a state
     lo = max(0, v.clause.start - 150)
     return v.clause.reported and bool(_NON_GOVERNMENT_REPORTER.search(ctx.text, lo, v.clause.start)) and not any(
@@ -803,12 +854,13 @@ _TRAINING = re.compile(r"\b(?:to train|for training|training (?:mission|purposes
                        r"instructors)|(?:military )?instructors|trainers)\b", re.I)
 _FORCE_WORDS = re.compile(r"peacekeep|reassurance|ceasefire|cease-fire|truce|peace (?:deal|agreement)|"
                           r"security guarantee", re.I)
+_TRAINING_WORDS = _words("train", "instructor")
 
 
 @rule("holder", "training", "troops sent to train (trainers, instructors) are a training mission, out of scope",
       [("Canada ready to send its troops to Ukraine to train soldiers.", set())])
 def training(ctx: SentenceContext, v: ClauseView) -> bool:
-    return bool(_TRAINING.search(v.text)) and not _FORCE_WORDS.search(ctx.text)
+    return ctx.may_hold(_TRAINING_WORDS) and bool(_TRAINING.search(v.text)) and not _FORCE_WORDS.search(ctx.text)
 
 
 # "..., Zakharova said." / "..., the Kremlin claimed.": an attribution closing the sentence

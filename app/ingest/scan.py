@@ -9,7 +9,7 @@ every position)."""
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Generic, TypeVar
 
 PREFIX = 3  # patterns are filed under the first three letters they can start with
@@ -199,11 +199,29 @@ class WordStartScan(Generic[Tag]):
             for p in sorted(p for p in starts if not any(p != q and p.startswith(q) for q in starts)):
                 self.index.setdefault(p, []).append((pattern, tag))
         # the word starts worth a look, found in one pass: those beginning with some pattern's prefix
-        keys = sorted((k for k in self.index if k), key=len, reverse=True)
-        # (a look-ahead: a prefix such as "a p" must not swallow the next word's start)
-        self._starts = re.compile(r"(?<!\w)" + ("(?=" + "|".join(map(re.escape, keys)) + ")" if "" not in self.index
+        # (a look-ahead: a prefix such as "a p" must not swallow the next word's start; shaped as a trie, so a
+        # word start tries one branch per letter, not every prefix in turn)
+        self._starts = re.compile(r"(?<!\w)" + ("(?=" + _trie(list(self.index)) + ")" if "" not in self.index
                                                else r"(?=\w)"))
         self._lengths = sorted({len(k) for k in self.index}, reverse=True)
+        self._width = self._lengths[0] if self._lengths else 0
+        # the patterns to try at a word start, by its first letters (the index's entries for each length, longest
+        # first), each list with one pattern of all of them that says whether any can match there (compiled here,
+        # one per set of prefixes a word start can meet); the table is filled as word starts are met (a dispatch
+        # table over the patterns, never over the texts scanned)
+        sets = {self._keys(k) for k in self.index}
+        self._gates = {s: _any_of([p for k in s for p, _ in self.index[k]]) for s in sets}
+        self._table: dict[str, tuple[re.Pattern[str] | None, list[tuple[re.Pattern[str], Tag]]]] = {}
+
+    def _keys(self, text: str) -> frozenset[str]:
+        return frozenset(k for k in (text[:n] for n in self._lengths) if k in self.index)
+
+    def _entry(self, key: str) -> tuple[re.Pattern[str] | None, list[tuple[re.Pattern[str], Tag]]]:
+        tried = [pt for k in self._lengths for pt in self.index.get(key[:k], ())]
+        entry = (self._gates.get(self._keys(key)), tried)
+        if len(self._table) < _TABLE_MAX:
+            self._table[key] = entry
+        return entry
 
     def matches(self, text: str, start: int = 0, end: int | None = None,
                 lower: str | None = None) -> list[tuple[int, int, Tag]]:
@@ -211,15 +229,71 @@ class WordStartScan(Generic[Tag]):
         starting in text[start:end] (each tried on the whole text, so they are the same as in a scan of all of
         it). `lower`: text.lower(), when the caller has it (its offsets must be the text's)."""
         lower = text.lower() if lower is None else lower
-        index, lengths = self.index, self._lengths
+        table, width = self._table, self._width
         hits: list[tuple[int, int, Tag]] = []
         end = len(text) if end is None else end
         for w in self._starts.finditer(lower, start):
             pos = w.start()
             if pos >= end:
                 break
-            for k in lengths:
-                for pattern, tag in index.get(lower[pos:pos + k], ()):
-                    if m := pattern.match(text, pos):
-                        hits.append((m.start(), m.end(), tag))
+            key = lower[pos:pos + width]
+            gate, tried = table.get(key) or self._entry(key)
+            if gate is not None and not gate.match(text, pos):
+                continue
+            for pattern, tag in tried:
+                if m := pattern.match(text, pos):
+                    hits.append((m.start(), m.end(), tag))
         return hits
+
+    def first(self, text: str, start: int, end: int, accept: Callable[[int], bool],
+              lower: str | None = None) -> int | None:
+        """Where the first match in text[start:end] that accept(its start) takes starts (each tried on the whole text,
+        as in matches); None when there is none. Only whether a pattern matches is asked, so a word start whose
+        combined pattern matches needs no more trying."""
+        lower = text.lower() if lower is None else lower
+        table, width = self._table, self._width
+        for w in self._starts.finditer(lower, start):
+            pos = w.start()
+            if pos >= end:
+                break
+            key = lower[pos:pos + width]
+            gate, tried = table.get(key) or self._entry(key)
+            if gate is not None:
+                if gate.match(text, pos) and accept(pos):
+                    return pos
+            elif any(pattern.match(text, pos) for pattern, _ in tried) and accept(pos):
+                return pos
+        return None
+
+
+def _trie(keys: list[str]) -> str:
+    """A pattern matching where any of the (non-empty) keys starts, one branch per letter: a key that ends at a
+    node matches there, whatever follows."""
+    root: dict = {}
+    for key in keys:
+        node = root
+        for ch in key:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def build(node: dict) -> str:
+        if "" in node:
+            return ""
+        alts = [re.escape(ch) + build(child) for ch, child in sorted(node.items())]
+        return alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
+
+    return build(root)
+
+
+_TABLE_MAX = 50_000  # entries of a scan's dispatch table (one per distinct word start met: a few thousand)
+
+
+def _any_of(patterns: list[re.Pattern[str]]) -> re.Pattern[str] | None:
+    """One pattern that matches at a position where any of the patterns does (None when there are fewer than two,
+    their flags differ or they do not combine): where it fails, none of them needs trying."""
+    if len(patterns) < 2 or len({p.flags for p in patterns}) != 1:
+        return None
+    try:
+        return re.compile("|".join(f"(?:{p.pattern})" for p in patterns), patterns[0].flags)
+    except (re.error, OverflowError, RecursionError):
+        return None

@@ -33,6 +33,9 @@ _EDGE = " \t\r\f\v" + "".join(chr(c) for c in [*range(0x200b, 0x2010), *range(0x
 MAX_SENTENCE = 1000
 
 
+_INITIALS = re.compile(r"(?:[A-Z]\.)*[A-Z]")
+
+
 def _is_abbreviation(text: str, dot: int) -> bool:
     # only the token before the dot matters; a bounded window keeps this O(1) per dot
     parts = text[max(0, dot - 30):dot].split()
@@ -43,7 +46,7 @@ def _is_abbreviation(text: str, dot: int) -> bool:
     # starts after them: "to the U.S. However, Russia's Kremlin..."
     if _OPENER.match(text, dot + 1):
         return False
-    return (bool(re.fullmatch(r"(?:[A-Z]\.)*[A-Z]", token)) or token.lower() in _ABBREV)
+    return (bool(_INITIALS.fullmatch(token)) or token.lower() in _ABBREV)
 
 
 def split_sentences(body: str) -> list[Sentence]:
