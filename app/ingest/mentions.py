@@ -59,7 +59,7 @@ _TITLE_BEFORE_OF = re.compile(r"(?:[Pp]resident|[Mm]inisters?|[Gg]overnments?|[R
 _LIST_JOIN = re.compile(r"^\s*(?:,\s*(?:and\s+|or\s+)?|and\s+|or\s+|as well as\s+|&\s+)(?:the\s+)?$")
 _POSSESSIVE = re.compile(r"^['’]s?\b")
 _PROPOSAL_AFTER_POSSESSIVE = re.compile(r"^['’]s?\s+(?:[\w-]+\s+)?(?:idea|proposal|plan|initiative|call|offer|"
-                                        r"commitment|pledge|readiness|willingness|decision|refusal|position|stance)\b")
+                                        r"commitment|pledge|readiness|willingness|openness|decision|refusal|position|stance)\b")
 
 
 _NEXT_WORD = re.compile(r"^\s+([a-z][\w'’-]*)")
@@ -191,7 +191,7 @@ _ORIGINATED = re.compile(r"\b(?:originated|originating|came|comes)\s+(?:with|fro
 
 
 def _by_agent(x: Listed) -> bool:
-    return bool(re.search(r"\b(?:led|proposed|backed|supported|opposed|rejected|shared|echoed|voiced|"
+    return bool(re.search(r"\b(?:led(?:\s+(?:jointly|together|initially))?|proposed|backed|supported|opposed|rejected|shared|echoed|voiced|"
                           r"expressed|repeated|reiterated|endorsed|dismissed|spearheaded|founded|created|formed|launched|"
                           r"established|initiated|developed|drawn up|devised|drafted|championed|proposals?|"
                           r"plans?|ideas?|initiatives?|offers?)\s+by\s+(?:the\s+)?$", x.text[:x.head.start], re.I))

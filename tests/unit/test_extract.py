@@ -335,6 +335,13 @@ def pairs(text: str, ref: DateValue = REF) -> set[tuple[str, str]]:
      {("GR", "undecided")}),
     ("Estonia has urged caution on sending troops.", {("EE", "undecided")}),
     ("Latvia has not yet committed to a peacekeeping force.", {("LV", "undecided")}),
+    ("A headquarters for the multinational force, led jointly by Belgium and the Netherlands, opened.",
+     {("BE", "support"), ("NL", "support")}),
+    ("Analysts praised Prime Minister Kristersson's openness to sending troops.", {("SE", "undecided")}),
+    ("Leaders discussed a peacekeeping force for Ukraine. Portugal has left the door open to Portuguese "
+     "participation.", {("PT", "undecided")}),
+    ("Leaders discussed a peacekeeping force for Ukraine. Portugal welcomed Portuguese participation in the talks.",
+     set()),
 ])
 def test_stances(text, expected):
     assert pairs(text) == expected
