@@ -20,7 +20,7 @@ _GOV_NOUN = re.compile(
     r"[Cc]ongress|[Aa]dministration|[Kk]ing|[Qq]ueen|[Ss]tate [Dd]epartment|[Pp]entagon|[Pp]roposal|[Ii]nitiative)\b")
 _TROOPS_NOUN = re.compile(r"^\s+[\"“‘']?(?:(?:ground|combat|own|military)\s+)?(?:troops|soldiers|forces|peacekeepers|"
                           r"deployment|contribution|participation|involvement|"
-                          r"contingent|units?|personnel|boots)\b")
+                          r"contingent|units?|personnel|boots|presence)\b")
 _SUBJECT_SLOT = re.compile(r"(?:^|\b(?:that|said|says|stated|but|no|[Aa]ny)|[,;:])\s*$")
 _MEDIA_NOUN = re.compile(r"^\s+(?:[a-z]+\s+)?(?:newspaper|media|press|outlet|journalist|broadcaster|daily|agency|"
                          r"news|expert|analyst|source|think tank|publication|magazine|TV|television|radio)\b", re.I)

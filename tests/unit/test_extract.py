@@ -342,6 +342,9 @@ def pairs(text: str, ref: DateValue = REF) -> set[tuple[str, str]]:
      "participation.", {("PT", "undecided")}),
     ("Leaders discussed a peacekeeping force for Ukraine. Portugal welcomed Portuguese participation in the talks.",
      set()),
+    ("The Danish prime minister is not moving away from the idea of sending troops.", {("DK", "support")}),
+    ("Rutte said a European military presence in Ukraine is necessary, and Frederiksen said the same.",
+     {("DK", "support")}),
 ])
 def test_stances(text, expected):
     assert pairs(text) == expected
