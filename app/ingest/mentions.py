@@ -84,8 +84,8 @@ _VERB_WORDS = {
     "determined", "unlikely", "likely", "set",
     # a list's verb in the plural has no -s: "the UK and France push for a force", "Norway and Denmark plan to"
     "push", "call", "insist", "argue", "warn", "stress", "continue", "pledge", "promise", "offer", "aim", "hope",
-    "work", "try", "expect", "favour", "favor", "welcome", "prefer", "spearhead", "insist", "vow", "decline",
-    "refuse", "rule", "announce", "confirm", "stand", "appear", "seem", "signal", "express", "reiterate",
+    "work", "try", "expect", "favour", "favor", "welcome", "prefer", "spearhead", "vow", "decline",
+    "rule", "announce", "confirm", "stand", "appear", "seem", "signal", "express", "reiterate",
     "reaffirm", "indicate", "voice", "state", "declare", "fear", "question", "doubt", "share", "discuss",
 }
 
@@ -191,7 +191,8 @@ _ORIGINATED = re.compile(r"\b(?:originated|originating|came|comes)\s+(?:with|fro
 
 
 def _by_agent(x: Listed) -> bool:
-    return bool(re.search(r"\b(?:led(?:\s+(?:jointly|together|initially))?|proposed|backed|supported|opposed|rejected|shared|echoed|voiced|"
+    return bool(re.search(r"\b(?:led(?:\s+(?:jointly|together|initially))?|proposed|backed|supported|opposed|rejected|"
+                          r"shared|echoed|voiced|"
                           r"expressed|repeated|reiterated|endorsed|dismissed|spearheaded|founded|created|formed|launched|"
                           r"established|initiated|developed|drawn up|devised|drafted|championed|proposals?|"
                           r"plans?|ideas?|initiatives?|offers?)\s+by\s+(?:the\s+)?$", x.text[:x.head.start], re.I))
@@ -308,7 +309,8 @@ def _adjective(m: Mention, tail: str, before: str) -> str | None:
     if m.kind != "adjective":
         return None
     # "Dutch, Estonian, and Lithuanian officials": the list's noun is every adjective's
-    tail = tail[len(_ADJECTIVE_LIST.match(tail).group()):] if _ADJECTIVE_LIST.match(tail) else tail
+    if (listed := _ADJECTIVE_LIST.match(tail)) is not None:
+        tail = tail[listed.end():]
     if _MEDIA_NOUN.match(tail):
         return "media"
     if not _GOV_NOUN.match(tail) and not _troops_subject(tail, before) and not _STANCE_NOUN.match(tail):

@@ -72,7 +72,8 @@ _OPEN_DOOR = re.compile(r"rul|exclud|discard|possib|table|consider|unthinkable|d
 _COMMITTED = re.compile(r"\b(?:ready|readiness|will|willing|willingness|prepared|promis\w*|pledg\w*|commit\w*)\b", re.I)
 _CONTRAST = re.compile(r",?\s+(?:but|while|although|though|whereas|however)\b(?!\s+(?:will|would|could|may|might|can|"
                        r"is|are|was|were|has|have|had|does|did|do|also|only|not|still)\b)")
-_AGENT_CUE = re.compile(r"led (?:jointly |together |initially )?by|(?:founded|set up|created|formed|launched|established|initiated|developed|drawn up|"
+_AGENT_CUE = re.compile(r"led (?:jointly |together |initially )?by|"
+                        r"(?:founded|set up|created|formed|launched|established|initiated|developed|drawn up|"
                         r"devised|drafted|spearheaded|championed) by|"
                         r"originat\w* (?:with|from)|(?:proposed|put forward|floated|suggested) by|"
                         r"(?:not|n['’]t|never) (?:been )?dismissed by|"
@@ -324,7 +325,8 @@ ANAPHOR = re.compile(r"\b(?:this|these|such|it|(?:idea|plan|proposal|prospect|po
                       r"question|matter|similar proposals|the (?:founding |joint |framework )?(?:document|declaration|"
                       r"charter|agreement|initiative|coalition|mission))\b|"
                       # taking part with nothing named to take part in: the mission the sentence before set up
-                      r"\b(?:take|takes|taking|took) part(?=\s*[.,;]|\s*$)|\bparticipat(?:e|es|ed|ing)(?=\s*[.,;]|\s*$)|"
+                      r"\b(?:take|takes|taking|took) part(?=\s*[.,;]|\s*$)|"
+                      r"\bparticipat(?:e|es|ed|ing)(?=\s*[.,;]|\s*$)|"
                       # a country's participation or involvement, with nothing else named, is in the force just named
                       r"\b(?:participation|involvement)\b(?!\s+(?:in|of|at)\s+(?:the\s+|a\s+|an\s+)?(?:\w+\s+)?(?:talks|"
                       r"negotiations|meetings?|summit|discussions?|conference|economy|reconstruction|planning|process))",
