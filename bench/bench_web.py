@@ -46,13 +46,73 @@ AS_OF = "2023-06-15"
 SINCE = "2023-01-01"  # the compare views: what changed between SINCE and AS_OF
 
 
+def _log_full_collections():
+    """Count the full (generation 2) collections; the function returned prints how many and how long they took
+    (called at the server's shutdown: uvicorn re-raises SIGTERM after it, so atexit would not run)."""
+    import gc
+
+    times: list[float] = []
+    started: list[float] = []
+
+    def callback(phase: str, info: dict) -> None:
+        if info["generation"] != 2:
+            return
+        if phase == "start":
+            started[:] = [time.perf_counter()]
+        elif started:
+            times.append((time.perf_counter() - started[0]) * 1000)
+
+    def summary() -> None:
+        if times:
+            longest = ", ".join(f"{t:.0f}" for t in sorted(times, reverse=True)[:5])
+            print(f"[server] {len(times)} full collections (the first at start-up, explicit ones included): median "
+                  f"{statistics.median(times):.1f} ms, longest {longest} ms; frozen objects now: "
+                  f"{gc.get_freeze_count()}", flush=True)
+        else:
+            print("[server] no full collection", flush=True)
+
+    gc.callbacks.append(callback)
+    try:
+        from app.web import heap
+    except ImportError:  # a checkout before app/web/heap.py
+        return summary
+    settles: list[float] = []
+    settle = heap.settle
+
+    def timed_settle(version: int):
+        start = time.perf_counter()
+        try:
+            return settle(version)
+        finally:
+            settles.append((time.perf_counter() - start) * 1000)
+
+    def summaries() -> None:
+        summary()
+        done = [t for t in settles if t > 0.05]  # the calls that froze (the others return at once)
+        if done:
+            print(f"[server] {len(done)} heap.settle calls that froze: median {statistics.median(done):.1f} ms, "
+                  f"longest {max(done):.1f} ms", flush=True)
+
+    heap.settle = timed_settle
+    return summaries
+
+
 def timed_app():
     """The app wrapped so every response says how long the server took (uvicorn --factory target)."""
     from app.web import create_app
 
     inner = create_app()
+    summary = _log_full_collections()
 
     async def app(scope, receive, send):
+        if scope["type"] == "lifespan":
+            async def receive_shutdown():
+                message = await receive()
+                if message["type"] == "lifespan.shutdown":
+                    summary()
+                return message
+
+            return await inner(scope, receive_shutdown, send)
         if scope["type"] != "http":
             return await inner(scope, receive, send)
         start = time.perf_counter()

@@ -1,7 +1,6 @@
 """The web app factory: mounts static files, templates, routers, error handlers and the security middleware."""
 from __future__ import annotations
 
-import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -14,7 +13,7 @@ from starlette.middleware.trustedhost import TrustedHostMiddleware
 from app import __version__
 from app.db import get_engine, session_factory
 from app.settings import get_settings
-from app.web import api, auth, editor, errors, feeds, headers, http, pages, share, svgmap, twins
+from app.web import api, auth, editor, errors, feeds, headers, heap, http, pages, share, svgmap, twins
 from app.web.errors import RETRY_AFTER_SECONDS
 from app.web.responses import templates
 
@@ -34,15 +33,18 @@ async def _frozen_heap(app: FastAPI) -> AsyncIterator[None]:
 
     Each page builds thousands of short-lived ORM objects; the full collections they trigger otherwise re-scan
     the ~150,000 long-lived objects of the app (modules, mappers, map geometry) and cost 100-200 ms on about
-    one request in ten. gc.freeze() after start-up is the CPython-documented remedy.
+    one request in ten. gc.freeze() after start-up is the CPython-documented remedy; app.web.heap freezes again
+    once per data version, after the first page that rebuilt the kept structures (why that is safe: there).
     """
     anyio.to_thread.current_default_thread_limiter().total_tokens = get_settings().web_threads
     svgmap.load_geometry()
     for name in ("index.html", "country.html", "statements.html", "error.html"):
         templates.get_template(name)
-    gc.collect()
-    gc.freeze()
-    yield
+    heap.start()
+    try:
+        yield
+    finally:
+        heap.stop()
 
 
 def server_options() -> dict[str, Any]:

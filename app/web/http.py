@@ -18,6 +18,7 @@ from starlette_compress import CompressMiddleware, add_compress_type
 from app import clock
 from app.positions import current_version
 from app.settings import PROJECT_ROOT, get_settings
+from app.web import heap
 from app.web.responses import templates
 
 # Reader pages and data: what an ETag and the page cache cover. Editing screens, sign-in and health are left out
@@ -148,6 +149,9 @@ class ConditionalMiddleware:
             await send(message)
 
         await self.app(scope, receive, wrapped)
+        if state["start"] is not None and state["start"]["status"] == 200:
+            # Rendered afresh, so what this data version keeps is built: freeze it (after the response is sent).
+            heap.settle(version)
 
 
 # --- static files under content-hashed names --------------------------------------------------------------------
