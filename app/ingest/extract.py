@@ -121,7 +121,7 @@ class Article:
         sentences, lower = split_sentences(body), body.lower()
 
         def not_own_forces(a: int) -> bool:
-            return not q.own_forces.search(body, max(0, a - 30), a)
+            return q.names_topic_at(body, a)
 
         # (each sentence is read up to its first topic word)
         topic = [q.topic_scan.first(body, s.start, s.end, not_own_forces, lower) is not None for s in sentences]

@@ -55,6 +55,10 @@ class Question:
     condition_phrase: re.Pattern  # "under a UN mandate", "with a US backstop"
     premise: re.Pattern
 
+    def names_topic_at(self, text: str, at: int) -> bool:
+        """Whether the topic word starting at `at` is the question's, not the warring parties' own forces."""
+        return not self.own_forces.search(text, max(0, at - 30), at)
+
 
 def load_question(rows: list[dict]) -> Question:
     kinds = ("topic", "own_forces", "condition", "condition_cased", "condition_phrase", "premise")

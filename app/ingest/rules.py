@@ -171,8 +171,7 @@ class SentenceContext:
     def topic_at(self) -> tuple[int, ...]:
         """Where the sentence's topic words start (not the warring parties' own forces)."""
         q = self.lex.question
-        return tuple(a for a, _, _ in q.topic_scan.matches(self.text)
-                     if not q.own_forces.search(self.text, max(0, a - 30), a))
+        return tuple(a for a, _, _ in q.topic_scan.matches(self.text) if q.names_topic_at(self.text, a))
 
     @cached_property
     def clauses(self) -> tuple[Clause, ...]:

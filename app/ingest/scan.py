@@ -223,21 +223,25 @@ class WordStartScan(Generic[Tag]):
             self._table[key] = entry
         return entry
 
+    def _word_starts(self, text: str, start: int, end: int, lower: str | None):
+        """Each word start in text[start:end] with what is filed under its first letters: (pos, gate, tried)."""
+        lower = text.lower() if lower is None else lower
+        table, width = self._table, self._width
+        for w in self._starts.finditer(lower, start):
+            pos = w.start()
+            if pos >= end:
+                return
+            key = lower[pos:pos + width]
+            gate, tried = table.get(key) or self._entry(key)
+            yield pos, gate, tried
+
     def matches(self, text: str, start: int = 0, end: int | None = None,
                 lower: str | None = None) -> list[tuple[int, int, Tag]]:
         """(start, end, tag) of every match at a word start, in text order; with start and end, only the matches
         starting in text[start:end] (each tried on the whole text, so they are the same as in a scan of all of
         it). `lower`: text.lower(), when the caller has it (its offsets must be the text's)."""
-        lower = text.lower() if lower is None else lower
-        table, width = self._table, self._width
         hits: list[tuple[int, int, Tag]] = []
-        end = len(text) if end is None else end
-        for w in self._starts.finditer(lower, start):
-            pos = w.start()
-            if pos >= end:
-                break
-            key = lower[pos:pos + width]
-            gate, tried = table.get(key) or self._entry(key)
+        for pos, gate, tried in self._word_starts(text, start, len(text) if end is None else end, lower):
             if gate is not None and not gate.match(text, pos):
                 continue
             for pattern, tag in tried:
@@ -250,14 +254,7 @@ class WordStartScan(Generic[Tag]):
         """Where the first match in text[start:end] that accept(its start) takes starts (each tried on the whole text,
         as in matches); None when there is none. Only whether a pattern matches is asked, so a word start whose
         combined pattern matches needs no more trying."""
-        lower = text.lower() if lower is None else lower
-        table, width = self._table, self._width
-        for w in self._starts.finditer(lower, start):
-            pos = w.start()
-            if pos >= end:
-                break
-            key = lower[pos:pos + width]
-            gate, tried = table.get(key) or self._entry(key)
+        for pos, gate, tried in self._word_starts(text, start, end, lower):
             if gate is not None:
                 if gate.match(text, pos) and accept(pos):
                     return pos
